@@ -1,0 +1,174 @@
+"""Checking input tables before any method touches them.
+
+Attribute tables arrive from QGIS layers, CSV files or spreadsheets: numbers may be stored as
+text, sometimes with a German decimal comma, and IDs may be missing or repeated. These helpers
+turn such problems into an :class:`~.errors.InputError` that names the field, the value and the
+area, instead of a numpy/pandas traceback.
+"""
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError, names
+
+# German number written with a decimal comma, optionally with dots as thousands separators:
+# "12,5", "-0,75", "1.234,5", "1.234.567". Plain "1.234" is left to the ordinary parser (1.234).
+_GERMAN_NUMBER = r"^[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?$"
+
+
+def _as_list(fields):
+    if isinstance(fields, str):
+        return [fields]
+    seen = []
+    for field in fields:
+        if field not in seen:
+            seen.append(field)
+    return seen
+
+
+def _area(frame, id_column, label):
+    """``" (Gebiet 'x')"`` for messages when an ID field is known, else the row label."""
+    if id_column is not None and id_column in frame.columns:
+        area_id = frame.at[label, id_column]
+        return " (Gebiet '{}')".format(area_id), " (area '{}')".format(area_id)
+    return " (Zeile {})".format(label), " (row {})".format(label)
+
+
+def _parse_text(texts):
+    """Numbers in text: ordinary notation first, then German decimal comma ("1.234,5").
+
+    Returns a float Series (NaN where the text is empty or not a number).
+    """
+    stripped = texts.astype(str).str.strip()
+    parsed = pd.to_numeric(stripped, errors="coerce")
+    german = parsed.isna() & stripped.str.match(_GERMAN_NUMBER)
+    if german.any():
+        converted = stripped[german].str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+        parsed[german] = pd.to_numeric(converted, errors="coerce")
+    return parsed.astype("float64")
+
+
+def _numeric_column(frame, field, id_column):
+    """One column as float64, or an :class:`InputError` naming the first offending values."""
+    column = frame[field]
+    if pd.api.types.is_datetime64_any_dtype(column) or pd.api.types.is_timedelta64_dtype(column):
+        raise InputError(
+            "Feld '{}' enthält Datums- oder Zeitwerte, keine Zahlen. Bitte wählen Sie ein "
+            "Zahlenfeld.".format(field),
+            "Field '{}' holds dates or times, not numbers. Please choose a numeric field.".format(field),
+        )
+    if pd.api.types.is_bool_dtype(column) or pd.api.types.is_numeric_dtype(column):
+        values = pd.Series(
+            column.to_numpy(dtype="float64", na_value=np.nan), index=frame.index, dtype="float64"
+        )
+    else:
+        present = column.notna()
+        values = pd.Series(np.nan, index=frame.index, dtype="float64")
+        if present.any():
+            raw = column[present]
+            # numbers already stored as numbers pass straight through
+            direct = pd.to_numeric(raw, errors="coerce").astype("float64")
+            textual = direct.isna()
+            if textual.any():
+                direct[textual] = _parse_text(raw[textual])
+            empty = textual & raw.astype(str).str.strip().isin(["", "nan", "NaN", "NULL", "None"])
+            bad = direct.isna() & ~empty
+            if bad.any():
+                labels = list(bad[bad].index)
+                example = labels[0]
+                where_de, where_en = _area(frame, id_column, example)
+                shown = names([raw[label] for label in labels[:5]], limit=5)
+                raise InputError(
+                    "Feld '{}' enthält Text, der keine Zahl ist: '{}'{}{}. Bitte korrigieren Sie "
+                    "die Werte oder wählen Sie ein Zahlenfeld.".format(
+                        field, raw[example], where_de,
+                        "" if len(labels) == 1 else "; insgesamt {} Werte, z. B. {}".format(len(labels), shown),
+                    ),
+                    "Field '{}' contains text that is not a number: '{}'{}{}. Please correct the "
+                    "values or choose a numeric field.".format(
+                        field, raw[example], where_en,
+                        "" if len(labels) == 1 else "; {} values in all, e.g. {}".format(len(labels), shown),
+                    ),
+                )
+            values[present] = direct.astype("float64")
+    infinite = np.isinf(values.to_numpy())
+    if infinite.any():
+        label = values.index[np.flatnonzero(infinite)[0]]
+        where_de, where_en = _area(frame, id_column, label)
+        raise InputError(
+            "Feld '{}' enthält einen unendlichen Wert{}. Bitte ersetzen Sie ihn durch eine Zahl "
+            "oder lassen Sie ihn leer.".format(field, where_de),
+            "Field '{}' contains an infinite value{}. Please replace it by a number or leave it "
+            "empty.".format(field, where_en),
+        )
+    if values.isna().all():
+        raise InputError(
+            "Feld '{}' enthält keine Werte (alle leer). Bitte wählen Sie ein Feld mit Daten.".format(field),
+            "Field '{}' has no values (all empty). Please choose a field with data.".format(field),
+        )
+    return values
+
+
+def numeric_columns(frame, fields, id_column=None):
+    """Float64 copy of ``fields`` with the same index as ``frame``; nulls stay NaN.
+
+    Accepted: numeric columns, and text holding numbers in ordinary notation ("12.5", "1e3") or
+    with a German decimal comma ("12,5", "1.234,5"). Empty text counts as null.
+
+    Raises :class:`InputError` if a field is missing, holds text that is not a number (naming
+    the field, the value and the area ID from ``id_column``), holds an infinite value, or has
+    no values at all.
+    """
+    fields = _as_list(fields)
+    missing = [field for field in fields if field not in frame.columns]
+    if missing:
+        raise InputError(
+            "Feld(er) {} nicht in der Tabelle. Vorhandene Felder: {}.".format(
+                names(missing), names(frame.columns, limit=20)
+            ),
+            "Field(s) {} not in the table. Available fields: {}.".format(
+                names(missing), names(frame.columns, limit=20)
+            ),
+        )
+    return pd.DataFrame(
+        {field: _numeric_column(frame, field, id_column) for field in fields},
+        index=frame.index,
+        columns=fields,
+    )
+
+
+def check_unique_ids(frame, id_column):
+    """Raise :class:`InputError` unless every row has an ID in ``id_column`` and no ID repeats.
+
+    Empty or blank text counts as a missing ID.
+    """
+    if id_column not in frame.columns:
+        raise InputError(
+            "ID-Feld '{}' nicht in der Tabelle. Vorhandene Felder: {}.".format(
+                id_column, names(frame.columns, limit=20)
+            ),
+            "ID field '{}' not in the table. Available fields: {}.".format(
+                id_column, names(frame.columns, limit=20)
+            ),
+        )
+    ids = frame[id_column]
+    blank = ids.isna() | ids.astype(str).str.strip().eq("")
+    if blank.any():
+        rows = [str(label) for label in ids.index[blank.to_numpy()]]
+        raise InputError(
+            "ID-Feld '{}' ist in {} Zeile(n) leer (Zeilen {}). Jedes Gebiet braucht eine "
+            "eindeutige ID.".format(id_column, int(blank.sum()), names(rows)),
+            "ID field '{}' is empty in {} row(s) (rows {}). Every area needs a unique "
+            "ID.".format(id_column, int(blank.sum()), names(rows)),
+        )
+    repeated = ids[ids.duplicated(keep=False)]
+    if len(repeated):
+        duplicates = list(pd.unique(repeated))
+        raise InputError(
+            "ID-Feld '{}' enthält doppelte IDs: {}. Jedes Gebiet braucht eine eindeutige ID; "
+            "bitte bereinigen Sie die Tabelle oder wählen Sie ein anderes ID-Feld.".format(
+                id_column, names(duplicates)
+            ),
+            "ID field '{}' contains duplicate IDs: {}. Every area needs a unique ID; please "
+            "clean the table or choose another ID field.".format(id_column, names(duplicates)),
+        )

@@ -1,0 +1,67 @@
+# Sozialraum — set-up, tests, demo, packaging.
+#   make demo     set everything up and run the main job on the bundled Musterstadt data
+#   make test     set everything up and run every test headless
+# Works on Debian 12 (QGIS 3.22) and Debian 13 (newer QGIS). Needs root or sudo for the Debian packages.
+
+SHELL := /bin/bash
+VENV ?= .venv
+PYTHON := $(VENV)/bin/python
+PLUGIN := sozialraum
+VERSION := $(shell sed -n 's/^version=//p' metadata.txt)
+DIST := dist
+APT_PACKAGES := python3-qgis qgis-providers qgis xvfb poppler-utils python3-venv python3-pip \
+                python3-numpy python3-pandas python3-jinja2 python3-openpyxl
+HEADLESS := QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR=/tmp/runtime-$$(id -u)
+PYTEST_ARGS ?=
+
+.PHONY: setup apt-packages test test-unit demo package install bench clean
+
+setup: apt-packages $(VENV)/.installed
+
+apt-packages:
+	@missing=$$(for p in $(APT_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	    echo "Installing Debian packages:" $$missing; \
+	    if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	    $$SUDO apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(VENV)/.installed: requirements-dev.txt
+	@test -x $(PYTHON) || /usr/bin/python3 -m venv --system-site-packages $(VENV)
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+test: setup
+	@mkdir -p /tmp/runtime-$$(id -u) && chmod 700 /tmp/runtime-$$(id -u)
+	$(HEADLESS) $(PYTHON) -m pytest $(PYTEST_ARGS)
+
+test-unit: setup
+	$(HEADLESS) $(PYTHON) -m pytest -p no:pytest_qgis tests/unit $(PYTEST_ARGS)
+
+demo: setup
+	@mkdir -p /tmp/runtime-$$(id -u) && chmod 700 /tmp/runtime-$$(id -u)
+	$(HEADLESS) $(PYTHON) resources/demo/run_demo.py --output demo-output
+
+package:
+	@rm -rf $(DIST)/$(PLUGIN) && mkdir -p $(DIST)/$(PLUGIN)
+	git archive --format=tar HEAD metadata.txt __init__.py plugin.py LICENSE README.md CHANGELOG.md \
+	    sozialraum ui resources | tar -x -C $(DIST)/$(PLUGIN)
+	@find $(DIST)/$(PLUGIN) -name '__pycache__' -prune -exec rm -rf {} +
+	cd $(DIST) && rm -f $(PLUGIN)-$(VERSION).zip && python3 -m zipfile -c $(PLUGIN)-$(VERSION).zip $(PLUGIN)
+	@echo "Plugin zip: $(DIST)/$(PLUGIN)-$(VERSION).zip (QGIS: Erweiterungen > Aus ZIP installieren)"
+
+# The user's default QGIS profile; override with QGIS_PROFILE_DIR=...
+QGIS_PROFILE_DIR ?= $(HOME)/.local/share/QGIS/QGIS3/profiles/default
+install: package
+	@mkdir -p $(QGIS_PROFILE_DIR)/python/plugins
+	rm -rf $(QGIS_PROFILE_DIR)/python/plugins/$(PLUGIN)
+	cp -r $(DIST)/$(PLUGIN) $(QGIS_PROFILE_DIR)/python/plugins/$(PLUGIN)
+	@echo "Installed into $(QGIS_PROFILE_DIR)/python/plugins/$(PLUGIN); enable it in QGIS under Erweiterungen."
+
+bench: setup
+	$(HEADLESS) $(PYTHON) bench/bench_districtindex.py
+
+clean:
+	rm -rf $(DIST) demo-output .pytest_cache

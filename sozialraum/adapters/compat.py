@@ -1,0 +1,74 @@
+"""The one place that knows which QGIS version moved which enum.
+
+QGIS 3.36 moved many enums into ``Qgis.*`` and QGIS 4 (Qt6) drops the old spellings; QGIS 3.22
+only has the old ones. Everything else imports the names below instead of checking versions.
+"""
+
+from qgis.core import (
+    Qgis,
+    QgsFeatureRequest,
+    QgsFeatureSink,
+    QgsProcessing,
+    QgsProcessingParameterDefinition,
+    QgsProcessingParameterField,
+    QgsProcessingParameterNumber,
+    QgsWkbTypes,
+)
+from qgis.PyQt.QtCore import QVariant
+
+QGIS_VERSION_INT = Qgis.QGIS_VERSION_INT
+_NEW_ENUMS = hasattr(Qgis, "ProcessingSourceType")  # 3.36+
+
+
+def _pick(new_owner, new_path, old_owner, old_name):
+    """``new_owner.<new_path>`` where QGIS has it, else ``old_owner.<old_name>``."""
+    if _NEW_ENUMS:
+        value = new_owner
+        for part in new_path.split("."):
+            value = getattr(value, part, None)
+            if value is None:
+                break
+        if value is not None:
+            return value
+    return getattr(old_owner, old_name)
+
+
+SOURCE_VECTOR_ANY = _pick(Qgis, "ProcessingSourceType.Vector", QgsProcessing, "TypeVector")
+SOURCE_VECTOR_POLYGON = _pick(Qgis, "ProcessingSourceType.VectorPolygon", QgsProcessing, "TypeVectorPolygon")
+SOURCE_VECTOR_POINT = _pick(Qgis, "ProcessingSourceType.VectorPoint", QgsProcessing, "TypeVectorPoint")
+SOURCE_VECTOR_LINE = _pick(Qgis, "ProcessingSourceType.VectorLine", QgsProcessing, "TypeVectorLine")
+
+NUMBER_DOUBLE = _pick(Qgis, "ProcessingNumberParameterType.Double", QgsProcessingParameterNumber, "Double")
+NUMBER_INTEGER = _pick(Qgis, "ProcessingNumberParameterType.Integer", QgsProcessingParameterNumber, "Integer")
+
+FIELD_ANY = _pick(Qgis, "ProcessingFieldParameterDataType.Any", QgsProcessingParameterField, "Any")
+FIELD_NUMERIC = _pick(Qgis, "ProcessingFieldParameterDataType.Numeric", QgsProcessingParameterField, "Numeric")
+
+FLAG_ADVANCED = _pick(Qgis, "ProcessingParameterFlag.Advanced", QgsProcessingParameterDefinition, "FlagAdvanced")
+FLAG_OPTIONAL = _pick(Qgis, "ProcessingParameterFlag.Optional", QgsProcessingParameterDefinition, "FlagOptional")
+
+SINK_FAST_INSERT = _pick(QgsFeatureSink, "Flag.FastInsert", QgsFeatureSink, "FastInsert")
+REQUEST_NO_GEOMETRY = _pick(Qgis, "FeatureRequestFlag.NoGeometry", QgsFeatureRequest, "NoGeometry")
+WKB_NO_GEOMETRY = _pick(Qgis, "WkbType.NoGeometry", QgsWkbTypes, "NoGeometry")
+GEOMETRY_POLYGON = _pick(Qgis, "GeometryType.Polygon", QgsWkbTypes, "PolygonGeometry")
+GEOMETRY_POINT = _pick(Qgis, "GeometryType.Point", QgsWkbTypes, "PointGeometry")
+GEOMETRY_LINE = _pick(Qgis, "GeometryType.Line", QgsWkbTypes, "LineGeometry")
+
+# Field types: QVariant.Type on Qt5/QGIS < 3.38, QMetaType.Type from 3.38 on (and the only one on Qt6).
+if QGIS_VERSION_INT >= 33800:
+    from qgis.PyQt.QtCore import QMetaType
+
+    FIELD_DOUBLE = QMetaType.Type.Double
+    FIELD_INT = QMetaType.Type.Int
+    FIELD_STRING = QMetaType.Type.QString
+    FIELD_BOOL = QMetaType.Type.Bool
+else:
+    FIELD_DOUBLE = QVariant.Double
+    FIELD_INT = QVariant.Int
+    FIELD_STRING = QVariant.String
+    FIELD_BOOL = QVariant.Bool
+
+
+def is_null(value):
+    """True for SQL NULL as PyQGIS hands it out (``None`` or a null ``QVariant`` on QGIS 3.x)."""
+    return value is None or (isinstance(value, QVariant) and value.isNull())

@@ -1,0 +1,83 @@
+"""Styles for result layers: classes coloured with a colour-blind-safe ColorBrewer ramp, with a legend.
+
+Higher class = more need = darker red (ColorBrewer "YlOrRd", readable for the common forms of
+colour blindness and in greyscale print); areas not rated are grey and hatched-free so they do
+not read as "no need". The method record of a result travels with the loaded layer as a custom
+property, so the report can state how the result came about.
+"""
+
+import json
+
+from qgis.core import (
+    QgsCategorizedSymbolRenderer,
+    QgsColorBrewerColorRamp,
+    QgsProcessingLayerPostProcessorInterface,
+    QgsRendererCategory,
+    QgsSymbol,
+)
+from qgis.PyQt.QtGui import QColor
+
+from ..core.errors import language
+
+METHOD_PROPERTY = "sozialraum/method"
+NOT_RATED_COLOR = "#bdbdbd"
+
+
+def class_colors(n_classes, ramp="YlOrRd"):
+    """``n_classes`` hex colours of a ColorBrewer ramp (QGIS's own), light to dark."""
+    brewer = QgsColorBrewerColorRamp(ramp, max(3, min(9, n_classes)))
+    if n_classes == 1:
+        return [brewer.color(1.0).name()]
+    return [brewer.color(i / (n_classes - 1)).name() for i in range(n_classes)]
+
+
+def class_renderer(geometry_type, class_field, labels):
+    """A categorised renderer on ``class_field`` (values 1..k) with ``labels`` in the legend."""
+    colors = class_colors(len(labels))
+    categories = []
+    for value, (label, color) in enumerate(zip(labels, colors), start=1):
+        symbol = QgsSymbol.defaultSymbol(geometry_type)
+        symbol.setColor(QColor(color))
+        categories.append(QgsRendererCategory(value, symbol, "{} {}".format(value, label)))
+    symbol = QgsSymbol.defaultSymbol(geometry_type)
+    symbol.setColor(QColor(NOT_RATED_COLOR))
+    categories.append(QgsRendererCategory(None, symbol, "nicht bewertet" if language() == "de" else "not rated"))
+    return QgsCategorizedSymbolRenderer(class_field, categories)
+
+
+def apply_class_style(layer, class_field, labels, title="", method=None):
+    """Style ``layer`` by class and keep ``method`` (a dict) on it as a custom property."""
+    if layer is None:
+        return
+    if layer.isSpatial():
+        layer.setRenderer(class_renderer(layer.geometryType(), class_field, labels))
+        layer.triggerRepaint()
+    if title:
+        layer.setName(title)
+    if method is not None:
+        layer.setCustomProperty(METHOD_PROPERTY, json.dumps(method, ensure_ascii=False))
+
+
+class _ClassStyler(QgsProcessingLayerPostProcessorInterface):
+    """Applies :func:`apply_class_style` when Processing loads the result layer."""
+
+    def __init__(self, class_field, labels, title, method):
+        super().__init__()
+        self.class_field, self.labels, self.title, self.method = class_field, labels, title, method
+
+    def postProcessLayer(self, layer, context, feedback):  # noqa: N802 (QGIS API)
+        apply_class_style(layer, self.class_field, self.labels, self.title, self.method)
+
+
+# Processing keeps only a C++ pointer to a post-processor: the Python object must stay alive.
+_LIVE_STYLERS = []
+
+
+def attach_class_style(context, dest_id, class_field, labels, title, method):
+    """Style the output ``dest_id`` by ``class_field`` when Processing loads it into the project."""
+    if not context.willLoadLayerOnCompletion(dest_id):
+        return
+    styler = _ClassStyler(class_field, list(labels), title, method)
+    del _LIVE_STYLERS[:-20]
+    _LIVE_STYLERS.append(styler)
+    context.layerToLoadOnCompletionDetails(dest_id).setPostProcessor(styler)

@@ -1,0 +1,51 @@
+"""Errors the user can fix, with a message in German and English.
+
+The core raises :class:`InputError` for bad input (a constant indicator, duplicate IDs, too few
+rated areas ...). The message names the field or area and says what to do. The Processing
+algorithms turn it into a ``QgsProcessingException`` so the user never sees a traceback.
+
+The language of ``str(error)`` follows :func:`set_language`; the plugin sets it from the QGIS
+locale. Both texts stay available as ``error.de`` and ``error.en``.
+"""
+
+_LANGUAGE = {"code": "de"}
+
+
+def set_language(code):
+    """Choose the language of messages: ``"de"`` (default) or ``"en"``."""
+    _LANGUAGE["code"] = "en" if str(code).lower().startswith("en") else "de"
+
+
+def language():
+    """The current message language, ``"de"`` or ``"en"``."""
+    return _LANGUAGE["code"]
+
+
+def de_en(de, en):
+    """``de`` or ``en``, whichever the current message language is."""
+    return en if _LANGUAGE["code"] == "en" else de
+
+
+class InputError(ValueError):
+    """Bad input, described in German (``de``) and English (``en``)."""
+
+    def __init__(self, de, en):
+        super().__init__(de)
+        self.de = de
+        self.en = en
+
+    def message(self, code=None):
+        """The message in ``code`` (default: the current language)."""
+        return self.en if (code or language()) == "en" else self.de
+
+    def __str__(self):
+        return self.message()
+
+
+def names(values, limit=10):
+    """``'a', 'b', 'c' ...`` for messages: at most ``limit`` quoted names, then the count left."""
+    values = [str(v) for v in values]
+    shown = ", ".join("'{}'".format(v) for v in values[:limit])
+    if len(values) > limit:
+        shown += " … (+{})".format(len(values) - limit)
+    return shown

@@ -1,0 +1,90 @@
+"""``sozialraum:indicatorrates`` — rates in % from counts, with a small-area threshold and EB smoothing."""
+
+from qgis.core import (
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterField,
+    QgsProcessingParameterMatrix,
+    QgsProcessingParameterNumber,
+)
+
+from ...adapters import compat
+from ...adapters.layers import read_table
+from ...core.errors import InputError
+from ...core.rates import indicator_rates
+from ..base import SozialraumAlgorithm, de_en
+from ..help import rates_help
+
+
+def rate_specs(flat):
+    """``[(count, denominator, name)]`` from the flat matrix value (3 cells per row; name may be empty)."""
+    cells = [str(cell).strip() if cell is not None else "" for cell in (flat or [])]
+    if len(cells) % 3:
+        raise InputError(
+            "Die Tabelle der Quoten braucht je Zeile drei Einträge: Fallzahl, Bezugsgröße, Name.",
+            "The rates table needs three entries per row: count, denominator, name.",
+        )
+    specs = []
+    for count, denominator, name in zip(cells[0::3], cells[1::3], cells[2::3]):
+        if not count and not denominator:
+            continue
+        specs.append((count, denominator, name or "q_" + count))
+    return specs
+
+
+class IndicatorRatesAlgorithm(SozialraumAlgorithm):
+    NAME = "indicatorrates"
+    GROUP_ID = "indizes"
+
+    INPUT = "INPUT"
+    ID_FIELD = "ID_FIELD"
+    RATES = "RATES"
+    MIN_DENOMINATOR = "MIN_DENOMINATOR"
+    SMOOTHING = "SMOOTHING"
+    OUTPUT = "OUTPUT"
+
+    def displayName(self):
+        return de_en("Quoten aus Fallzahlen", "Rates from counts")
+
+    def shortHelpString(self):
+        return rates_help()
+
+    def initAlgorithm(self, config=None):
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            self.INPUT, de_en("Quartiere (Polygone oder Tabelle)", "Districts (polygons or table)"),
+            [compat.SOURCE_VECTOR_ANY]))
+        self.addParameter(QgsProcessingParameterField(
+            self.ID_FIELD, de_en("Kennung (ID-Feld, für Meldungen)", "District ID field (for messages)"),
+            parentLayerParameterName=self.INPUT, optional=True))
+        self.addParameter(QgsProcessingParameterMatrix(
+            self.RATES, de_en("Quoten: Fallzahl-Feld, Bezugsgrößen-Feld, Name der Quote (leer = q_<Fallzahl>)",
+                              "Rates: count field, denominator field, rate name (empty = q_<count>)"),
+            numberRows=1, hasFixedNumberRows=False,
+            headers=[de_en("Fallzahl", "Count"), de_en("Bezugsgröße", "Denominator"), de_en("Name", "Name")]))
+        self.addParameter(QgsProcessingParameterNumber(
+            self.MIN_DENOMINATOR, de_en("Mindest-Bezugsgröße (darunter nicht bewertet)",
+                                        "Minimum denominator (below: not rated)"),
+            type=compat.NUMBER_DOUBLE, minValue=0, defaultValue=300))
+        self.addParameter(QgsProcessingParameterBoolean(
+            self.SMOOTHING, de_en("Empirische Bayes-Glättung zur Stadtquote",
+                                  "Empirical Bayes smoothing towards the city rate"), defaultValue=False))
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, de_en("Quoten", "Rates")))
+
+    def processAlgorithm(self, parameters, context, feedback):
+        source = self.source_or_fail(parameters, self.INPUT, context)
+        id_field = self.parameterAsString(parameters, self.ID_FIELD, context) or None
+        specs = self.core_call(rate_specs, self.parameterAsMatrix(parameters, self.RATES, context))
+        needed = ([id_field] if id_field else []) + [f for spec in specs for f in spec[:2]]
+        frame = self.core_call(read_table, source, needed, feedback, (0.0, 30.0))
+        if feedback.isCanceled():
+            return {}
+        result = self.core_call(indicator_rates, frame, specs,
+                                min_denominator=self.parameterAsDouble(parameters, self.MIN_DENOMINATOR, context),
+                                smoothing=self.parameterAsBoolean(parameters, self.SMOOTHING, context),
+                                id_column=id_field)
+        for warning in result.warnings:
+            feedback.pushWarning(warning)
+        columns = [c for c in result.table.columns if c not in frame.columns]
+        dest_id = self.write_result(parameters, self.OUTPUT, context, feedback, source, result.table, columns, 40.0)
+        return {self.OUTPUT: dest_id} if dest_id else {}

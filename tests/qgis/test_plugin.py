@@ -1,0 +1,42 @@
+"""The plugin loads through its real entry point and registers its provider once."""
+
+from qgis.core import QgsApplication
+
+EXPECTED = {"indicatorrates", "districtindex", "statusdynamicindex", "indexdiagnostics"}
+
+
+def test_provider_registered_with_algorithms(plugin):
+    provider = QgsApplication.processingRegistry().providerById("sozialraum")
+    assert provider is not None
+    names = {alg.name() for alg in provider.algorithms()}
+    assert EXPECTED <= names
+    for alg in provider.algorithms():
+        assert alg.name().isalnum() and alg.name().islower()
+        assert alg.shortHelpString().strip()
+        assert alg.displayName().strip() and alg.group().strip()
+
+
+def test_init_processing_twice_registers_once(plugin):
+    plugin.initProcessing()
+    ids = [p.id() for p in QgsApplication.processingRegistry().providers()]
+    assert ids.count("sozialraum") == 1
+
+
+def test_menu_actions_created(plugin):
+    assert len(plugin.actions) >= len(EXPECTED)
+
+
+def test_metadata_complete():
+    from configparser import ConfigParser
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    parser = ConfigParser()
+    parser.read(root / "metadata.txt", encoding="utf-8")
+    general = parser["general"]
+    for key in ("name", "qgisMinimumVersion", "qgisMaximumVersion", "description", "about", "version", "author",
+                "email", "hasProcessingProvider", "tags", "icon", "repository", "tracker"):
+        assert general.get(key), key
+    assert general["qgisMinimumVersion"] == "3.22" and general["qgisMaximumVersion"] == "4.99"
+    assert general["hasProcessingProvider"] == "yes"
+    assert (root / general["icon"]).exists()

@@ -130,10 +130,12 @@ def numeric_columns(frame, fields, id_column=None):
                 names(missing), names(frame.columns, limit=20)
             ),
         )
+    columns = [_numeric_column(frame, field, id_column).to_numpy() for field in fields]
     return pd.DataFrame(
-        {field: _numeric_column(frame, field, id_column) for field in fields},
+        np.column_stack(columns) if columns else np.empty((len(frame), 0)),
         index=frame.index,
         columns=fields,
+        dtype="float64",
     )
 
 
@@ -152,7 +154,9 @@ def check_unique_ids(frame, id_column):
             ),
         )
     ids = frame[id_column]
-    blank = ids.isna() | ids.astype(str).str.strip().eq("")
+    blank = ids.isna()
+    if not pd.api.types.is_numeric_dtype(ids):
+        blank |= ids.astype(str).str.strip().eq("")
     if blank.any():
         rows = [str(label) for label in ids.index[blank.to_numpy()]]
         raise InputError(

@@ -331,7 +331,7 @@ def nearest_service(graph, demand_node, demand_snap, service_node, service_snap,
     snapped = demand >= 0
     d = a[snapped] + node_dist[demand[snapped]]
     source = node_source[demand[snapped]]
-    within = d <= cutoff
+    within = (source >= 0) & (d <= cutoff)
     distance[np.flatnonzero(snapped)[within]] = d[within]
     nearest[np.flatnonzero(snapped)[within]] = snapped_service[source[within]]
     return distance, nearest

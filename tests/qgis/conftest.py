@@ -27,6 +27,8 @@ def _import_plugin_package():
 def plugin(qgis_app, qgis_iface, qgis_processing):
     """The plugin created by ``classFactory(iface)`` with its provider registered."""
     package = _import_plugin_package()
+    if not hasattr(qgis_iface, "removePluginMenu"):  # pytest-qgis's mock interface lacks it
+        qgis_iface.removePluginMenu = lambda menu, action: None
     instance = package.classFactory(qgis_iface)
     instance.initProcessing()
     instance.initGui()

@@ -60,6 +60,16 @@ class DistrictIndexAlgorithm(SozialraumAlgorithm):
         return index_help()
 
     def initAlgorithm(self, config=None):
+        self.add_index_parameters()
+        self.addParameter(QgsProcessingParameterFeatureSink(
+            self.OUTPUT, de_en("Sozialindex", "Social index")))
+        self.addOutput(QgsProcessingOutputString("METHOD", de_en("Verfahren (JSON)", "Method record (JSON)")))
+        self.addOutput(QgsProcessingOutputNumber("N_RATED", de_en("Bewertete Quartiere", "Rated districts")))
+        self.addOutput(QgsProcessingOutputNumber("N_NOT_RATED", de_en("Nicht bewertete Quartiere",
+                                                                      "Districts not rated")))
+
+    def add_index_parameters(self):
+        """The parameters that define an index (shared with ``sozialraum:indexdiagnostics``)."""
         self.addParameter(QgsProcessingParameterFeatureSource(
             self.INPUT, de_en("Quartiere (Polygone oder Tabelle)", "Districts (polygons or table)"),
             [compat.SOURCE_VECTOR_ANY]))
@@ -129,12 +139,6 @@ class DistrictIndexAlgorithm(SozialraumAlgorithm):
         self.addParameter(self._advanced(QgsProcessingParameterString(
             self.LABELS, de_en("Klassennamen, durch ';' getrennt (leer = Wertebereiche)",
                                "Class labels separated by ';' (empty = value ranges)"), optional=True)))
-        self.addParameter(QgsProcessingParameterFeatureSink(
-            self.OUTPUT, de_en("Sozialindex", "Social index")))
-        self.addOutput(QgsProcessingOutputString("METHOD", de_en("Verfahren (JSON)", "Method record (JSON)")))
-        self.addOutput(QgsProcessingOutputNumber("N_RATED", de_en("Bewertete Quartiere", "Rated districts")))
-        self.addOutput(QgsProcessingOutputNumber("N_NOT_RATED", de_en("Nicht bewertete Quartiere",
-                                                                      "Districts not rated")))
 
     @staticmethod
     def _advanced(parameter):
@@ -170,15 +174,19 @@ class DistrictIndexAlgorithm(SozialraumAlgorithm):
             labels=parse_labels(self.parameterAsString(parameters, self.LABELS, context)),
         )
 
+    def read_index_frame(self, source, id_field, spec, feedback):
+        """The attributes the index needs, as a DataFrame indexed by feature id."""
+        feedback.pushInfo(de_en("Lese Attribute …", "Reading attributes …"))
+        needed = [id_field] + list(spec.indicators) + list(spec.reverse) + ([spec.population] if spec.population
+                                                                              else [])
+        return self.core_call(read_table, source, needed, feedback, (0.0, 30.0))
+
     def processAlgorithm(self, parameters, context, feedback):
         source = self.source_or_fail(parameters, self.INPUT, context)
         id_field = self.parameterAsString(parameters, self.ID_FIELD, context)
         spec = self.spec_from_parameters(parameters, context)
 
-        feedback.pushInfo(de_en("Lese Attribute …", "Reading attributes …"))
-        fields_needed = [id_field] + list(spec.indicators) + list(spec.reverse) + (
-            [spec.population] if spec.population else [])
-        frame = self.core_call(read_table, source, fields_needed, feedback, (0.0, 30.0))
+        frame = self.read_index_frame(source, id_field, spec, feedback)
         if feedback.isCanceled():
             return {}
 

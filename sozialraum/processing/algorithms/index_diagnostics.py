@@ -1,0 +1,78 @@
+"""``sozialraum:indexdiagnostics`` — checks an index: statistics, correlations, alpha, PCA, robustness."""
+
+from qgis.core import (
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFileDestination,
+    QgsProcessingParameterNumber,
+)
+
+from ...adapters import compat
+from ...core.diagnostics import Canceled, run_diagnostics
+from ...report.diagnostics_html import diagnostics_html
+from ..base import de_en
+from ..help import diagnostics_help
+from .district_index import DistrictIndexAlgorithm
+
+ROBUSTNESS_COLUMNS = ["rang_basis", "rang_median", "rang_p05", "rang_p95", "anteil_top", "robust"]
+
+
+class IndexDiagnosticsAlgorithm(DistrictIndexAlgorithm):
+    NAME = "indexdiagnostics"
+    GROUP_ID = "indizes"
+
+    N_RANDOM = "N_RANDOM"
+    SEED = "SEED"
+    OUTPUT_HTML = "OUTPUT_HTML"
+
+    def displayName(self):
+        return de_en("Indexprüfung", "Index diagnostics")
+
+    def shortHelpString(self):
+        return diagnostics_help()
+
+    def initAlgorithm(self, config=None):
+        self.add_index_parameters()
+        self.addParameter(QgsProcessingParameterNumber(
+            self.N_RANDOM, de_en("Anzahl zufälliger Gewichtungen", "Number of random weightings"),
+            type=compat.NUMBER_INTEGER, minValue=0, maxValue=10000, defaultValue=200))
+        self.addParameter(self._advanced(QgsProcessingParameterNumber(
+            self.SEED, de_en("Startwert des Zufallsgenerators", "Random seed"),
+            type=compat.NUMBER_INTEGER, minValue=0, defaultValue=1)))
+        self.addParameter(QgsProcessingParameterFeatureSink(
+            self.OUTPUT, de_en("Robustheit je Quartier", "Robustness per district")))
+        self.addParameter(QgsProcessingParameterFileDestination(
+            self.OUTPUT_HTML, de_en("Zusammenfassung (HTML)", "Summary (HTML)"), fileFilter="HTML (*.html)",
+            optional=True, createByDefault=True))
+        self.addOutput(QgsProcessingOutputNumber("CRONBACH_ALPHA", "Cronbach's alpha"))
+
+    def processAlgorithm(self, parameters, context, feedback):
+        source = self.source_or_fail(parameters, self.INPUT, context)
+        id_field = self.parameterAsString(parameters, self.ID_FIELD, context)
+        spec = self.spec_from_parameters(parameters, context)
+        frame = self.read_index_frame(source, id_field, spec, feedback)
+        if feedback.isCanceled():
+            return {}
+        feedback.pushInfo(de_en("Prüfe den Index und rechne Varianten …", "Checking the index and its variants …"))
+        try:
+            report = self.core_call(
+                run_diagnostics, frame, spec, id_field,
+                n_random=self.parameterAsInt(parameters, self.N_RANDOM, context),
+                seed=self.parameterAsInt(parameters, self.SEED, context),
+                progress=lambda share: feedback.setProgress(30 + 50 * share),
+                is_canceled=feedback.isCanceled)
+        except Canceled:
+            return {}
+        for warning in report.warnings:
+            feedback.pushWarning(warning)
+        dest_id = self.write_result(parameters, self.OUTPUT, context, feedback, source, report.robustness,
+                                    ROBUSTNESS_COLUMNS, 80.0)
+        if dest_id is None:
+            return {}
+        results = {self.OUTPUT: dest_id, "CRONBACH_ALPHA": report.alpha}
+        html_path = self.parameterAsFileOutput(parameters, self.OUTPUT_HTML, context)
+        if html_path:
+            with open(html_path, "w", encoding="utf-8") as handle:
+                handle.write(diagnostics_html(report, source.sourceName()))
+            results[self.OUTPUT_HTML] = html_path
+        return results

@@ -1,0 +1,423 @@
+"""Indexprüfung: checks of the indicators and of the index before planners rely on it.
+
+- :func:`indicator_statistics`: distribution of each indicator (n, mean, SD, skewness, outliers).
+- :func:`correlations`: Pearson correlations after applying the direction, with warnings for
+  redundant and for opposite-signed indicators.
+- :func:`cronbach_alpha`: internal consistency of the indicator set.
+- :func:`pca`: principal components of the correlation matrix and weights derived from them.
+- :func:`robustness`: how much the ranks move under other reasonable choices (normalisation,
+  weights, leaving an indicator out), as recommended by the OECD/JRC Handbook (ch. 1.7,
+  "Robustness and sensitivity").
+
+Reference: OECD/JRC (2008): Handbook on Constructing Composite Indicators. Methodology and
+User Guide. OECD Publishing, Paris.
+"""
+
+import dataclasses
+from collections import namedtuple
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError, language, names
+from .frames import numeric_columns
+from .index import compute_index
+
+OUTLIER_Z = 3.0
+REDUNDANT_R = 0.9
+NEGATIVE_R = -0.1
+RANDOM_WEIGHT_RANGE = (0.5, 1.5)
+ROBUST_WIDTH = 0.10
+MODERATE_WIDTH = 0.25
+NORMALIZATIONS = ("zscore", "minmax", "percentile")
+
+PCAResult = namedtuple("PCAResult", "explained_variance_ratio loadings suggested_weights eigenvalues")
+PCAResult.__doc__ = """Result of :func:`pca`.
+
+``explained_variance_ratio``: eigenvalue / number of indicators, per component (descending).
+``loadings``: DataFrame, rows = indicators, columns ``PC1..PCk``: the unit-length eigenvectors
+of the correlation matrix, each signed so that its loadings sum to a positive number.
+``suggested_weights``: dict indicator -> weight (sum 1) from the first component.
+``eigenvalues``: eigenvalues of the correlation matrix (descending).
+"""
+
+RobustnessResult = namedtuple("RobustnessResult", "table scenarios")
+RobustnessResult.__doc__ = """Result of :func:`robustness`.
+
+``table``: one row per area (index of the input frame, id column first) with ``base_rank``,
+``median_rank``, ``rank_p05``, ``rank_p95``, ``rank_width`` (p95 - p05), ``top_share``,
+``n_scenarios`` and ``robustness`` (label, see :func:`robustness`).
+``scenarios``: one row per scenario with ``scenario``, ``kind``, ``description``, ``n_rated``,
+``spearman`` (rank correlation with the base ranks) and ``top_overlap`` (share of the base
+top-class areas that are in the top class of the scenario); failed scenarios have ``error``.
+"""
+
+
+class Canceled(Exception):
+    """The user canceled a long computation (``is_canceled()`` returned True)."""
+
+
+def _text(de, en):
+    return en if language() == "en" else de
+
+
+def _number(value, digits=2):
+    text = "{:.{}f}".format(value, digits)
+    return text if language() == "en" else text.replace(".", ",")
+
+
+def _labels(frame, id_column):
+    if id_column is not None and id_column in frame.columns:
+        return frame[id_column].astype(str).to_numpy()
+    return frame.index.astype(str).to_numpy()
+
+
+def _matrix(matrix, minimum_columns, what):
+    """Float array (rows = areas, columns = indicators) without rows holding a NaN, and names."""
+    columns = list(matrix.columns) if isinstance(matrix, pd.DataFrame) else None
+    values = np.asarray(matrix, dtype=float)
+    if values.ndim != 2:
+        raise ValueError("{} expects a 2-D matrix, got shape {}".format(what, values.shape))
+    if columns is None:
+        columns = list(range(values.shape[1]))
+    values = values[~np.isnan(values).any(axis=1)]
+    if values.shape[1] < minimum_columns:
+        raise InputError(
+            "{} braucht mindestens {} Indikatoren, nicht {}.".format(what, minimum_columns, values.shape[1]),
+            "{} needs at least {} indicators, not {}.".format(what, minimum_columns, values.shape[1]),
+        )
+    if values.shape[0] < 3:
+        raise InputError(
+            "{} braucht mindestens 3 Gebiete mit allen Werten, nicht {}.".format(what, values.shape[0]),
+            "{} needs at least 3 areas with all values, not {}.".format(what, values.shape[0]),
+        )
+    constant = [str(c) for c, sd in zip(columns, values.std(axis=0)) if not sd > 0]
+    if constant:
+        raise InputError(
+            "{}: die Indikatoren {} sind in allen Gebieten gleich. Bitte weglassen.".format(what, names(constant)),
+            "{}: the indicators {} are the same in all areas. Please leave them out.".format(what, names(constant)),
+        )
+    return values, columns
+
+
+def skewness(values):
+    """Adjusted Fisher-Pearson skewness G1 = sqrt(n (n - 1)) / (n - 2) * m3 / m2^1.5.
+
+    m_k = mean((x - mean)^k). This is the sample skewness of Excel's SKEW, SPSS and
+    ``pandas.Series.skew``. NaN for n < 3 or constant values.
+    """
+    values = np.asarray(values, dtype=float)
+    values = values[~np.isnan(values)]
+    n = values.size
+    if n < 3:
+        return float("nan")
+    deviations = values - values.mean()
+    m2 = np.mean(deviations ** 2)
+    if not m2 > 0:
+        return float("nan")
+    g1 = np.mean(deviations ** 3) / m2 ** 1.5
+    return float(np.sqrt(n * (n - 1)) / (n - 2) * g1)
+
+
+def indicator_statistics(frame, fields, rated=None, id_column=None):
+    """Distribution of each indicator over the rated areas; one row per field.
+
+    Columns: ``n`` (values present), ``missing`` (rated areas without a value), ``mean``,
+    ``sd`` (population SD, divisor n), ``min``, ``max``, ``skewness`` (adjusted Fisher-Pearson
+    G1, see :func:`skewness`), ``n_outliers`` and ``outliers`` (ids from ``id_column``, else
+    the row labels): values with |z| > 3, z = (x - mean) / sd. With population SD no value can
+    reach |z| > 3 unless n >= 11 (max |z| = (n - 1) / sqrt(n)).
+    """
+    fields = [fields] if isinstance(fields, str) else list(fields)
+    values = numeric_columns(frame, fields, id_column=id_column)
+    mask = np.ones(len(frame), dtype=bool) if rated is None else np.asarray(rated, dtype=bool)
+    labels = _labels(frame, id_column)
+    rows = []
+    for field in fields:
+        column = values[field].to_numpy()[mask]
+        present = ~np.isnan(column)
+        x = column[present]
+        mean = x.mean() if x.size else np.nan
+        sd = x.std() if x.size else np.nan
+        if sd > 0:
+            outlying = np.abs((column - mean) / sd) > OUTLIER_Z
+        else:
+            outlying = np.zeros(column.size, dtype=bool)
+        rows.append({
+            "n": int(x.size),
+            "missing": int((~present).sum()),
+            "mean": float(mean),
+            "sd": float(sd),
+            "min": float(x.min()) if x.size else np.nan,
+            "max": float(x.max()) if x.size else np.nan,
+            "skewness": skewness(x),
+            "n_outliers": int(outlying.sum()),
+            "outliers": list(labels[mask][outlying]),
+        })
+    return pd.DataFrame(rows, index=pd.Index(fields, name="indicator"))
+
+
+def correlations(frame, fields, reverse=(), redundant_above=REDUNDANT_R, negative_below=NEGATIVE_R):
+    """Pearson correlations of the indicators after applying the direction; ``(matrix, warnings)``.
+
+    Fields in ``reverse`` (higher value = less need) are multiplied by -1 first, so that all
+    indicators point towards more need. Each pair uses the areas where both values are present.
+    Warnings: |r| > ``redundant_above`` (0.9): the two indicators measure almost the same thing
+    and count twice in the index; r < ``negative_below`` (-0.1): the indicators pull the index
+    in opposite directions although both should mean more need (direction wrong?). Weaker
+    negative correlations (-0.1 <= r < 0) are treated as noise.
+    """
+    fields = [fields] if isinstance(fields, str) else list(fields)
+    reverse = [reverse] if isinstance(reverse, str) else list(reverse)
+    stray = [f for f in reverse if f not in fields]
+    if stray:
+        raise InputError(
+            "Umgekehrte Richtung für {}, aber das sind keine gewählten Indikatoren.".format(names(stray)),
+            "Reverse direction for {}, but these are not chosen indicators.".format(names(stray)),
+        )
+    values = numeric_columns(frame, fields)
+    for field in reverse:
+        values[field] = -values[field]
+    constant = [f for f in fields if not values[f].std(ddof=0) > 0]
+    if constant:
+        raise InputError(
+            "Die Indikatoren {} sind in allen Gebieten gleich; eine Korrelation ist nicht definiert. "
+            "Bitte weglassen.".format(names(constant)),
+            "The indicators {} are the same in all areas; a correlation is not defined. Please leave "
+            "them out.".format(names(constant)),
+        )
+    matrix = values.corr(method="pearson")
+    warnings = []
+    for i, first in enumerate(fields):
+        for second in fields[i + 1:]:
+            r = matrix.loc[first, second]
+            if np.isnan(r):
+                continue
+            if abs(r) > redundant_above:
+                warnings.append(_text(
+                    "'{}' und '{}' messen fast dasselbe (r = {}): zusammen zählen sie im Index doppelt. "
+                    "Einen weglassen oder beide geringer gewichten.",
+                    "'{}' and '{}' measure almost the same (r = {}): together they count twice in the "
+                    "index. Leave one out or give both less weight.",
+                ).format(first, second, _number(r)))
+            if r < negative_below:
+                warnings.append(_text(
+                    "'{}' und '{}' sind gegenläufig (r = {}), obwohl beide nach Anwendung der Richtung mehr "
+                    "Bedarf bedeuten sollten: Richtung prüfen.",
+                    "'{}' and '{}' are opposite-signed (r = {}) although after applying the direction both "
+                    "should mean more need: check the direction.",
+                ).format(first, second, _number(r)))
+    return matrix, warnings
+
+
+def cronbach_alpha(matrix, standardize=True):
+    """Cronbach's alpha of the indicators (columns) over the areas (rows).
+
+    alpha = k / (k - 1) * (1 - sum_i var(x_i) / var(sum_i x_i)), k = number of indicators.
+    Rows with a missing value are dropped. With ``standardize`` (default) every column is first
+    z-standardised (population SD), which gives the standardised alpha
+    k * rbar / (1 + (k - 1) * rbar), rbar = mean inter-indicator correlation. Apply the direction
+    (negate reversed indicators) before. Values above 0.7 are usually read as a consistent set.
+    """
+    values, _ = _matrix(matrix, 2, "Cronbachs Alpha")
+    if standardize:
+        values = (values - values.mean(axis=0)) / values.std(axis=0)
+    k = values.shape[1]
+    total_variance = values.sum(axis=1).var()
+    if not total_variance > 0:
+        raise InputError(
+            "Cronbachs Alpha ist nicht definiert: die Indikatoren heben sich in der Summe auf.",
+            "Cronbach's alpha is not defined: the indicators cancel out in their sum.",
+        )
+    return float(k / (k - 1) * (1 - values.var(axis=0).sum() / total_variance))
+
+
+def pca(matrix):
+    """Principal components of the correlation matrix R of the indicators (columns).
+
+    R is decomposed with numpy's SVD (for a symmetric positive semi-definite matrix the singular
+    values are the eigenvalues and the singular vectors the eigenvectors). Rows with a missing
+    value are dropped. Suggested weights: the squared loadings of the first component,
+    normalised to sum 1: w_j = v_j1^2 / sum_i v_i1^2. This is the one-factor case of the OECD/JRC
+    Handbook approach (2008, section 6.1, "Weights based on principal components analysis"),
+    which squares and rescales the (varimax-rotated) loadings of all retained factors; it gives
+    more weight to the indicators that share most of the common variation. Because the weights
+    use squares, an indicator loading against the others still gets weight: check
+    :func:`correlations` first.
+    """
+    values, columns = _matrix(matrix, 2, "PCA")
+    correlation = np.corrcoef(values, rowvar=False)
+    vectors, eigenvalues, _ = np.linalg.svd(correlation)
+    for j in range(vectors.shape[1]):
+        total = vectors[:, j].sum()
+        if total < 0 or (np.isclose(total, 0) and vectors[np.argmax(np.abs(vectors[:, j])), j] < 0):
+            vectors[:, j] = -vectors[:, j]
+    k = len(columns)
+    loadings = pd.DataFrame(vectors, index=columns, columns=["PC{}".format(j + 1) for j in range(k)])
+    squared = vectors[:, 0] ** 2
+    weights = {c: float(w) for c, w in zip(columns, squared / squared.sum())}
+    return PCAResult(eigenvalues / eigenvalues.sum(), loadings, weights, eigenvalues)
+
+
+def _base_weights(spec, indicators):
+    given = dict(spec.weights or {})
+    return {f: float(given.get(f, 1.0)) for f in indicators}
+
+
+def _without(spec, field):
+    """``spec`` without the indicator ``field`` (and its weight, direction, reference value)."""
+    keep = [f for f in spec.indicators if f != field]
+    weights = {f: w for f, w in (spec.weights or {}).items() if f != field} or None
+    references = {f: v for f, v in (spec.reference_values or {}).items() if f != field} or None
+    reverse = [spec.reverse] if isinstance(spec.reverse, str) else list(spec.reverse or ())
+    return dataclasses.replace(spec, indicators=keep, reverse=[f for f in reverse if f != field],
+                               weights=weights, reference_values=references)
+
+
+def _scenarios(spec, base, n_random, seed):
+    """(name, kind, description, spec) of the alternative scenarios (the base comes first)."""
+    indicators = [spec.indicators] if isinstance(spec.indicators, str) else list(spec.indicators)
+    spec = dataclasses.replace(spec, indicators=indicators)
+    yield "base", "base", _text("Grundeinstellung", "base settings"), spec
+    for method in NORMALIZATIONS:
+        if method != spec.normalization and not (spec.aggregation == "geometric" and method == "zscore"):
+            yield ("norm_" + method, "normalization",
+                   _text("Normierung {}", "normalisation {}").format(method),
+                   dataclasses.replace(spec, normalization=method))
+    base_weights = _base_weights(spec, indicators)
+    if len(set(base_weights.values())) > 1:
+        yield "equal_weights", "weights", _text("gleiche Gewichte", "equal weights"), \
+            dataclasses.replace(spec, weights=None)
+    if len(indicators) >= 2:
+        columns = [base.normalized_columns[f] for f in indicators]
+        rated = base.table["rated"].to_numpy()
+        try:
+            suggested = pca(base.table.loc[rated, columns].set_axis(indicators, axis=1)).suggested_weights
+        except InputError:
+            suggested = None  # e.g. fewer than 3 areas with all values: no PCA scenario
+        if suggested is not None:
+            # compute_index needs positive weights: a zero PCA weight becomes a negligible one
+            weights = {f: max(w, 1e-6) for f, w in suggested.items()}
+            yield "pca_weights", "weights", _text("Gewichte aus der PCA", "weights from PCA"), \
+                dataclasses.replace(spec, weights=weights)
+    low, high = RANDOM_WEIGHT_RANGE
+    factors = np.random.default_rng(seed).uniform(low, high, size=(n_random, len(indicators)))
+    for s in range(n_random):
+        weights = {f: base_weights[f] * factors[s, j] for j, f in enumerate(indicators)}
+        yield "random_{}".format(s + 1), "random_weights", \
+            _text("Zufallsgewichte (Grundgewicht × U(0,5; 1,5))", "random weights (base weight × U(0.5, 1.5))"), \
+            dataclasses.replace(spec, weights=weights)
+    if len(indicators) >= 2:
+        for field in indicators:
+            yield "without_" + str(field), "leave_one_out", \
+                _text("ohne '{}'", "without '{}'").format(field), _without(spec, field)
+
+
+def _top(classes, rated, top_classes):
+    """Areas in the ``top_classes`` highest classes present among the rated areas (class k = most need)."""
+    present = np.unique(classes[rated])
+    return rated & np.isin(classes, present[-top_classes:])
+
+
+def _robustness_label(width, n):
+    if np.isnan(width):
+        return None
+    if width <= ROBUST_WIDTH * n:
+        return _text("robust", "robust")
+    if width <= MODERATE_WIDTH * n:
+        return _text("mäßig robust", "moderately robust")
+    return _text("unsicher", "uncertain")
+
+
+def _compare(result, base_rated, base_rank, base_top, top_classes, record):
+    """Ranks and top-class flags of one scenario (NaN where not rated); fills ``record``."""
+    rated = result.table["rated"].to_numpy()
+    rank = result.table["index_rank"].to_numpy(dtype=float, na_value=np.nan)
+    classes = result.table["index_class"].to_numpy(dtype=float, na_value=0).astype(int)
+    top = _top(classes, rated, top_classes)
+    both = rated & base_rated
+    if both.sum() >= 2:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            record["spearman"] = float(np.corrcoef(pd.Series(rank[both]).rank(),
+                                                   pd.Series(base_rank[both]).rank())[0, 1])
+    if base_top.any():
+        record["top_overlap"] = float((top & base_top).sum() / base_top.sum())
+    record["n_rated"] = int(rated.sum())
+    return np.where(rated, rank, np.nan), np.where(rated, top.astype(float), np.nan)
+
+
+def robustness(frame, spec, id_column, n_random=200, seed=0, top_classes=1, progress=None, is_canceled=None):
+    """Ranks of the areas under alternative reasonable index settings (uncertainty analysis).
+
+    Scenarios, each computed with :func:`.index.compute_index`:
+
+    - ``base``: ``spec`` as given;
+    - the other normalisations among zscore, minmax, percentile (zscore is skipped for the
+      geometric aggregation, which needs positive values);
+    - equal weights (if ``spec`` has unequal weights) and the weights suggested by :func:`pca`
+      of the base scenario's normalised indicators;
+    - ``n_random`` random weightings: w_j = base weight_j × u_j, u_j ~ uniform(0.5, 1.5)
+      independently (numpy ``default_rng(seed)``, so results are reproducible);
+    - leaving out each indicator once (with at least two indicators).
+
+    Per area: ``base_rank``; ``median_rank``, ``rank_p05`` and ``rank_p95`` (5 % and 95 %
+    percentiles, linear interpolation) over the scenarios in which the area is rated;
+    ``rank_width`` = p95 - p05; ``top_share`` = share of those scenarios in which the area is in
+    the top-need class, i.e. among the ``top_classes`` highest classes present in that scenario;
+    ``robustness``: "robust" if rank_width <= 10 % of the number of rated areas n of the base
+    scenario, "mäßig robust" (moderately robust) if <= 25 % of n, else "unsicher" (uncertain).
+
+    ``progress(fraction)`` is called after each scenario; if ``is_canceled()`` returns True the
+    computation stops with :class:`Canceled`. A scenario that fails with an InputError (e.g. an
+    index that becomes constant without one indicator) is listed with its error and skipped.
+    """
+    if int(n_random) < 0 or int(top_classes) < 1:
+        raise InputError(
+            "Anzahl der Zufallsgewichtungen muss ≥ 0 und die Zahl der Spitzenklassen ≥ 1 sein.",
+            "The number of random weightings must be ≥ 0 and the number of top classes ≥ 1.",
+        )
+    base = compute_index(frame, spec, id_column)
+    base_rated = base.table["rated"].to_numpy()
+    base_rank = base.table["index_rank"].to_numpy(dtype=float, na_value=np.nan)
+    base_classes = base.table["index_class"].to_numpy(dtype=float, na_value=0).astype(int)
+    base_top = _top(base_classes, base_rated, int(top_classes))
+    n_base = int(base_rated.sum())
+    scenarios = list(_scenarios(spec, base, int(n_random), seed))
+
+    ranks, tops, records = [], [], []
+    for done, (name, kind, description, scenario_spec) in enumerate(scenarios):
+        if is_canceled is not None and is_canceled():
+            raise Canceled(_text("Robustheitsprüfung abgebrochen.", "Robustness check canceled."))
+        record = {"scenario": name, "kind": kind, "description": description, "n_rated": 0,
+                  "spearman": np.nan, "top_overlap": np.nan, "error": ""}
+        try:
+            result = base if name == "base" else compute_index(frame, scenario_spec, id_column)
+        except InputError as error:
+            record["error"] = str(error)
+        else:
+            rank, top = _compare(result, base_rated, base_rank, base_top, int(top_classes), record)
+            ranks.append(rank)
+            tops.append(top)
+        records.append(record)
+        if progress is not None:
+            progress((done + 1) / len(scenarios))
+
+    ranks = np.column_stack(ranks)
+    tops = np.column_stack(tops)
+    counted = (~np.isnan(ranks)).sum(axis=1)
+    percentiles = np.full((len(frame), 3), np.nan)
+    some = counted > 0
+    percentiles[some] = np.nanpercentile(ranks[some], [50, 5, 95], axis=1).T
+    width = percentiles[:, 2] - percentiles[:, 1]
+    table = pd.DataFrame(index=frame.index)
+    table[id_column] = frame[id_column].to_numpy()
+    table["base_rank"] = pd.array(np.where(base_rated, base_rank, np.nan), dtype="Int64")
+    table["median_rank"] = percentiles[:, 0]
+    table["rank_p05"] = percentiles[:, 1]
+    table["rank_p95"] = percentiles[:, 2]
+    table["rank_width"] = width
+    with np.errstate(invalid="ignore"):
+        table["top_share"] = np.where(some, np.nansum(tops, axis=1) / np.maximum(counted, 1), np.nan)
+    table["n_scenarios"] = counted
+    table["robustness"] = [_robustness_label(w, n_base) for w in width]
+    return RobustnessResult(table, pd.DataFrame.from_records(records))

@@ -71,7 +71,7 @@ def _labels(positions, item_names):
     return [item_names[int(p)] for p in positions]
 
 
-def _demand_weights(demand_weight, demand_names=None):
+def _demand_weights(demand_weight):
     """Check ``P_i``: numbers, none missing, none negative, not all zero."""
     weights = _float_array(demand_weight, "Die Zielbevölkerung", "The target population")
     if weights.size == 0:
@@ -83,7 +83,7 @@ def _demand_weights(demand_weight, demand_names=None):
         )
     missing = np.flatnonzero(~np.isfinite(weights))
     if missing.size:
-        shown = names(_labels(missing, demand_names))
+        shown = names(missing.tolist())
         raise InputError(
             "Die Zielbevölkerung fehlt an den Nachfragepunkten {}. Bitte füllen Sie die Werte "
             "aus oder filtern Sie die Punkte heraus.".format(shown),
@@ -92,7 +92,7 @@ def _demand_weights(demand_weight, demand_names=None):
         )
     negative = np.flatnonzero(weights < 0)
     if negative.size:
-        shown = names(_labels(negative, demand_names))
+        shown = names(negative.tolist())
         raise InputError(
             "Die Zielbevölkerung ist negativ an den Nachfragepunkten {}. Bitte prüfen Sie das "
             "Feld.".format(shown),
@@ -185,11 +185,15 @@ def _index_array(values, size, what_de, what_en):
 def _pairs(pair_i, pair_j, pair_d, n_demand, n_services):
     """Check the pair list; distances may be ``inf`` (never in reach) but not NaN or negative."""
     distances = _float_array(pair_d, "Die Entfernung", "The distance")
-    demand = _index_array(pair_i, n_demand, "Die Nachfragepunkt-Nummern der Paare", "The demand indices of the pairs")
+    demand = _index_array(
+        pair_i, n_demand, "Die Nachfragepunkt-Nummern der Paare", "The demand indices of the pairs"
+    )
     if n_services is None:
         service = None
     else:
-        service = _index_array(pair_j, n_services, "Die Einrichtungs-Nummern der Paare", "The service indices of the pairs")
+        service = _index_array(
+            pair_j, n_services, "Die Einrichtungs-Nummern der Paare", "The service indices of the pairs"
+        )
     if len(demand) != len(distances) or (service is not None and len(service) != len(distances)):
         raise ValueError("pair_i, pair_j and pair_d must have the same length")
     if np.isnan(distances).any() or (distances < 0).any():
@@ -209,8 +213,12 @@ def _district_codes(codes, n_districts, what_de, what_en):
         as_float = _float_array(array, what_de, what_en)
         if not np.all(np.isfinite(as_float) & (as_float == np.round(as_float))):
             raise InputError(
-                "{} müssen ganze Zahlen 0..{} sein (-1 = außerhalb aller Gebiete).".format(what_de, n_districts - 1),
-                "{} must be whole numbers 0..{} (-1 = outside all districts).".format(what_en, n_districts - 1),
+                "{} müssen ganze Zahlen 0..{} sein (-1 = außerhalb aller Gebiete).".format(
+                    what_de, n_districts - 1
+                ),
+                "{} must be whole numbers 0..{} (-1 = outside all districts).".format(
+                    what_en, n_districts - 1
+                ),
             )
         array = as_float.astype(np.int64)
     array = array.astype(np.int64, copy=False)
@@ -220,6 +228,22 @@ def _district_codes(codes, n_districts, what_de, what_en):
             "{} lie outside -1..{}.".format(what_en, n_districts - 1),
         )
     return array
+
+
+def _demand_districts(codes, n_districts):
+    return _district_codes(
+        codes, n_districts, "Die Gebietsnummern der Nachfragepunkte", "The district codes of the demand points"
+    )
+
+
+def _share(numerator, denominator):
+    """``numerator / denominator`` where the denominator is positive, NaN elsewhere."""
+    numerator = np.asarray(numerator, dtype="float64")
+    denominator = np.asarray(denominator, dtype="float64")
+    result = np.full(np.broadcast(numerator, denominator).shape, np.nan)
+    positive = denominator > 0
+    result[positive] = numerator[positive] / denominator[positive]
+    return result
 
 
 def _same_length(a, b, what):
@@ -484,15 +508,16 @@ def _district_container(service_district, capacity, n_districts, target, norm, s
     if n_districts < 1:
         raise ValueError("n_districts must be at least 1")
     capacities = service_capacities(capacity, len(service_district), service_names)
-    codes = _district_codes(service_district, n_districts, "Die Gebietsnummern der Einrichtungen", "The district codes of the services")
+    codes = _district_codes(
+        service_district, n_districts, "Die Gebietsnummern der Einrichtungen", "The district codes of the services"
+    )
     _same_length(codes, capacities, "service_district / capacity")
     inside = codes >= 0
     frame = pd.DataFrame(index=pd.RangeIndex(n_districts, name="gebiet"))
     frame["anzahl_einrichtungen"] = np.bincount(codes[inside], minlength=n_districts)
     frame["kapazitaet"] = np.bincount(codes[inside], weights=capacities[inside], minlength=n_districts)
     frame["zielbevoelkerung"] = target
-    with np.errstate(divide="ignore", invalid="ignore"):
-        frame["versorgungsquote"] = np.where(target > 0, frame["kapazitaet"] / np.where(target > 0, target, 1), np.nan)
+    frame["versorgungsquote"] = _share(frame["kapazitaet"].to_numpy(), target)
     if norm is not None:
         norm = _norm(norm)
         frame["fehlplaetze"] = np.maximum(0.0, norm * target - frame["kapazitaet"].to_numpy())
@@ -541,7 +566,9 @@ def _notes(frame, unreached_share=None):
         parts = []
         if not frame.at[k, "zielbevoelkerung"] > 0:
             parts.append(
-                "no target population: supply ratio undefined" if english else "keine Zielbevölkerung: Versorgungsquote nicht bestimmbar"
+                "no target population: supply ratio undefined"
+                if english
+                else "keine Zielbevölkerung: Versorgungsquote nicht bestimmbar"
             )
         if unreached_share is not None and unreached_share[k] > 0:
             pct = 100.0 * unreached_share[k]
@@ -599,7 +626,7 @@ def supply_ratio_only(
         if demand_district is None or demand_weight is None:
             raise TypeError("give target_population or demand_district and demand_weight")
         weights = _demand_weights(demand_weight)
-        codes = _district_codes(demand_district, n_districts, "Die Gebietsnummern der Nachfragepunkte", "The district codes of the demand points")
+        codes = _demand_districts(demand_district, n_districts)
         _same_length(codes, weights, "demand_district / demand_weight")
         target = _target_population(None, n_districts, codes, weights)
     else:
@@ -652,7 +679,7 @@ def district_summary(
     """
     n_districts = int(n_districts)
     weights = _demand_weights(demand_weight)
-    codes = _district_codes(demand_district, n_districts, "Die Gebietsnummern der Nachfragepunkte", "The district codes of the demand points")
+    codes = _demand_districts(demand_district, n_districts)
     _same_length(codes, weights, "demand_district / demand_weight")
     nearest = _float_array(nearest_d, "Die Entfernung", "The distance")
     _same_length(nearest, weights, "nearest_d / demand_weight")
@@ -672,13 +699,12 @@ def district_summary(
     reachable = np.isfinite(d)
     reach_weight = np.bincount(group[reachable], weights=w[reachable], minlength=n_districts)
     reach_sum = np.bincount(group[reachable], weights=(w * d)[reachable], minlength=n_districts)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        frame["dist_mittel"] = np.where(reach_weight > 0, reach_sum / np.where(reach_weight > 0, reach_weight, 1), np.nan)
-        frame["dist_median"] = _grouped_weighted_median(group, d, w, n_districts)
-        for limit in limits:
-            within = np.bincount(group[d <= limit], weights=w[d <= limit], minlength=n_districts)
-            frame[threshold_column(limit)] = np.where(demand_total > 0, within / np.where(demand_total > 0, demand_total, 1), np.nan)
-        unreached = np.where(demand_total > 0, 1.0 - reach_weight / np.where(demand_total > 0, demand_total, 1), np.nan)
+    frame["dist_mittel"] = _share(reach_sum, reach_weight)
+    frame["dist_median"] = _grouped_weighted_median(group, d, w, n_districts)
+    for limit in limits:
+        within = np.bincount(group[d <= limit], weights=w[d <= limit], minlength=n_districts)
+        frame[threshold_column(limit)] = _share(within, demand_total)
+    unreached = 1.0 - _share(reach_weight, demand_total)
     frame["anteil_unerreichbar"] = unreached
 
     if accessibility is not None:
@@ -687,8 +713,7 @@ def district_summary(
         if not np.all(np.isfinite(access)):
             raise ValueError("accessibility must be finite (use 0 for unreached demand)")
         access_sum = np.bincount(group, weights=(w * access[inside]), minlength=n_districts)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            mean_access = np.where(demand_total > 0, access_sum / np.where(demand_total > 0, demand_total, 1), np.nan)
+        mean_access = _share(access_sum, demand_total)
         city_mean = weighted_mean(access, weights)
         frame["erreichbarkeit"] = mean_access
         frame["erreichbarkeit_index"] = mean_access / city_mean if city_mean > 0 else np.nan

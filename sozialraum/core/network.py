@@ -245,8 +245,12 @@ def connected_components(graph):
 def _snapped(graph, demand_node, demand_snap, service_node, service_snap):
     demand = _check_nodes(demand_node, graph.n_nodes, "demand_node", allow_missing=True)
     service = _check_nodes(service_node, graph.n_nodes, "service_node", allow_missing=True)
-    a = _check_lengths(demand_snap, demand.size, "Die Fangabstände der Nachfragepunkte", "The snapping distances of the demand points")
-    b = _check_lengths(service_snap, service.size, "Die Fangabstände der Einrichtungen", "The snapping distances of the services")
+    a = _check_lengths(
+        demand_snap, demand.size, "Die Fangabstände der Nachfragepunkte", "The snapping distances of the demand points"
+    )
+    b = _check_lengths(
+        service_snap, service.size, "Die Fangabstände der Einrichtungen", "The snapping distances of the services"
+    )
     return demand, a, service, b
 
 
@@ -307,7 +311,8 @@ def iter_network_pairs(graph, demand_node, demand_snap, service_node, service_sn
 def network_pairs(graph, demand_node, demand_snap, service_node, service_snap, cutoff):
     """All pairs of :func:`iter_network_pairs` as three arrays ``(pair_i, pair_j, pair_d)``."""
     parts_i, parts_j, parts_d = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)], [np.zeros(0)]
-    for _, _, pair_i, pair_j, pair_d in iter_network_pairs(graph, demand_node, demand_snap, service_node, service_snap, cutoff):
+    chunks = iter_network_pairs(graph, demand_node, demand_snap, service_node, service_snap, cutoff)
+    for _, _, pair_i, pair_j, pair_d in chunks:
         parts_i.append(pair_i)
         parts_j.append(pair_j)
         parts_d.append(pair_d)

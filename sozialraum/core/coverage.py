@@ -174,6 +174,8 @@ def _index_array(values, size, what_de, what_en):
             "{} müssen ganze Zahlen sein.".format(what_de),
             "{} must be whole numbers.".format(what_en),
         )
+    if array.dtype == np.uint64:  # np.bincount cannot cast it to a signed index
+        array = array.astype(np.int64)
     if array.min() < 0 or array.max() >= size:
         raise InputError(
             "{} liegen außerhalb von 0..{}.".format(what_de, size - 1),

@@ -15,6 +15,7 @@ User Guide. OECD Publishing, Paris.
 
 import dataclasses
 from collections import namedtuple
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -44,9 +45,10 @@ of the correlation matrix, each signed so that its loadings sum to a positive nu
 RobustnessResult = namedtuple("RobustnessResult", "table scenarios")
 RobustnessResult.__doc__ = """Result of :func:`robustness`.
 
-``table``: one row per area (index of the input frame, id column first) with ``base_rank``,
-``median_rank``, ``rank_p05``, ``rank_p95``, ``rank_width`` (p95 - p05), ``top_share``,
-``n_scenarios`` and ``robustness`` (label, see :func:`robustness`).
+``table``: one row per area (index of the input frame, id column first) with ``rang_basis``
+(rank in the base scenario), ``rang_median``, ``rang_p05``, ``rang_p95``, ``rang_spanne``
+(p95 - p05), ``anteil_top`` (share of scenarios in the top-need class), ``n_varianten`` (number
+of scenarios in which the area is rated) and ``robust`` (label, see :func:`robustness`).
 ``scenarios``: one row per scenario with ``scenario``, ``kind``, ``description``, ``n_rated``,
 ``spearman`` (rank correlation with the base ranks) and ``top_overlap`` (share of the base
 top-class areas that are in the top class of the scenario); failed scenarios have ``error``.
@@ -124,8 +126,8 @@ def indicator_statistics(frame, fields, rated=None, id_column=None):
 
     Columns: ``n`` (values present), ``missing`` (rated areas without a value), ``mean``,
     ``sd`` (population SD, divisor n), ``min``, ``max``, ``skewness`` (adjusted Fisher-Pearson
-    G1, see :func:`skewness`), ``n_outliers`` and ``outliers`` (ids from ``id_column``, else
-    the row labels): values with |z| > 3, z = (x - mean) / sd. With population SD no value can
+    G1, see :func:`skewness`), ``n_outliers`` and ``outlier_ids`` (comma-separated ids from
+    ``id_column``, else the row labels): values with |z| > 3, z = (x - mean) / sd. With population SD no value can
     reach |z| > 3 unless n >= 11 (max |z| = (n - 1) / sqrt(n)).
     """
     fields = [fields] if isinstance(fields, str) else list(fields)
@@ -152,7 +154,7 @@ def indicator_statistics(frame, fields, rated=None, id_column=None):
             "max": float(x.max()) if x.size else np.nan,
             "skewness": skewness(x),
             "n_outliers": int(outlying.sum()),
-            "outliers": list(labels[mask][outlying]),
+            "outlier_ids": ", ".join(labels[mask][outlying]),
         })
     return pd.DataFrame(rows, index=pd.Index(fields, name="indicator"))
 
@@ -243,10 +245,10 @@ def pca(matrix):
     which squares and rescales the (varimax-rotated) loadings of all retained factors; it gives
     more weight to the indicators that share most of the common variation. Because the weights
     use squares, an indicator loading against the others still gets weight: check
-    :func:`correlations` first.
+    :func:`correlations` first. A single indicator gets loading 1 and weight 1.
     """
-    values, columns = _matrix(matrix, 2, "PCA")
-    correlation = np.corrcoef(values, rowvar=False)
+    values, columns = _matrix(matrix, 1, "PCA")
+    correlation = np.atleast_2d(np.corrcoef(values, rowvar=False))
     vectors, eigenvalues, _ = np.linalg.svd(correlation)
     for j in range(vectors.shape[1]):
         total = vectors[:, j].sum()
@@ -346,7 +348,8 @@ def _compare(result, base_rated, base_rank, base_top, top_classes, record):
     return np.where(rated, rank, np.nan), np.where(rated, top.astype(float), np.nan)
 
 
-def robustness(frame, spec, id_column, n_random=200, seed=0, top_classes=1, progress=None, is_canceled=None):
+def robustness(frame, spec, id_column, n_random=200, seed=0, top_classes=1, progress=None, is_canceled=None,
+               base=None):
     """Ranks of the areas under alternative reasonable index settings (uncertainty analysis).
 
     Scenarios, each computed with :func:`.index.compute_index`:
@@ -360,23 +363,26 @@ def robustness(frame, spec, id_column, n_random=200, seed=0, top_classes=1, prog
       independently (numpy ``default_rng(seed)``, so results are reproducible);
     - leaving out each indicator once (with at least two indicators).
 
-    Per area: ``base_rank``; ``median_rank``, ``rank_p05`` and ``rank_p95`` (5 % and 95 %
-    percentiles, linear interpolation) over the scenarios in which the area is rated;
-    ``rank_width`` = p95 - p05; ``top_share`` = share of those scenarios in which the area is in
-    the top-need class, i.e. among the ``top_classes`` highest classes present in that scenario;
-    ``robustness``: "robust" if rank_width <= 10 % of the number of rated areas n of the base
-    scenario, "mäßig robust" (moderately robust) if <= 25 % of n, else "unsicher" (uncertain).
+    Per area: ``rang_basis`` (base rank); ``rang_median``, ``rang_p05`` and ``rang_p95`` (median,
+    5 % and 95 % percentiles, linear interpolation) over the scenarios in which the area is
+    rated; ``rang_spanne`` = p95 - p05; ``anteil_top`` = share of those scenarios in which the
+    area is in the top-need class, i.e. among the ``top_classes`` highest classes present in
+    that scenario (class k = most need); ``robust``: "robust" if rang_spanne <= 10 % of the
+    number n of rated areas in the base scenario, "mäßig robust" (moderately robust) if <= 25 %
+    of n, else "unsicher" (uncertain).
 
     ``progress(fraction)`` is called after each scenario; if ``is_canceled()`` returns True the
     computation stops with :class:`Canceled`. A scenario that fails with an InputError (e.g. an
     index that becomes constant without one indicator) is listed with its error and skipped.
+    ``base``: the :class:`.index.IndexResult` of ``spec``, if the caller has computed it already.
     """
     if int(n_random) < 0 or int(top_classes) < 1:
         raise InputError(
             "Anzahl der Zufallsgewichtungen muss ≥ 0 und die Zahl der Spitzenklassen ≥ 1 sein.",
             "The number of random weightings must be ≥ 0 and the number of top classes ≥ 1.",
         )
-    base = compute_index(frame, spec, id_column)
+    if base is None:
+        base = compute_index(frame, spec, id_column)
     base_rated = base.table["rated"].to_numpy()
     base_rank = base.table["index_rank"].to_numpy(dtype=float, na_value=np.nan)
     base_classes = base.table["index_class"].to_numpy(dtype=float, na_value=0).astype(int)
@@ -411,13 +417,124 @@ def robustness(frame, spec, id_column, n_random=200, seed=0, top_classes=1, prog
     width = percentiles[:, 2] - percentiles[:, 1]
     table = pd.DataFrame(index=frame.index)
     table[id_column] = frame[id_column].to_numpy()
-    table["base_rank"] = pd.array(np.where(base_rated, base_rank, np.nan), dtype="Int64")
-    table["median_rank"] = percentiles[:, 0]
-    table["rank_p05"] = percentiles[:, 1]
-    table["rank_p95"] = percentiles[:, 2]
-    table["rank_width"] = width
-    with np.errstate(invalid="ignore"):
-        table["top_share"] = np.where(some, np.nansum(tops, axis=1) / np.maximum(counted, 1), np.nan)
-    table["n_scenarios"] = counted
-    table["robustness"] = [_robustness_label(w, n_base) for w in width]
+    table["rang_basis"] = pd.array(np.where(base_rated, base_rank, np.nan), dtype="Int64")
+    table["rang_median"] = percentiles[:, 0]
+    table["rang_p05"] = percentiles[:, 1]
+    table["rang_p95"] = percentiles[:, 2]
+    table["rang_spanne"] = width
+    table["anteil_top"] = np.where(some, np.nansum(tops, axis=1) / np.maximum(counted, 1), np.nan)
+    table["n_varianten"] = counted
+    table["robust"] = [_robustness_label(w, n_base) for w in width]
     return RobustnessResult(table, pd.DataFrame.from_records(records))
+
+
+@dataclass
+class DiagnosticsReport:
+    """Everything :func:`run_diagnostics` found, for the table output and the HTML summary."""
+
+    statistics: pd.DataFrame
+    correlations: pd.DataFrame
+    correlation_warnings: list
+    alpha: float
+    pca: PCAResult
+    pca_note: str
+    robustness: pd.DataFrame
+    scenarios: pd.DataFrame
+    scenario_summary: str
+    robust_rule: str
+    parameters: dict
+    id_column: str
+    warnings: list = field(default_factory=list)
+
+
+def _scenario_summary(scenarios, n_random):
+    kinds = scenarios["kind"].value_counts()
+    parts = [_text("Grundeinstellung", "base settings")]
+    if kinds.get("normalization"):
+        parts.append(_text("{} andere Normierungen", "{} other normalisations").format(kinds["normalization"]))
+    if "equal_weights" in set(scenarios["scenario"]):
+        parts.append(_text("gleiche Gewichte", "equal weights"))
+    if "pca_weights" in set(scenarios["scenario"]):
+        parts.append(_text("Gewichte aus der PCA", "weights from PCA"))
+    if n_random:
+        parts.append(_text("{} Zufallsgewichtungen (Grundgewicht × gleichverteilter Faktor 0,5 bis 1,5)",
+                           "{} random weightings (base weight × uniform factor 0.5 to 1.5)").format(n_random))
+    if kinds.get("leave_one_out"):
+        parts.append(_text("{} Varianten ohne je einen Indikator", "{} variants leaving out one indicator each").format(
+            kinds["leave_one_out"]))
+    return ", ".join(parts)
+
+
+def run_diagnostics(frame, spec, id_column, n_random=200, seed=0, top_classes=1, progress=None, is_canceled=None):
+    """All checks of an index defined by ``spec`` (an :class:`.index.IndexSpec`); a :class:`DiagnosticsReport`.
+
+    Statistics, correlations, Cronbach's alpha and the PCA use the areas rated by the index, with
+    the direction of the reversed indicators applied (alpha on the raw values, z-standardised by
+    :func:`cronbach_alpha`; PCA on the normalised indicators of the index). The robustness
+    analysis is :func:`robustness`; ``progress`` and ``is_canceled`` are passed on.
+    """
+    base = compute_index(frame, spec, id_column)
+    indicators = list(base.parameters["indicators"])
+    reverse = list(base.parameters["reverse"])
+    rated = base.table["rated"].to_numpy()
+    warnings = list(base.warnings)
+
+    statistics = indicator_statistics(frame, indicators, rated=rated, id_column=id_column)
+    matrix, correlation_warnings = correlations(frame[rated], indicators, reverse=reverse)
+    directed = numeric_columns(frame[rated], indicators, id_column=id_column)
+    for name in reverse:
+        directed[name] = -directed[name]
+    try:
+        alpha = cronbach_alpha(directed)
+    except InputError as error:
+        alpha = float("nan")
+        warnings.append(_text("Cronbachs Alpha nicht berechenbar: {}", "Cronbach's alpha not computable: {}").format(
+            error))
+    columns = [base.normalized_columns[name] for name in indicators]
+    components = pca(base.table.loc[rated, columns].set_axis(indicators, axis=1))
+
+    result = robustness(frame, spec, id_column, n_random=n_random, seed=seed, top_classes=top_classes,
+                        progress=progress, is_canceled=is_canceled, base=base)
+    for _, failed in result.scenarios[result.scenarios["error"] != ""].iterrows():
+        warnings.append(_text("Variante '{}' nicht berechenbar und ausgelassen: {}",
+                              "Variant '{}' could not be computed and was left out: {}").format(
+            failed["description"], failed["error"]))
+    n_rated = int(rated.sum())
+    robust_rule = _text(
+        "Spanne = 5- bis 95-%-Perzentil der Ränge über alle Varianten. robust: Spanne ≤ 10 % der {n} bewerteten "
+        "Quartiere ({a} Ränge); mäßig robust: ≤ 25 % ({b} Ränge); sonst unsicher. Oberste Klasse: die höchste "
+        "Klasse (größter Bedarf) der jeweiligen Variante.",
+        "Interval = 5th to 95th percentile of the ranks over all variants. robust: interval ≤ 10 % of the {n} rated "
+        "districts ({a} ranks); moderately robust: ≤ 25 % ({b} ranks); otherwise uncertain. Top class: the highest "
+        "class (greatest need) of each variant.",
+    ).format(n=n_rated, a=_number(ROBUST_WIDTH * n_rated, 1), b=_number(MODERATE_WIDTH * n_rated, 1))
+    pca_note = _text(
+        "Ladungen = Eigenvektoren der Korrelationsmatrix der normierten Indikatoren. Vorgeschlagene Gewichte = "
+        "quadrierte Ladungen der ersten Hauptkomponente, auf die Summe 1 normiert (vereinfachtes Verfahren nach "
+        "OECD/JRC 2008, Handbook on Constructing Composite Indicators, Abschn. 6.1).",
+        "Loadings = eigenvectors of the correlation matrix of the normalised indicators. Suggested weights = "
+        "squared loadings of the first principal component, scaled to sum 1 (simplified approach of OECD/JRC "
+        "2008, Handbook on Constructing Composite Indicators, section 6.1).",
+    )
+    parameters = {
+        key: base.parameters[key]
+        for key in ("indicators", "reverse", "weights", "normalization", "aggregation", "restandardize",
+                    "population", "min_population", "missing", "classification", "n_classes")
+    }
+    parameters.update(rated=n_rated, n_random=int(n_random), seed=seed, top_classes=int(top_classes),
+                      random_weight_factor="U({}, {})".format(*RANDOM_WEIGHT_RANGE))
+    return DiagnosticsReport(
+        statistics=statistics,
+        correlations=matrix,
+        correlation_warnings=correlation_warnings,
+        alpha=alpha,
+        pca=components,
+        pca_note=pca_note,
+        robustness=result.table,
+        scenarios=result.scenarios,
+        scenario_summary=_scenario_summary(result.scenarios, int(n_random)),
+        robust_rule=robust_rule,
+        parameters=parameters,
+        id_column=id_column,
+        warnings=warnings,
+    )

@@ -8,11 +8,13 @@ import pytest
 
 from sozialraum.core.diagnostics import (
     Canceled,
+    DiagnosticsReport,
     correlations,
     cronbach_alpha,
     indicator_statistics,
     pca,
     robustness,
+    run_diagnostics,
     skewness,
 )
 from sozialraum.core.errors import InputError
@@ -42,7 +44,7 @@ def test_indicator_statistics_by_hand():
     assert q["mean"] == pytest.approx(100 / 12)
     assert q["sd"] == pytest.approx(100 * math.sqrt(11) / 12)
     assert q["min"] == 0 and q["max"] == 100
-    assert q["n_outliers"] == 1 and q["outliers"] == ["A11"]
+    assert q["n_outliers"] == 1 and q["outlier_ids"] == "A11"
     r = stats.loc["r"]
     assert r["n"] == 4 and r["missing"] == 8
     assert r["skewness"] == pytest.approx(math.sqrt(12) / 2 * 45 / 12.5 ** 1.5)
@@ -113,6 +115,11 @@ def test_pca_gives_no_weight_to_an_unrelated_indicator():
     assert result.suggested_weights == pytest.approx({"x": 0.5, "y": 0.5, "z": 0.0}, abs=1e-12)
 
 
+def test_pca_of_a_single_indicator():
+    result = pca(pd.DataFrame({"x": [1.0, 2, 4]}))
+    assert result.suggested_weights == {"x": 1.0} and list(result.explained_variance_ratio) == [1.0]
+
+
 def test_pca_rejects_constant_indicator():
     with pytest.raises(InputError):
         pca(pd.DataFrame({"x": [1.0, 2, 3], "y": [4.0, 4, 4]}))
@@ -141,17 +148,17 @@ def test_dominant_area_is_always_first():
     result = robustness(frame, SPEC, "id", n_random=25, seed=3)
     table = result.table.set_index("id")
     first = table.loc["G000"]
-    assert first["base_rank"] == 1 and first["median_rank"] == 1
-    assert first["rank_p05"] == 1 and first["rank_p95"] == 1
-    assert first["top_share"] == 1.0 and first["robustness"] == "robust"
+    assert first["rang_basis"] == 1 and first["rang_median"] == 1
+    assert first["rang_p05"] == 1 and first["rang_p95"] == 1
+    assert first["anteil_top"] == 1.0 and first["robust"] == "robust"
     n = len(frame)
-    assert table["rank_p05"].between(1, n).all() and table["rank_p95"].between(1, n).all()
-    assert (table["rank_p05"] <= table["median_rank"]).all() and (table["median_rank"] <= table["rank_p95"]).all()
-    assert table["top_share"].between(0, 1).all()
+    assert table["rang_p05"].between(1, n).all() and table["rang_p95"].between(1, n).all()
+    assert (table["rang_p05"] <= table["rang_median"]).all() and (table["rang_median"] <= table["rang_p95"]).all()
+    assert table["anteil_top"].between(0, 1).all()
     # base + minmax + percentile + equal weights + PCA weights + 25 random + 3 leave-one-out
     kinds = result.scenarios["kind"].value_counts().to_dict()
     assert kinds == {"base": 1, "normalization": 2, "weights": 2, "random_weights": 25, "leave_one_out": 3}
-    assert (table["n_scenarios"] == 33).all()
+    assert (table["n_varianten"] == 33).all()
     assert (result.scenarios["error"] == "").all()
     base = result.scenarios.set_index("scenario").loc["base"]
     assert base["spearman"] == pytest.approx(1.0) and base["top_overlap"] == 1.0
@@ -197,4 +204,28 @@ def test_failing_scenario_is_listed_and_skipped():
     scenarios = result.scenarios.set_index("scenario")
     assert "gleich" in scenarios.loc["without_alo", "error"]
     assert scenarios.loc["without_kinder", "error"] == ""
-    assert (result.table["n_scenarios"] == len(scenarios) - 1).all()
+    assert (result.table["n_varianten"] == len(scenarios) - 1).all()
+
+
+def test_run_diagnostics_collects_all_checks():
+    frame = city()
+    frame["alo_kopie"] = 2 * frame["alo"]
+    spec = IndexSpec(indicators=["alo", "kinder", "einkommen", "alo_kopie"], reverse=["einkommen"],
+                     population="ew", min_population=300)
+    fractions = []
+    report = run_diagnostics(frame, spec, "id", n_random=5, seed=2, progress=fractions.append)
+    assert isinstance(report, DiagnosticsReport)
+    assert list(report.statistics.index) == spec.indicators
+    assert report.correlations.loc["alo", "alo_kopie"] == pytest.approx(1.0)
+    assert any("'alo' und 'alo_kopie' messen fast dasselbe" in w for w in report.correlation_warnings)
+    # alpha on the direction-applied indicators equals the standardised alpha k rbar / (1 + (k - 1) rbar)
+    rated = frame[frame["ew"] >= 300]
+    corr = rated[["alo", "kinder", "einkommen", "alo_kopie"]].assign(einkommen=-rated["einkommen"]).corr()
+    rbar = (corr.to_numpy().sum() - 4) / 12
+    assert report.alpha == pytest.approx(4 * rbar / (1 + 3 * rbar))
+    assert sum(report.pca.suggested_weights.values()) == pytest.approx(1.0)
+    assert list(report.robustness.columns) == ["id", "rang_basis", "rang_median", "rang_p05", "rang_p95",
+                                               "rang_spanne", "anteil_top", "n_varianten", "robust"]
+    assert len(report.scenarios) == len(fractions) and fractions[-1] == 1.0
+    assert "5 Zufallsgewichtungen" in report.scenario_summary
+    assert report.parameters["n_random"] == 5 and report.id_column == "id"

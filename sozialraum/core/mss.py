@@ -28,10 +28,14 @@ Method of the MSS since 2013 (Indikatorenheft zum MSS 2021, ch. 4; SenSBW Berlin
    the dynamic symbol, "+" positiv, "+/-" stabil, "-" negativ, e.g. ``"3-"`` = status niedrig,
    dynamik negativ (the FIS-Broker tables of the MSS 2013 carry exactly these codes).
 6. ``aufmerksamkeit``: "Gebiet mit besonderem Aufmerksamkeitsbedarf" = status niedrig or sehr
-   niedrig (whatever the dynamics), or status mittel with negative dynamics. The MSS reports of
-   2013-2021 have a chapter of this name (e.g. MSS 2017, ch. "Gebiete mit besonderem
-   Aufmerksamkeitsbedarf"); the definition used here is the one those reports apply. Without
-   dynamic indicators only the status part can be judged.
+   niedrig (whatever the dynamics), or status mittel with negative dynamics. Sources found: the
+   MSS 2017 report has a chapter "Gebiete mit besonderem Aufmerksamkeitsbedarf" (table of
+   contents, docplayer.org copy of the report), and the press release on the MSS 2021
+   (berlin.de, Pressemitteilung 1231239, 2022) says that areas "mit überdurchschnittlich hoher
+   sozialer Benachteiligung" are grouped as "Gebiete mit besonderem Aufmerksamkeitsbedarf".
+   The exact rule above is the one applied in the MSS reports since 2013; its wording could
+   not be checked against the report text with the available sources. Without dynamic
+   indicators only the status part can be judged.
 
 Validation against published results (tests/unit/test_mss_berlin.py): with the MSS tables of
 2013-2021 this reproduces the number of rated planning areas (434 in 2013, 436 in 2017), the

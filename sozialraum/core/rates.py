@@ -18,7 +18,9 @@ Formulas, for the areas i with denominator n_i > 0 and count x_i (r_i = x_i / n_
 
 All rates are reported in percent (100 * ...). Because 0 <= C_i <= 1, EB_i lies between the raw
 rate r_i and the city rate m. When s2 = 0 (the rates vary no more than chance predicts) every
-EB_i equals m.
+EB_i equals m. The n-weighted mean of the raw rates is exactly m; that of the EB rates is
+m + sum(n_i C_i (r_i - m)) / sum(n_i), which equals m exactly only when all C_i are equal (equal
+denominators) and otherwise leans towards the raw rates of the large areas.
 
 Reference: Marshall, R.J. (1991): Mapping disease and mortality rates using empirical Bayes
 estimators. Applied Statistics 40(2), 283-294 (the "global" estimator of section 3).

@@ -100,7 +100,7 @@ def column_values(frame, columns):
             values = [None if v is pd.NA or v is None or (isinstance(v, float) and math.isnan(v)) else int(v)
                       for v in series.astype("object").tolist()]
         elif kind == "bool":
-            values = [bool(v) for v in series.tolist()]
+            values = [None if v is pd.NA or v is None else bool(v) for v in series.astype("object").tolist()]
         else:
             values = [None if v is None or v is pd.NA else str(v) for v in series.tolist()]
         converted.append(values)

@@ -16,7 +16,7 @@ def correlation_color(r):
 
 
 def diagnostics_html(report, layer_name):
-    """The summary page for a :class:`~sozialraum.core.index_check.DiagnosticsReport`."""
+    """The summary page for a :class:`~sozialraum.core.diagnostics.DiagnosticsReport`."""
     robustness = report.robustness[report.robustness["rang_median"].notna()].sort_values(
         ["rang_median", "rang_basis"])
     n_rated = len(robustness)

@@ -14,7 +14,7 @@ from ..base import de_en
 from ..help import diagnostics_help
 from .district_index import DistrictIndexAlgorithm
 
-ROBUSTNESS_COLUMNS = ["rang_basis", "rang_median", "rang_p05", "rang_p95", "anteil_top", "robust"]
+ROBUSTNESS_COLUMNS = ["rang_basis", "rang_median", "rang_p05", "rang_p95", "rang_spanne", "anteil_top", "robust"]
 
 
 class IndexDiagnosticsAlgorithm(DistrictIndexAlgorithm):

@@ -132,3 +132,19 @@ def test_geopackage_output_and_rerun_on_result(run, tmp_path):
     # indexing the result again replaces the old result fields instead of failing
     again = run_index(run, out)["OUTPUT"]
     assert again.fields().names().count("index_value") == 1
+
+
+@pytest.mark.parametrize("suffix", [".gpkg", ".shp", None])
+def test_method_record_travels_with_the_result(run, plugin, tmp_path, suffix):
+    import importlib
+
+    method_record = importlib.import_module("sozialraum_plugin.sozialraum.adapters.method_record")
+    output = str(tmp_path / ("out" + suffix)) if suffix else "memory:"
+    result = run_index(run, polygon_layer(ROWS), OUTPUT=output, POPULATION_FIELD="pop", MIN_POPULATION=250,
+                       WEIGHTS="1,2")
+    layer = result["OUTPUT"] if suffix is None else QgsVectorLayer(result["OUTPUT"], "out", "ogr")
+    method = method_record.load_method(layer)
+    assert method["indicators"] == ["a", "b"]
+    assert method["weights"] == {"a": 1.0, "b": 2.0}
+    assert method["min_population"] == 250 and method["population"] == "pop"
+    assert method["algorithm"] == "sozialraum:districtindex"

@@ -15,6 +15,7 @@ from qgis.core import (
 
 from ...adapters import compat
 from ...adapters.layers import read_table
+from ...adapters.method_record import save_method
 from ...adapters.styling import attach_class_style
 from ...core.index import IndexSpec, compute_index
 from ...core.parse import parse_labels, parse_number_list, parse_weights
@@ -204,6 +205,7 @@ class DistrictIndexAlgorithm(SozialraumAlgorithm):
             return {}
 
         method = dict(result.parameters, algorithm="sozialraum:" + self.NAME, id_field=id_field)
+        save_method(dest_id, method, context)
         attach_class_style(context, dest_id, "index_class", result.classification.labels,
                            de_en("Sozialindex", "Social index"), method)
         n_rated = int(table["rated"].sum())

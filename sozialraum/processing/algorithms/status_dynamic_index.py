@@ -13,6 +13,7 @@ from qgis.core import (
 
 from ...adapters import compat
 from ...adapters.layers import read_table
+from ...adapters.method_record import save_method
 from ...adapters.styling import attach_class_style
 from ...core.errors import InputError
 from ...core.mss import STATUS_LABELS, status_dynamic_index
@@ -100,6 +101,7 @@ class StatusDynamicIndexAlgorithm(SozialraumAlgorithm):
         if dest_id is None:
             return {}
         method = dict(result.parameters, algorithm="sozialraum:" + self.NAME, id_field=id_field)
+        save_method(dest_id, method, context)
         labels = [de_en(*STATUS_LABELS[k]) for k in sorted(STATUS_LABELS)]
         attach_class_style(context, dest_id, "status_class", labels,
                            de_en("Status-/Dynamik-Index", "Status/dynamic index"), method)

@@ -1,0 +1,96 @@
+"""The method record of a result travels with the result, so a report can state how it came about.
+
+Where the record is kept depends on where the result went:
+
+- a GeoPackage: a small table ``sozialraum_method`` (layer name -> JSON) inside the same file. It is
+  not registered as a layer, so GIS programs ignore it, and it survives copying the file;
+- any other file (Shapefile, GeoJSON, CSV ...): a sidecar file ``<file>.sozialraum.json``;
+- a temporary (memory) layer: the layer's custom property ``sozialraum/method``, which is also
+  saved with the project.
+"""
+
+import json
+import os
+import re
+import sqlite3
+
+from qgis.core import QgsProcessingUtils, QgsProviderRegistry
+
+METHOD_PROPERTY = "sozialraum/method"
+TABLE = "sozialraum_method"
+
+
+def _file_and_layer(uri):
+    """``(path, layer name or None)`` of an OGR data source string; ``(None, None)`` for non-files."""
+    parts = QgsProviderRegistry.instance().decodeUri("ogr", uri)
+    path = parts.get("path") or ""
+    if not path or not os.path.isfile(path):
+        return None, None
+    return path, parts.get("layerName") or None
+
+
+def _gpkg_layer_name(path, layer_name):
+    if layer_name:
+        return layer_name
+    with sqlite3.connect(path) as connection:
+        rows = connection.execute("SELECT table_name FROM gpkg_contents ORDER BY rowid").fetchall()
+    return rows[0][0] if len(rows) == 1 else os.path.splitext(os.path.basename(path))[0]
+
+
+def save_method(dest_id, method, context):
+    """Keep ``method`` (a dict) with the result ``dest_id`` of a Processing run."""
+    text = json.dumps(method, ensure_ascii=False)
+    layer = context.temporaryLayerStore().mapLayer(dest_id) if context is not None else None
+    if layer is not None:
+        layer.setCustomProperty(METHOD_PROPERTY, text)
+        return
+    if dest_id.startswith("ogr:"):
+        uri = _ogr_prefixed_to_uri(dest_id)
+    else:
+        uri = dest_id
+    path, layer_name = _file_and_layer(uri)
+    if path is None:
+        layer = QgsProcessingUtils.mapLayerFromString(dest_id, context) if context is not None else None
+        if layer is not None:
+            layer.setCustomProperty(METHOD_PROPERTY, text)
+        return
+    if path.lower().endswith(".gpkg"):
+        name = _gpkg_layer_name(path, layer_name)
+        with sqlite3.connect(path) as connection:
+            connection.execute("CREATE TABLE IF NOT EXISTS {} (layer TEXT PRIMARY KEY, method TEXT)".format(TABLE))
+            connection.execute("INSERT OR REPLACE INTO {} VALUES (?, ?)".format(TABLE), (name, text))
+    else:
+        with open(path + ".sozialraum.json", "w", encoding="utf-8") as handle:
+            handle.write(text)
+
+
+def load_method(layer):
+    """The method record (dict) kept with ``layer``, or ``None`` if it has none."""
+    text = layer.customProperty(METHOD_PROPERTY)
+    if text:
+        return json.loads(text)
+    if layer.providerType() != "ogr":
+        return None
+    path, layer_name = _file_and_layer(layer.source())
+    if path is None:
+        return None
+    if path.lower().endswith(".gpkg"):
+        name = _gpkg_layer_name(path, layer_name)
+        with sqlite3.connect(path) as connection:
+            exists = connection.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (TABLE,)).fetchone()
+            row = connection.execute("SELECT method FROM {} WHERE layer = ?".format(TABLE), (name,)).fetchone() \
+                if exists else None
+        return json.loads(row[0]) if row else None
+    sidecar = path + ".sozialraum.json"
+    if os.path.exists(sidecar):
+        with open(sidecar, encoding="utf-8") as handle:
+            return json.load(handle)
+    return None
+
+
+def _ogr_prefixed_to_uri(dest_id):
+    """``ogr:dbname='x.gpkg' table="t" (geom)`` (Processing's form) -> ``x.gpkg|layername=t``."""
+    match = re.match(r"ogr:dbname='(?P<path>[^']+)'\s+table=\"(?P<table>[^\"]+)\"", dest_id)
+    if not match:
+        return dest_id[4:]
+    return "{}|layername={}".format(match.group("path"), match.group("table"))

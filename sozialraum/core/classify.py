@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .errors import InputError, language, names
+from .errors import InputError, format_number, language, names
 
 METHODS = ("stddev", "quantile", "jenks", "equal", "manual")
 
@@ -209,14 +209,6 @@ def _decimals(breaks):
     return 6
 
 
-def format_number(value, digits, lang=None):
-    """``value`` with ``digits`` decimals; decimal comma in German."""
-    text = "{:.{}f}".format(round(value, digits) + 0.0, digits)
-    if text.startswith("-") and float(text) == 0.0:
-        text = text[1:]
-    return text.replace(".", ",") if (lang or language()) == "de" else text
-
-
 def default_labels(breaks, lang=None):
     """``["bis b1", "b1 bis b2", ..., "über b_{k-1}"]`` (English: up to / to / above)."""
     lang = lang or language()
@@ -314,7 +306,7 @@ def classify(values, method, n_classes=5, breaks=None, stddev_cuts=(-1.5, -0.5, 
             "Unknown classification '{}'. Possible: {}.".format(method, names(METHODS)),
         )
     values = np.asarray(values, dtype="float64")
-    present = values[~np.isnan(values)]
+    present = np.sort(values[~np.isnan(values)])  # order-independent mean and SD
     if present.size == 0:
         raise InputError("Keine Werte zum Klassifizieren.", "No values to classify.")
     cuts = None

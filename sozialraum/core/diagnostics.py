@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .errors import InputError, language, names
+from .errors import InputError, de_en, format_number, names
 from .frames import numeric_columns
 from .index import compute_index
 
@@ -59,13 +59,6 @@ class Canceled(Exception):
     """The user canceled a long computation (``is_canceled()`` returned True)."""
 
 
-def _text(de, en):
-    return en if language() == "en" else de
-
-
-def _number(value, digits=2):
-    text = "{:.{}f}".format(value, digits)
-    return text if language() == "en" else text.replace(".", ",")
 
 
 def _labels(frame, id_column):
@@ -196,19 +189,19 @@ def correlations(frame, fields, reverse=(), redundant_above=REDUNDANT_R, negativ
             if np.isnan(r):
                 continue
             if abs(r) > redundant_above:
-                warnings.append(_text(
+                warnings.append(de_en(
                     "'{}' und '{}' messen fast dasselbe (r = {}): zusammen zählen sie im Index doppelt. "
                     "Einen weglassen oder beide geringer gewichten.",
                     "'{}' and '{}' measure almost the same (r = {}): together they count twice in the "
                     "index. Leave one out or give both less weight.",
-                ).format(first, second, _number(r)))
+                ).format(first, second, format_number(r)))
             if r < negative_below:
-                warnings.append(_text(
+                warnings.append(de_en(
                     "'{}' und '{}' sind gegenläufig (r = {}), obwohl beide nach Anwendung der Richtung mehr "
                     "Bedarf bedeuten sollten: Richtung prüfen.",
                     "'{}' and '{}' are opposite-signed (r = {}) although after applying the direction both "
                     "should mean more need: check the direction.",
-                ).format(first, second, _number(r)))
+                ).format(first, second, format_number(r)))
     return matrix, warnings
 
 
@@ -280,15 +273,15 @@ def _scenarios(spec, base, n_random, seed):
     """(name, kind, description, spec) of the alternative scenarios (the base comes first)."""
     indicators = [spec.indicators] if isinstance(spec.indicators, str) else list(spec.indicators)
     spec = dataclasses.replace(spec, indicators=indicators)
-    yield "base", "base", _text("Grundeinstellung", "base settings"), spec
+    yield "base", "base", de_en("Grundeinstellung", "base settings"), spec
     for method in NORMALIZATIONS:
         if method != spec.normalization and not (spec.aggregation == "geometric" and method == "zscore"):
             yield ("norm_" + method, "normalization",
-                   _text("Normierung {}", "normalisation {}").format(method),
+                   de_en("Normierung {}", "normalisation {}").format(method),
                    dataclasses.replace(spec, normalization=method))
     base_weights = _base_weights(spec, indicators)
     if len(set(base_weights.values())) > 1:
-        yield "equal_weights", "weights", _text("gleiche Gewichte", "equal weights"), \
+        yield "equal_weights", "weights", de_en("gleiche Gewichte", "equal weights"), \
             dataclasses.replace(spec, weights=None)
     if len(indicators) >= 2:
         columns = [base.normalized_columns[f] for f in indicators]
@@ -300,19 +293,19 @@ def _scenarios(spec, base, n_random, seed):
         if suggested is not None:
             # compute_index needs positive weights: a zero PCA weight becomes a negligible one
             weights = {f: max(w, 1e-6) for f, w in suggested.items()}
-            yield "pca_weights", "weights", _text("Gewichte aus der PCA", "weights from PCA"), \
+            yield "pca_weights", "weights", de_en("Gewichte aus der PCA", "weights from PCA"), \
                 dataclasses.replace(spec, weights=weights)
     low, high = RANDOM_WEIGHT_RANGE
     factors = np.random.default_rng(seed).uniform(low, high, size=(n_random, len(indicators)))
     for s in range(n_random):
         weights = {f: base_weights[f] * factors[s, j] for j, f in enumerate(indicators)}
         yield "random_{}".format(s + 1), "random_weights", \
-            _text("Zufallsgewichte (Grundgewicht × U(0,5; 1,5))", "random weights (base weight × U(0.5, 1.5))"), \
+            de_en("Zufallsgewichte (Grundgewicht × U(0,5; 1,5))", "random weights (base weight × U(0.5, 1.5))"), \
             dataclasses.replace(spec, weights=weights)
     if len(indicators) >= 2:
         for field in indicators:
             yield "without_" + str(field), "leave_one_out", \
-                _text("ohne '{}'", "without '{}'").format(field), _without(spec, field)
+                de_en("ohne '{}'", "without '{}'").format(field), _without(spec, field)
 
 
 def _top(classes, rated, top_classes):
@@ -325,10 +318,10 @@ def _robustness_label(width, n):
     if np.isnan(width):
         return None
     if width <= ROBUST_WIDTH * n:
-        return _text("robust", "robust")
+        return de_en("robust", "robust")
     if width <= MODERATE_WIDTH * n:
-        return _text("mäßig robust", "moderately robust")
-    return _text("unsicher", "uncertain")
+        return de_en("mäßig robust", "moderately robust")
+    return de_en("unsicher", "uncertain")
 
 
 def _compare(result, base_rated, base_rank, base_top, top_classes, record):
@@ -393,7 +386,7 @@ def robustness(frame, spec, id_column, n_random=200, seed=0, top_classes=1, prog
     ranks, tops, records = [], [], []
     for done, (name, kind, description, scenario_spec) in enumerate(scenarios):
         if is_canceled is not None and is_canceled():
-            raise Canceled(_text("Robustheitsprüfung abgebrochen.", "Robustness check canceled."))
+            raise Canceled(de_en("Robustheitsprüfung abgebrochen.", "Robustness check canceled."))
         record = {"scenario": name, "kind": kind, "description": description, "n_rated": 0,
                   "spearman": np.nan, "top_overlap": np.nan, "error": ""}
         try:
@@ -449,18 +442,18 @@ class DiagnosticsReport:
 
 def _scenario_summary(scenarios, n_random):
     kinds = scenarios["kind"].value_counts()
-    parts = [_text("Grundeinstellung", "base settings")]
+    parts = [de_en("Grundeinstellung", "base settings")]
     if kinds.get("normalization"):
-        parts.append(_text("{} andere Normierungen", "{} other normalisations").format(kinds["normalization"]))
+        parts.append(de_en("{} andere Normierungen", "{} other normalisations").format(kinds["normalization"]))
     if "equal_weights" in set(scenarios["scenario"]):
-        parts.append(_text("gleiche Gewichte", "equal weights"))
+        parts.append(de_en("gleiche Gewichte", "equal weights"))
     if "pca_weights" in set(scenarios["scenario"]):
-        parts.append(_text("Gewichte aus der PCA", "weights from PCA"))
+        parts.append(de_en("Gewichte aus der PCA", "weights from PCA"))
     if n_random:
-        parts.append(_text("{} Zufallsgewichtungen (Grundgewicht × gleichverteilter Faktor 0,5 bis 1,5)",
+        parts.append(de_en("{} Zufallsgewichtungen (Grundgewicht × gleichverteilter Faktor 0,5 bis 1,5)",
                            "{} random weightings (base weight × uniform factor 0.5 to 1.5)").format(n_random))
     if kinds.get("leave_one_out"):
-        parts.append(_text("{} Varianten ohne je einen Indikator", "{} variants leaving out one indicator each").format(
+        parts.append(de_en("{} Varianten ohne je einen Indikator", "{} variants leaving out one indicator each").format(
             kinds["leave_one_out"]))
     return ", ".join(parts)
 
@@ -488,7 +481,7 @@ def run_diagnostics(frame, spec, id_column, n_random=200, seed=0, top_classes=1,
         alpha = cronbach_alpha(directed)
     except InputError as error:
         alpha = float("nan")
-        warnings.append(_text("Cronbachs Alpha nicht berechenbar: {}", "Cronbach's alpha not computable: {}").format(
+        warnings.append(de_en("Cronbachs Alpha nicht berechenbar: {}", "Cronbach's alpha not computable: {}").format(
             error))
     columns = [base.normalized_columns[name] for name in indicators]
     components = pca(base.table.loc[rated, columns].set_axis(indicators, axis=1))
@@ -496,19 +489,19 @@ def run_diagnostics(frame, spec, id_column, n_random=200, seed=0, top_classes=1,
     result = robustness(frame, spec, id_column, n_random=n_random, seed=seed, top_classes=top_classes,
                         progress=progress, is_canceled=is_canceled, base=base)
     for _, failed in result.scenarios[result.scenarios["error"] != ""].iterrows():
-        warnings.append(_text("Variante '{}' nicht berechenbar und ausgelassen: {}",
+        warnings.append(de_en("Variante '{}' nicht berechenbar und ausgelassen: {}",
                               "Variant '{}' could not be computed and was left out: {}").format(
             failed["description"], failed["error"]))
     n_rated = int(rated.sum())
-    robust_rule = _text(
+    robust_rule = de_en(
         "Spanne = 5- bis 95-%-Perzentil der Ränge über alle Varianten. robust: Spanne ≤ 10 % der {n} bewerteten "
         "Quartiere ({a} Ränge); mäßig robust: ≤ 25 % ({b} Ränge); sonst unsicher. Oberste Klasse: die höchste "
         "Klasse (größter Bedarf) der jeweiligen Variante.",
         "Interval = 5th to 95th percentile of the ranks over all variants. robust: interval ≤ 10 % of the {n} rated "
         "districts ({a} ranks); moderately robust: ≤ 25 % ({b} ranks); otherwise uncertain. Top class: the highest "
         "class (greatest need) of each variant.",
-    ).format(n=n_rated, a=_number(ROBUST_WIDTH * n_rated, 1), b=_number(MODERATE_WIDTH * n_rated, 1))
-    pca_note = _text(
+    ).format(n=n_rated, a=format_number(ROBUST_WIDTH * n_rated, 1), b=format_number(MODERATE_WIDTH * n_rated, 1))
+    pca_note = de_en(
         "Ladungen = Eigenvektoren der Korrelationsmatrix der normierten Indikatoren. Vorgeschlagene Gewichte = "
         "quadrierte Ladungen der ersten Hauptkomponente, auf die Summe 1 normiert (vereinfachtes Verfahren nach "
         "OECD/JRC 2008, Handbook on Constructing Composite Indicators, Abschn. 6.1).",

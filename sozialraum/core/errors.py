@@ -26,6 +26,14 @@ def de_en(de, en):
     return en if _LANGUAGE["code"] == "en" else de
 
 
+def format_number(value, digits=2, lang=None):
+    """``value`` with ``digits`` decimals, decimal comma in German (``-0`` shown as ``0``)."""
+    text = "{:.{}f}".format(round(value, digits) + 0.0, digits)
+    if text.startswith("-") and float(text) == 0.0:
+        text = text[1:]
+    return text.replace(".", ",") if (lang or language()) == "de" else text
+
+
 class InputError(ValueError):
     """Bad input, described in German (``de``) and English (``en``)."""
 

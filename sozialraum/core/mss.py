@@ -48,7 +48,7 @@ from collections import namedtuple
 import numpy as np
 import pandas as pd
 
-from .errors import InputError, language, names
+from .errors import InputError, de_en, language, names
 from .frames import check_unique_ids, numeric_columns
 from .normalize import normalize
 
@@ -68,9 +68,6 @@ STATUS_LABELS = {1: ("hoch", "high"), 2: ("mittel", "medium"), 3: ("niedrig", "l
 DYNAMIC_LABELS = {1: ("positiv", "positive"), 2: ("stabil", "stable"), 3: ("negativ", "negative")}
 DYNAMIC_SYMBOLS = {1: "+", 2: "+/-", 3: "-"}
 
-
-def _text(de, en):
-    return en if language() == "en" else de
 
 
 def _label(labels, cls):
@@ -144,18 +141,18 @@ def status_dynamic_index(frame, status_fields, dynamic_fields=(), dynamic_pairs=
     missing = values[indicators].isna()
     rated = ~missing.any(axis=1)
     for idx in frame.index[~rated]:
-        note[idx] = _text("Wert fehlt: ", "value missing: ") + ", ".join(missing.columns[missing.loc[idx].to_numpy()])
+        note[idx] = de_en("Wert fehlt: ", "value missing: ") + ", ".join(missing.columns[missing.loc[idx].to_numpy()])
     if population_field:
         population = values[population_field]
         small = ~(population >= min_population)
-        note[small] = _text(
+        note[small] = de_en(
             "weniger als {:g} Einwohner".format(min_population), "fewer than {:g} inhabitants".format(min_population)
         )
         rated &= ~small
     if len(exclude):
         ids = frame[id_column] if id_column is not None else pd.Series(frame.index, index=frame.index)
         excluded = ids.astype(str).isin([str(e) for e in exclude])
-        note[excluded] = _text("vom Nutzer ausgeschlossen (z. B. Ausreißer)", "excluded by the user (e.g. outlier)")
+        note[excluded] = de_en("vom Nutzer ausgeschlossen (z. B. Ausreißer)", "excluded by the user (e.g. outlier)")
         rated &= ~excluded.to_numpy()
     n_rated = int(rated.sum())
     if n_rated < 3:
@@ -201,7 +198,7 @@ def status_dynamic_index(frame, status_fields, dynamic_fields=(), dynamic_pairs=
             labels.append(None)
             continue
         codes.append("{}{}".format(s, DYNAMIC_SYMBOLS[d]))
-        labels.append(_text("Status {}, Dynamik {}", "status {}, dynamics {}").format(
+        labels.append(de_en("Status {}, Dynamik {}", "status {}, dynamics {}").format(
             _label(STATUS_LABELS, s), _label(DYNAMIC_LABELS, d)))
     table["gesamt_code"] = codes
     table["gesamt_label"] = labels
@@ -235,14 +232,14 @@ def status_dynamic_index(frame, status_fields, dynamic_fields=(), dynamic_pairs=
     }
     warnings = []
     if n_rated < len(frame):
-        warnings.append(_text(
+        warnings.append(de_en(
             "{} von {} Gebieten nicht bewertet (zu wenige Einwohner, fehlende Werte oder ausgeschlossen).".format(
                 len(frame) - n_rated, len(frame)),
             "{} of {} areas not rated (too few inhabitants, missing values or excluded).".format(
                 len(frame) - n_rated, len(frame)),
         ))
     if not dynamic_all:
-        warnings.append(_text(
+        warnings.append(de_en(
             "Ohne Dynamik-Indikatoren bleiben Dynamik und Gesamtindex leer; 'aufmerksamkeit' beruht nur auf dem Status.",
             "Without dynamic indicators, dynamics and the overall index stay empty; 'aufmerksamkeit' rests on the "
             "status only.",

@@ -31,7 +31,7 @@ from collections import namedtuple
 import numpy as np
 import pandas as pd
 
-from .errors import InputError, language, names
+from .errors import InputError, de_en, format_number, names
 from .frames import numeric_columns
 
 RatesResult = namedtuple("RatesResult", "table parameters warnings")
@@ -48,14 +48,6 @@ denominator is > 0), ``<out>_eb`` (smoothed rate in %, only with ``smoothing=Tru
 SUFFIXES = ("", "_roh", "_eb", "_ok", "_hinweis")
 
 
-def _text(de, en):
-    return en if language() == "en" else de
-
-
-def _number(value, digits=1):
-    """``1234.5`` -> ``'1234,5'`` in German, ``'1234.5'`` in English."""
-    text = "{:.{}f}".format(value, digits)
-    return text if language() == "en" else text.replace(".", ",")
 
 
 def _area_labels(frame, id_column):
@@ -200,12 +192,12 @@ def indicator_rates(frame, specs, min_denominator=300, smoothing=False, id_colum
         rated = ~no_count & ~no_denominator & ~small
 
         note = np.full(len(frame), "", dtype=object)
-        note[small] = _text(
-            "Nenner unter {}: Quote unsicher, nicht bewertet".format(_number(min_denominator, 0)),
-            "denominator below {}: rate unreliable, not rated".format(_number(min_denominator, 0)),
+        note[small] = de_en(
+            "Nenner unter {}: Quote unsicher, nicht bewertet".format(format_number(min_denominator, 0)),
+            "denominator below {}: rate unreliable, not rated".format(format_number(min_denominator, 0)),
         )
-        note[no_denominator] = _text("Nenner 0 oder leer", "denominator 0 or empty")
-        note[no_count & ~no_denominator] = _text("Fallzahl fehlt", "count missing")
+        note[no_denominator] = de_en("Nenner 0 oder leer", "denominator 0 or empty")
+        note[no_count & ~no_denominator] = de_en("Fallzahl fehlt", "count missing")
 
         table[out] = np.where(rated, raw, np.nan)
         table[out + "_roh"] = raw
@@ -215,11 +207,11 @@ def indicator_rates(frame, specs, min_denominator=300, smoothing=False, id_colum
             table[out + "_eb"] = 100.0 * eb
             info.update(city_rate=100.0 * m, between_variance=s2, mean_denominator=nbar)
             if s2 == 0.0:
-                warnings.append(_text(
+                warnings.append(de_en(
                     "'{}': Die Quoten streuen nicht mehr, als der Zufall erwarten lässt; alle "
-                    "geglätteten Quoten sind gleich der Stadtquote ({} %).".format(out, _number(100 * m, 2)),
+                    "geglätteten Quoten sind gleich der Stadtquote ({} %).".format(out, format_number(100 * m, 2)),
                     "'{}': the rates vary no more than chance predicts; every smoothed rate equals "
-                    "the city rate ({} %).".format(out, _number(100 * m, 2)),
+                    "the city rate ({} %).".format(out, format_number(100 * m, 2)),
                 ))
         else:
             used = ~no_count & ~no_denominator
@@ -230,10 +222,10 @@ def indicator_rates(frame, specs, min_denominator=300, smoothing=False, id_colum
 
         not_rated = int((~rated).sum())
         if not_rated:
-            warnings.append(_text(
+            warnings.append(de_en(
                 "'{}': {} von {} Gebieten ohne Quote (Nenner unter {} oder Werte fehlen).".format(
-                    out, not_rated, len(frame), _number(min_denominator, 0)),
+                    out, not_rated, len(frame), format_number(min_denominator, 0)),
                 "'{}': {} of {} areas without a rate (denominator below {} or values missing).".format(
-                    out, not_rated, len(frame), _number(min_denominator, 0)),
+                    out, not_rated, len(frame), format_number(min_denominator, 0)),
             ))
     return RatesResult(table, parameters, warnings)

@@ -1,0 +1,94 @@
+"""indicatorrates, statusdynamicindex and indexdiagnostics through processing.run, plus use in a model."""
+
+import math
+
+import pytest
+from layers import polygon_layer, values
+from qgis.core import (
+    QgsProcessingContext,
+    QgsProcessingFeedback,
+    QgsProcessingModelAlgorithm,
+    QgsProcessingModelChildAlgorithm,
+    QgsProcessingModelChildParameterSource,
+    QgsProcessingModelOutput,
+    QgsProcessingModelParameter,
+    QgsProcessingParameterVectorLayer,
+)
+
+
+def test_rates_with_threshold_and_smoothing(run):
+    layer = polygon_layer([
+        {"id": "A", "cases": 50, "pop": 1000},
+        {"id": "B", "cases": 300, "pop": 2000},
+        {"id": "C", "cases": 10, "pop": 100},
+    ])
+    out = run("indicatorrates", {"INPUT": layer, "ID_FIELD": "id", "RATES": ["cases", "pop", "quote"],
+                                 "MIN_DENOMINATOR": 300, "SMOOTHING": True, "OUTPUT": "memory:"})["OUTPUT"]
+    rate = values(out, "quote")
+    assert rate["A"] == pytest.approx(5.0) and rate["B"] == pytest.approx(15.0)
+    assert rate["C"] is None                      # denominator 100 < 300: not rated
+    assert values(out, "quote_roh")["C"] == pytest.approx(10.0)
+    # global EB by hand: m = 360/3100; s2 = sum n (r-m)^2 / sum n - m / nbar
+    m = 360 / 3100
+    r = {"A": 0.05, "B": 0.15, "C": 0.10}
+    n = {"A": 1000, "B": 2000, "C": 100}
+    s2 = sum(n[k] * (r[k] - m) ** 2 for k in r) / 3100 - m / (3100 / 3)
+    for key in r:
+        c = s2 / (s2 + m / n[key])
+        assert values(out, "quote_eb")[key] == pytest.approx(100 * (m + c * (r[key] - m)), rel=1e-9)
+
+
+def test_status_dynamic_index_classes(run):
+    # one status indicator s = 1, 2, 3, 4, 10: z = (s - 4) / sqrt(10) -> only E above 1.5 ("sehr niedrig")
+    # dynamics d = s - e = 0, 0, 0, 0, 5: z = (d - 1) / 2 -> only E above 1 ("negativ")
+    rows = [{"id": k, "s": s, "e": s - d, "pop": 1000} for k, s, d in
+            [("A", 1.0, 0.0), ("B", 2.0, 0.0), ("C", 3.0, 0.0), ("D", 4.0, 0.0), ("E", 10.0, 5.0)]]
+    out = run("statusdynamicindex", {"INPUT": polygon_layer(rows), "ID_FIELD": "id", "STATUS_INDICATORS": ["s"],
+                                     "DYNAMIC_PAIRS": ["s", "e"], "POPULATION_FIELD": "pop",
+                                     "OUTPUT": "memory:"})["OUTPUT"]
+    status = values(out, "status_index")
+    assert status["A"] == pytest.approx(-3 / math.sqrt(10), abs=1e-9)
+    assert values(out, "status_class") == {"A": 2, "B": 2, "C": 2, "D": 2, "E": 4}
+    assert values(out, "dynamic_class") == {"A": 2, "B": 2, "C": 2, "D": 2, "E": 3}
+    attention = values(out, "aufmerksamkeit")
+    assert attention["E"] and not any(attention[k] for k in "ABCD")
+    assert "sehr niedrig" in values(out, "gesamt_label")["E"] or "very low" in values(out, "gesamt_label")["E"]
+
+
+def test_index_diagnostics_table_and_html(run, tmp_path):
+    # b = 2a exactly: perfectly correlated -> Cronbach's alpha 1 and a redundancy warning
+    rows = [{"id": "Q{}".format(i), "a": float(v), "b": 2.0 * v, "pop": 1000} for i, v in enumerate([1, 3, 4, 8, 9])]
+    html = tmp_path / "pruefung.html"
+    result = run("indexdiagnostics", {"INPUT": polygon_layer(rows), "ID_FIELD": "id", "INDICATORS": ["a", "b"],
+                                      "N_RANDOM": 20, "OUTPUT": "memory:", "OUTPUT_HTML": str(html)})
+    assert result["CRONBACH_ALPHA"] == pytest.approx(1.0)
+    ranks = values(result["OUTPUT"], "rang_median")
+    assert ranks["Q4"] == 1  # the highest values in every variant
+    text = html.read_text(encoding="utf-8")
+    assert "http://" not in text and "https://" not in text
+    for i in range(5):
+        assert "Q{}".format(i) in text
+
+
+def test_districtindex_runs_inside_a_model(plugin):
+    model = QgsProcessingModelAlgorithm("index_model", "tests")
+    model.addModelParameter(QgsProcessingParameterVectorLayer("districts", "districts"),
+                            QgsProcessingModelParameter("districts"))
+    child = QgsProcessingModelChildAlgorithm("sozialraum:districtindex")
+    child.setChildId("index")
+    child.addParameterSources("INPUT", [QgsProcessingModelChildParameterSource.fromModelParameter("districts")])
+    for name, value in {"ID_FIELD": "id", "INDICATORS": ["a", "b"], "CLASSIFICATION": "jenks",
+                        "N_CLASSES": 2}.items():
+        child.addParameterSources(name, [QgsProcessingModelChildParameterSource.fromStaticValue(value)])
+    output = QgsProcessingModelOutput("result", "result")
+    output.setChildOutputName("OUTPUT")
+    child.setModelOutputs({"result": output})
+    model.addChildAlgorithm(child)
+    layer = polygon_layer([{"id": k, "a": a, "b": b} for k, a, b in
+                           [("A", 1.0, 1.0), ("B", 1.2, 1.1), ("C", 5.0, 5.0), ("D", 5.5, 5.2)]])
+    context = QgsProcessingContext()
+    results, ok = model.run({"districts": layer, "index:result": "memory:"}, context, QgsProcessingFeedback())
+    assert ok
+    out = context.getMapLayer(results["index:result"])
+    # two clear groups: the exact natural breaks put A, B in class 1 and C, D in class 2
+    assert values(out, "index_class") == {"A": 1, "B": 1, "C": 2, "D": 2}

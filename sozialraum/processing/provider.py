@@ -13,9 +13,11 @@ def algorithm_classes():
     from .algorithms.district_index import DistrictIndexAlgorithm
     from .algorithms.index_diagnostics import IndexDiagnosticsAlgorithm
     from .algorithms.indicator_rates import IndicatorRatesAlgorithm
+    from .algorithms.need_coverage import NeedCoverageAlgorithm
     from .algorithms.status_dynamic_index import StatusDynamicIndexAlgorithm
 
-    return [IndicatorRatesAlgorithm, DistrictIndexAlgorithm, StatusDynamicIndexAlgorithm, IndexDiagnosticsAlgorithm]
+    return [IndicatorRatesAlgorithm, DistrictIndexAlgorithm, StatusDynamicIndexAlgorithm, IndexDiagnosticsAlgorithm,
+            NeedCoverageAlgorithm]
 
 
 class SozialraumProvider(QgsProcessingProvider):

@@ -12,6 +12,7 @@ from qgis.core import (
     QgsProcessingParameterDefinition,
     QgsProcessingParameterField,
     QgsProcessingParameterNumber,
+    QgsUnitTypes,
     QgsWkbTypes,
 )
 from qgis.PyQt.QtCore import QVariant
@@ -53,6 +54,8 @@ WKB_NO_GEOMETRY = _pick(Qgis, "WkbType.NoGeometry", QgsWkbTypes, "NoGeometry")
 GEOMETRY_POLYGON = _pick(Qgis, "GeometryType.Polygon", QgsWkbTypes, "PolygonGeometry")
 GEOMETRY_POINT = _pick(Qgis, "GeometryType.Point", QgsWkbTypes, "PointGeometry")
 GEOMETRY_LINE = _pick(Qgis, "GeometryType.Line", QgsWkbTypes, "LineGeometry")
+
+DISTANCE_METERS = _pick(Qgis, "DistanceUnit.Meters", QgsUnitTypes, "DistanceMeters")
 
 # Field types: QVariant.Type on Qt5/QGIS < 3.38, QMetaType.Type from 3.38 on (and the only one on Qt6).
 if QGIS_VERSION_INT >= 33800:

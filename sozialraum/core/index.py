@@ -43,6 +43,7 @@ from .normalize import normalize
 AGGREGATIONS = ("sum", "mean", "geometric")
 MISSING_RULES = ("exclude", "reweight", "median")
 MIN_RATED = 3
+INDEX_DECIMALS = 10
 SKEWNESS_LIMIT = 2.0
 GEOMETRIC_SHIFT = (1.0, 0.99)  # v -> 1 + 0.99 v maps 0..100 to 1..100
 
@@ -405,7 +406,7 @@ def compute_index(frame, spec, id_column):
     weight = np.array([weights[f] for f in indicators])
     aggregate = _aggregate(normalized, weight, spec.aggregation)
     aggregate[~rated] = np.nan
-    rated_aggregate = aggregate[rated]
+    rated_aggregate = np.sort(aggregate[rated])  # order-independent mean and SD
     spread = rated_aggregate.max() - rated_aggregate.min()
     scale = np.nanmax(np.abs(normalized * weight)) * len(indicators)
     if not spread > 1e-9 * scale:
@@ -420,6 +421,8 @@ def compute_index(frame, spec, id_column):
     aggregate_mean = float(rated_aggregate.mean())
     aggregate_sd = float(rated_aggregate.std())
     index_value = (aggregate - aggregate_mean) / aggregate_sd if spec.restandardize else aggregate
+    # rounding off floating-point noise keeps areas that are tied in the data tied in rank and class
+    index_value = np.round(index_value, INDEX_DECIMALS)
 
     result = classify(index_value, spec.classification, n_classes=spec.n_classes, breaks=spec.breaks,
                       stddev_cuts=spec.stddev_cuts, labels=spec.labels)
@@ -452,13 +455,15 @@ def compute_index(frame, spec, id_column):
     rank = pd.Series(index_value).rank(method="min", ascending=False)
     not_rated = _say("nicht bewertet", "not rated")
     labels = np.array([not_rated] + list(result.labels), dtype=object)
+    columns.update({
+        "index_value": index_value,
+        "index_rank": pd.array(rank.to_numpy(), dtype="Int64"),
+        "index_class": pd.array(np.where(result.classes > 0, result.classes, np.nan), dtype="Int64"),
+        "index_label": labels[result.classes],
+        "rated": rated,
+        "note": notes,
+    })
     table = pd.DataFrame(columns, index=frame.index)
-    table["index_value"] = index_value
-    table["index_rank"] = pd.array(rank.to_numpy(), dtype="Int64")
-    table["index_class"] = pd.array(np.where(result.classes > 0, result.classes, np.nan), dtype="Int64")
-    table["index_label"] = labels[result.classes]
-    table["rated"] = rated
-    table["note"] = notes
 
     parameters = {
         "id_column": id_column,

@@ -101,7 +101,8 @@ def normalize(values, method, rated=None, reference=None, name=None):
         if rated.shape != values.shape:
             raise ValueError("rated mask has shape {}, values {}".format(rated.shape, values.shape))
         counted = present & rated
-    statistics_values = values[counted]
+    # sorted, so that sums (mean, SD) do not depend on the order of the areas, not even in the last bit
+    statistics_values = np.sort(values[counted])
     if statistics_values.size == 0:
         raise InputError(
             "Indikator {} hat bei keinem bewerteten Gebiet einen Wert.".format(label_de),

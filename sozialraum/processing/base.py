@@ -17,6 +17,20 @@ from ..core.errors import InputError, de_en
 ICON_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(__file__))), "resources", "icons")
 
 
+def matrix_rows(flat, width, de, en):
+    """Rows of ``width`` stripped texts from a flat matrix parameter value; empty rows are skipped.
+
+    A value that does not fill whole rows raises :class:`InputError` with the message ``de``/``en``.
+    """
+    cells = ["" if compat.is_null(cell) else str(cell).strip() for cell in (flat or [])]
+    if not any(cells):
+        return []
+    if len(cells) % width:
+        raise InputError(de, en)
+    rows = [tuple(cells[i:i + width]) for i in range(0, len(cells), width)]
+    return [row for row in rows if any(row)]
+
+
 class SozialraumAlgorithm(QgsProcessingAlgorithm):
     """Base class: subclasses define ``NAME``, ``GROUP_ID`` and the parameters."""
 

@@ -11,26 +11,16 @@ from qgis.core import (
 
 from ...adapters import compat
 from ...adapters.layers import read_table
-from ...core.errors import InputError
 from ...core.rates import indicator_rates
-from ..base import SozialraumAlgorithm, de_en
+from ..base import SozialraumAlgorithm, de_en, matrix_rows
 from ..help import rates_help
 
 
 def rate_specs(flat):
     """``[(count, denominator, name)]`` from the flat matrix value (3 cells per row; name may be empty)."""
-    cells = [str(cell).strip() if cell is not None else "" for cell in (flat or [])]
-    if len(cells) % 3:
-        raise InputError(
-            "Die Tabelle der Quoten braucht je Zeile drei Einträge: Fallzahl, Bezugsgröße, Name.",
-            "The rates table needs three entries per row: count, denominator, name.",
-        )
-    specs = []
-    for count, denominator, name in zip(cells[0::3], cells[1::3], cells[2::3]):
-        if not count and not denominator:
-            continue
-        specs.append((count, denominator, name or "q_" + count))
-    return specs
+    rows = matrix_rows(flat, 3, "Die Tabelle der Quoten braucht je Zeile drei Einträge: Fallzahl, Bezugsgröße, Name.",
+                       "The rates table needs three entries per row: count, denominator, name.")
+    return [(count, denominator, name or "q_" + count) for count, denominator, name in rows]
 
 
 class IndicatorRatesAlgorithm(SozialraumAlgorithm):

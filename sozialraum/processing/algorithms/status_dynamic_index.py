@@ -15,19 +15,15 @@ from ...adapters import compat
 from ...adapters.layers import read_table
 from ...adapters.method_record import save_method
 from ...adapters.styling import attach_class_style
-from ...core.errors import InputError
 from ...core.mss import STATUS_LABELS, status_dynamic_index
-from ..base import SozialraumAlgorithm, de_en
+from ..base import SozialraumAlgorithm, de_en, matrix_rows
 from ..help import mss_help
 
 
 def field_pairs(flat):
     """``[(current, earlier)]`` from the flat matrix value (2 cells per row)."""
-    cells = [str(cell).strip() if cell is not None else "" for cell in (flat or [])]
-    if len(cells) % 2:
-        raise InputError("Die Tabelle der Feldpaare braucht je Zeile zwei Felder: aktuell, früher.",
-                         "The field pair table needs two fields per row: current, earlier.")
-    return [(a, b) for a, b in zip(cells[0::2], cells[1::2]) if a or b]
+    return matrix_rows(flat, 2, "Die Tabelle der Feldpaare braucht je Zeile zwei Felder: aktuell, früher.",
+                       "The field pair table needs two fields per row: current, earlier.")
 
 
 class StatusDynamicIndexAlgorithm(SozialraumAlgorithm):

@@ -26,12 +26,12 @@ def _as_list(fields):
     return seen
 
 
-def _area(frame, id_column, label):
-    """``" (Gebiet 'x')"`` for messages when an ID field is known, else the row label."""
+def _area(frame, id_column, position):
+    """``" (Gebiet 'x')"`` for messages when an ID field is known, else the row number (from 1)."""
     if id_column is not None and id_column in frame.columns:
-        area_id = frame.at[label, id_column]
+        area_id = frame[id_column].iloc[position]
         return " (Gebiet '{}')".format(area_id), " (area '{}')".format(area_id)
-    return " (Zeile {})".format(label), " (row {})".format(label)
+    return " (Zeile {})".format(position + 1), " (row {})".format(position + 1)
 
 
 def _parse_text(texts):
@@ -48,8 +48,23 @@ def _parse_text(texts):
     return parsed.astype("float64")
 
 
+def _not_a_number(frame, field, id_column, column, rows):
+    """InputError for text that is no number at the positions ``rows``."""
+    example = column.iloc[rows[0]]
+    where_de, where_en = _area(frame, id_column, rows[0])
+    shown = names([column.iloc[row] for row in rows[:5]], limit=5)
+    more_de = "" if len(rows) == 1 else "; insgesamt {} Werte, z. B. {}".format(len(rows), shown)
+    more_en = "" if len(rows) == 1 else "; {} values in all, e.g. {}".format(len(rows), shown)
+    return InputError(
+        "Feld '{}' enthält Text, der keine Zahl ist: '{}'{}{}. Bitte korrigieren Sie die Werte oder "
+        "wählen Sie ein Zahlenfeld.".format(field, example, where_de, more_de),
+        "Field '{}' contains text that is not a number: '{}'{}{}. Please correct the values or choose a "
+        "numeric field.".format(field, example, where_en, more_en),
+    )
+
+
 def _numeric_column(frame, field, id_column):
-    """One column as float64, or an :class:`InputError` naming the first offending values."""
+    """One column as a float64 array, or an :class:`InputError` naming the first offending value."""
     column = frame[field]
     if pd.api.types.is_datetime64_any_dtype(column) or pd.api.types.is_timedelta64_dtype(column):
         raise InputError(
@@ -58,50 +73,32 @@ def _numeric_column(frame, field, id_column):
             "Field '{}' holds dates or times, not numbers. Please choose a numeric field.".format(field),
         )
     if pd.api.types.is_bool_dtype(column) or pd.api.types.is_numeric_dtype(column):
-        values = pd.Series(
-            column.to_numpy(dtype="float64", na_value=np.nan), index=frame.index, dtype="float64"
-        )
+        values = column.to_numpy(dtype="float64", na_value=np.nan)
     else:
-        present = column.notna()
-        values = pd.Series(np.nan, index=frame.index, dtype="float64")
+        values = np.full(len(column), np.nan)
+        present = column.notna().to_numpy()
         if present.any():
-            raw = column[present]
+            raw = column[present].reset_index(drop=True)
             # numbers already stored as numbers pass straight through
             direct = pd.to_numeric(raw, errors="coerce").astype("float64")
             textual = direct.isna()
             if textual.any():
                 direct[textual] = _parse_text(raw[textual])
             empty = textual & raw.astype(str).str.strip().isin(["", "nan", "NaN", "NULL", "None"])
-            bad = direct.isna() & ~empty
+            bad = (direct.isna() & ~empty).to_numpy()
             if bad.any():
-                labels = list(bad[bad].index)
-                example = labels[0]
-                where_de, where_en = _area(frame, id_column, example)
-                shown = names([raw[label] for label in labels[:5]], limit=5)
-                raise InputError(
-                    "Feld '{}' enthält Text, der keine Zahl ist: '{}'{}{}. Bitte korrigieren Sie "
-                    "die Werte oder wählen Sie ein Zahlenfeld.".format(
-                        field, raw[example], where_de,
-                        "" if len(labels) == 1 else "; insgesamt {} Werte, z. B. {}".format(len(labels), shown),
-                    ),
-                    "Field '{}' contains text that is not a number: '{}'{}{}. Please correct the "
-                    "values or choose a numeric field.".format(
-                        field, raw[example], where_en,
-                        "" if len(labels) == 1 else "; {} values in all, e.g. {}".format(len(labels), shown),
-                    ),
-                )
-            values[present] = direct.astype("float64")
-    infinite = np.isinf(values.to_numpy())
-    if infinite.any():
-        label = values.index[np.flatnonzero(infinite)[0]]
-        where_de, where_en = _area(frame, id_column, label)
+                raise _not_a_number(frame, field, id_column, column, np.flatnonzero(present)[bad])
+            values[present] = direct.to_numpy()
+    infinite = np.flatnonzero(np.isinf(values))
+    if infinite.size:
+        where_de, where_en = _area(frame, id_column, infinite[0])
         raise InputError(
             "Feld '{}' enthält einen unendlichen Wert{}. Bitte ersetzen Sie ihn durch eine Zahl "
             "oder lassen Sie ihn leer.".format(field, where_de),
             "Field '{}' contains an infinite value{}. Please replace it by a number or leave it "
             "empty.".format(field, where_en),
         )
-    if values.isna().all():
+    if np.isnan(values).all():
         raise InputError(
             "Feld '{}' enthält keine Werte (alle leer). Bitte wählen Sie ein Feld mit Daten.".format(field),
             "Field '{}' has no values (all empty). Please choose a field with data.".format(field),
@@ -130,7 +127,7 @@ def numeric_columns(frame, fields, id_column=None):
                 names(missing), names(frame.columns, limit=20)
             ),
         )
-    columns = [_numeric_column(frame, field, id_column).to_numpy() for field in fields]
+    columns = [_numeric_column(frame, field, id_column) for field in fields]
     return pd.DataFrame(
         np.column_stack(columns) if columns else np.empty((len(frame), 0)),
         index=frame.index,

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from . import classify as classification_methods
-from .classify import Classification, classify, format_number
+from .classify import Classification, classify, format_number, symmetric_cuts
 from .errors import InputError, language, names
 from .frames import check_unique_ids, numeric_columns
 from .normalize import METHODS as NORMALIZATIONS
@@ -43,7 +43,7 @@ from .normalize import normalize
 AGGREGATIONS = ("sum", "mean", "geometric")
 MISSING_RULES = ("exclude", "reweight", "median")
 MIN_RATED = 3
-INDEX_DECIMALS = 10
+INDEX_DIGITS = 12  # significant digits kept in index values
 SKEWNESS_LIMIT = 2.0
 GEOMETRIC_SHIFT = (1.0, 0.99)  # v -> 1 + 0.99 v maps 0..100 to 1..100
 
@@ -349,6 +349,18 @@ def _indicator_values(raw, rated, completed, spec, indicators):
     return values, medians
 
 
+def _round_off_noise(values, rated):
+    """``values`` rounded to :data:`INDEX_DIGITS` significant digits of the largest rated value.
+
+    Floating-point noise (e.g. two indicators that cancel out) would otherwise break ties that
+    exist in the data, and ranks and classes of tied areas would depend on the order of summing.
+    """
+    largest = np.abs(values[rated]).max()
+    if largest == 0:
+        return values
+    return np.round(values, INDEX_DIGITS - int(np.ceil(np.log10(largest))))
+
+
 def compute_index(frame, spec, id_column):
     """The composite index of the areas in ``frame`` as specified by ``spec``; see the module
     docstring for the method. Returns an :class:`IndexResult`.
@@ -421,18 +433,17 @@ def compute_index(frame, spec, id_column):
     aggregate_mean = float(rated_aggregate.mean())
     aggregate_sd = float(rated_aggregate.std())
     index_value = (aggregate - aggregate_mean) / aggregate_sd if spec.restandardize else aggregate
-    # rounding off floating-point noise keeps areas that are tied in the data tied in rank and class
-    index_value = np.round(index_value, INDEX_DECIMALS)
+    index_value = _round_off_noise(index_value, rated)
 
     result = classify(index_value, spec.classification, n_classes=spec.n_classes, breaks=spec.breaks,
                       stddev_cuts=spec.stddev_cuts, labels=spec.labels)
     k = len(result.labels)
-    if spec.classification in ("stddev", "manual") and spec.n_classes != k:
+    if spec.classification == "stddev" and spec.n_classes != k:
         warnings.append(_say(
-            "Die Klassenzahl {} ergibt sich aus den {}; die Angabe {} wurde nicht verwendet.",
-            "The number of classes {} follows from the {}; the setting {} was not used.",
-        ).format(k, _say("Schnitten in Standardabweichungen", "standard deviation cuts")
-                 if spec.classification == "stddev" else _say("vorgegebenen Grenzen", "given breaks"), spec.n_classes))
+            "Die Klassenzahl {} ergibt sich aus den Schnitten in Standardabweichungen; die Angabe {} wurde "
+            "nicht verwendet.",
+            "The number of classes {} follows from the standard deviation cuts; the setting {} was not used.",
+        ).format(k, spec.n_classes))
     if reasons["missing_values"] or reasons.get("below_min_population") or reasons.get("no_population"):
         warnings.append(_say(
             "{} von {} Gebieten sind nicht bewertet (Grund im Feld 'note').",
@@ -481,8 +492,8 @@ def compute_index(frame, spec, id_column):
         "min_share": float(spec.min_share),
         "classification": spec.classification,
         "n_classes": k,
-        "stddev_cuts": [float(c) for c in spec.stddev_cuts]
-        if spec.classification == "stddev" and spec.stddev_cuts is not None else None,
+        "stddev_cuts": [float(c) for c in (symmetric_cuts(k) if spec.stddev_cuts is None else spec.stddev_cuts)]
+        if spec.classification == "stddev" else None,
         "breaks": result.breaks,
         "labels": result.labels,
         "rule": result.rule,

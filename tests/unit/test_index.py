@@ -45,6 +45,8 @@ def test_hand_computed_weights_and_mean_without_restandardizing():
     spec = IndexSpec(["alo", "abi"], reverse=["abi"], weights={"alo": 3}, aggregation="mean", restandardize=False)
     result = compute_index(four_areas(), spec, "id")
     assert result.table["index_value"].tolist() == pytest.approx(np.array([-12, 0, 2, 10]) / (4 * SQRT5))
+    # stddev cuts in SD units around the mean: (-12, 0, 2, 10)/sqrt62 = -1.52, 0, 0.25, 1.27 -> 1, 3, 3, 4
+    assert result.table["index_class"].tolist() == [1, 3, 3, 4]
     assert result.parameters["weights"] == {"alo": 3.0, "abi": 1.0}
     # restandardized sum: (-12, 0, 2, 10) has SD sqrt(62)
     spec = IndexSpec(["alo", "abi"], reverse=["abi"], weights={"alo": 3, "abi": 1})
@@ -182,6 +184,28 @@ def test_input_order_and_index_are_kept():
     table = compute_index(frame, IndexSpec(["alo", "abi"], reverse=["abi"]), "id").table
     assert list(table.index) == [30, 10, 40, 20]
     assert table["index_rank"].tolist() == [4, 2, 3, 1]
+
+
+def test_duplicate_row_labels_do_not_matter():
+    frame = four_areas().set_index(pd.Index([0, 0, 1, 1]))
+    table = compute_index(frame, IndexSpec(["alo", "abi"], reverse=["abi"]), "id").table
+    assert table["index_rank"].tolist() == [4, 2, 3, 1]
+    frame["alo"] = ["2", "4", "x", "8"]
+    raises(frame, IndexSpec(["alo"]), "'C'")
+
+
+def test_stddev_cuts_decide_the_class_count():
+    spec = IndexSpec(["alo", "abi"], reverse=["abi"], n_classes=3, stddev_cuts=(-1, 0, 1))
+    result = compute_index(four_areas(), spec, "id")
+    assert len(result.classification.labels) == 4 and result.parameters["n_classes"] == 4
+    assert any("3" in w and "4" in w for w in result.warnings)
+    # without cuts the number of classes decides: one SD apart, -0.5 and 0.5 for 3 classes
+    spec = IndexSpec(["alo", "abi"], reverse=["abi"], n_classes=3, stddev_cuts=None)
+    result = compute_index(four_areas(), spec, "id")
+    assert result.parameters["stddev_cuts"] == [-0.5, 0.5]
+    assert result.parameters["breaks"] == pytest.approx([-0.5, 0.5])
+    # index (-6, 2, 0, 4)/sqrt14 = -1.60, 0.53, 0, 1.07
+    assert result.table["index_class"].tolist() == [1, 3, 2, 3]
 
 
 def test_skewed_indicator_gives_warning():

@@ -10,7 +10,9 @@ divided into classes. Steps of :func:`compute_index`:
    population <= 0 are never rated) and enough data under the ``missing`` rule:
    ``exclude`` = all indicators present; ``reweight`` and ``median`` = the available indicators
    carry at least ``min_share`` of the total weight. With ``median`` a missing raw value is
-   replaced by the median of the rated areas' values of that indicator.
+   replaced by the median of the rated areas' values of that indicator, and the filled-in values
+   then count like observed ones; with ``reweight`` the statistics of an indicator use the rated
+   areas that have a value.
    Only rated areas enter means, SDs, minima, maxima and ranks.
 3. Normalisation of each indicator over the rated areas (see :mod:`.normalize`).
 4. Aggregation with weights w_i (default 1) over the available indicators A of an area, W the
@@ -50,7 +52,13 @@ GEOMETRIC_SHIFT = (1.0, 0.99)  # v -> 1 + 0.99 v maps 0..100 to 1..100
 
 @dataclass
 class IndexSpec:
-    """What to compute; see the module docstring for the meaning of each setting."""
+    """What to compute; see the module docstring for the meaning of each setting.
+
+    ``min_share`` applies to ``missing="reweight"`` and ``"median"``. With the classification
+    ``stddev``, ``stddev_cuts`` decides the number of classes (len + 1); ``stddev_cuts=None``
+    uses ``n_classes`` classes one SD wide, symmetric around the mean. With ``manual``, ``breaks``
+    decides it.
+    """
 
     indicators: list
     reverse: list = ()
@@ -257,7 +265,11 @@ def _append(notes, rows, texts):
 
 
 def _missing_rule(missing, eligible, weights, spec, indicators, notes):
-    """Rated areas under the missing-value rule; adds notes. Returns (rated, completed rows)."""
+    """Rated areas under the missing-value rule, adding notes to ``notes``.
+
+    Returns (rated, completed, dropped): the rated areas, the rated areas with missing values
+    (reweighted or imputed) and the number of areas left unrated for lack of data.
+    """
     weight = np.array([weights[f] for f in indicators])
     share = (~missing * weight).sum(axis=1) / weight.sum()
     incomplete = missing.any(axis=1)

@@ -8,6 +8,7 @@ from qgis.core import (
     Qgis,
     QgsFeatureRequest,
     QgsFeatureSink,
+    QgsMapLayerProxyModel,
     QgsProcessing,
     QgsProcessingParameterDefinition,
     QgsProcessingParameterField,
@@ -56,6 +57,11 @@ GEOMETRY_POINT = _pick(Qgis, "GeometryType.Point", QgsWkbTypes, "PointGeometry")
 GEOMETRY_LINE = _pick(Qgis, "GeometryType.Line", QgsWkbTypes, "LineGeometry")
 
 DISTANCE_METERS = _pick(Qgis, "DistanceUnit.Meters", QgsUnitTypes, "DistanceMeters")
+
+# Layer filters of QgsMapLayerComboBox: Qgis.LayerFilter from 3.34 on, QgsMapLayerProxyModel.Filter before.
+LAYER_POLYGON = _pick(Qgis, "LayerFilter.PolygonLayer", QgsMapLayerProxyModel, "PolygonLayer")
+LAYER_POINT = _pick(Qgis, "LayerFilter.PointLayer", QgsMapLayerProxyModel, "PointLayer")
+LAYER_LINE = _pick(Qgis, "LayerFilter.LineLayer", QgsMapLayerProxyModel, "LineLayer")
 
 # Field types: QVariant.Type on Qt5/QGIS < 3.38, QMetaType.Type from 3.38 on (and the only one on Qt6).
 if QGIS_VERSION_INT >= 33800:

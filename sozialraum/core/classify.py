@@ -292,7 +292,7 @@ def classify(values, method, n_classes=5, breaks=None, stddev_cuts=(-1.5, -0.5, 
     """Classify ``values`` (NaN = not classified) into k ordered classes; see the module doc.
 
     ``n_classes`` (k) is used by quantile, jenks and equal, and by stddev when
-    ``stddev_cuts`` is None (then cuts one SD apart, symmetric around the mean). With
+    ``stddev_cuts`` is None or empty (then cuts one SD apart, symmetric around the mean). With
     ``stddev_cuts`` given, k = len(stddev_cuts) + 1; for manual, k = len(breaks) + 1.
     ``labels``: k labels, default ranges like "bis -1,5" / "up to -1.5".
 
@@ -317,7 +317,7 @@ def classify(values, method, n_classes=5, breaks=None, stddev_cuts=(-1.5, -0.5, 
                 "Manual classification needs class breaks.",
             )
         chosen = _check_cut_points(breaks, "Klassengrenzen", "Class breaks")
-    elif method == "stddev" and stddev_cuts is not None:
+    elif method == "stddev" and stddev_cuts is not None and len(stddev_cuts):
         cuts = _check_cut_points(stddev_cuts, "Schnitte in Standardabweichungen", "Standard deviation cuts")
     else:
         if isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)) or n_classes < 2:

@@ -55,7 +55,7 @@ class IndexSpec:
     """What to compute; see the module docstring for the meaning of each setting.
 
     ``min_share`` applies to ``missing="reweight"`` and ``"median"``. With the classification
-    ``stddev``, ``stddev_cuts`` decides the number of classes (len + 1); ``stddev_cuts=None``
+    ``stddev``, ``stddev_cuts`` decides the number of classes (len + 1); ``stddev_cuts`` None or empty
     uses ``n_classes`` classes one SD wide, symmetric around the mean. With ``manual``, ``breaks``
     decides it.
     """
@@ -504,7 +504,7 @@ def compute_index(frame, spec, id_column):
         "min_share": float(spec.min_share),
         "classification": spec.classification,
         "n_classes": k,
-        "stddev_cuts": [float(c) for c in (symmetric_cuts(k) if spec.stddev_cuts is None else spec.stddev_cuts)]
+        "stddev_cuts": [float(c) for c in (spec.stddev_cuts or symmetric_cuts(k))]
         if spec.classification == "stddev" else None,
         "breaks": result.breaks,
         "labels": result.labels,

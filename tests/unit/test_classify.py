@@ -88,6 +88,7 @@ def test_stddev_cuts_from_number_of_classes():
     result = classify([-1.0, 1.0, -1.0, 1.0], "stddev", n_classes=4, stddev_cuts=None)
     assert result.breaks == [-1.0, 0.0, 1.0]
     assert result.labels == ["bis -1", "-1 bis 0", "0 bis 1", "über 1"]
+    assert classify([-1.0, 1.0], "stddev", n_classes=4, stddev_cuts=()).breaks == [-1.0, 0.0, 1.0]
 
 
 def test_quantile_without_ties():

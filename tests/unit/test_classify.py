@@ -1,7 +1,6 @@
 """Tests of sozialraum.core.classify: boundary rule, methods, exact Jenks, labels, errors."""
 
 import itertools
-import time
 
 import numpy as np
 import pytest
@@ -135,12 +134,12 @@ def test_jenks_matches_full_dynamic_programme_on_medium_data():
         assert within_ssq(values, result.classes) == pytest.approx(full_dp_ssq(values, k), rel=1e-9)
 
 
-def test_jenks_is_fast_for_100000_values():
+def test_jenks_handles_100000_values():
+    # speed is measured in bench/, not here; this checks the large-n path gives a full, ordered partition
     values = np.random.default_rng(3).normal(size=100_000)
-    start = time.perf_counter()
     result = classify(values, "jenks", n_classes=7)
-    assert time.perf_counter() - start < 10  # typically under a second
     assert sum(result.counts) == 100_000 and min(result.counts) > 0
+    assert result.breaks == sorted(result.breaks)
 
 
 def test_equal_intervals():

@@ -10,6 +10,7 @@ from qgis.core import (
     QgsFeatureSink,
     QgsMapLayerProxyModel,
     QgsProcessing,
+    QgsProcessingAlgorithm,
     QgsProcessingParameterDefinition,
     QgsProcessingParameterField,
     QgsProcessingParameterNumber,
@@ -58,6 +59,9 @@ GEOMETRY_POINT = _pick(Qgis, "GeometryType.Point", QgsWkbTypes, "PointGeometry")
 GEOMETRY_LINE = _pick(Qgis, "GeometryType.Line", QgsWkbTypes, "LineGeometry")
 
 DISTANCE_METERS = _pick(Qgis, "DistanceUnit.Meters", QgsUnitTypes, "DistanceMeters")
+
+# Algorithms that must run in the main thread (print layouts, QGraphicsScene).
+ALGORITHM_NO_THREADING = _pick(Qgis, "ProcessingAlgorithmFlag.NoThreading", QgsProcessingAlgorithm, "FlagNoThreading")
 
 # Layer filters of QgsMapLayerComboBox: Qgis.LayerFilter from 3.34 on, QgsMapLayerProxyModel.Filter before.
 LAYER_POLYGON = _pick(Qgis, "LayerFilter.PolygonLayer", QgsMapLayerProxyModel, "PolygonLayer")

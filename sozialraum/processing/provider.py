@@ -14,10 +14,11 @@ def algorithm_classes():
     from .algorithms.index_diagnostics import IndexDiagnosticsAlgorithm
     from .algorithms.indicator_rates import IndicatorRatesAlgorithm
     from .algorithms.need_coverage import NeedCoverageAlgorithm
+    from .algorithms.service_coverage import ServiceCoverageAlgorithm
     from .algorithms.status_dynamic_index import StatusDynamicIndexAlgorithm
 
     return [IndicatorRatesAlgorithm, DistrictIndexAlgorithm, StatusDynamicIndexAlgorithm, IndexDiagnosticsAlgorithm,
-            NeedCoverageAlgorithm]
+            NeedCoverageAlgorithm, ServiceCoverageAlgorithm]
 
 
 class SozialraumProvider(QgsProcessingProvider):

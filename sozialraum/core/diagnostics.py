@@ -23,6 +23,7 @@ import pandas as pd
 from .errors import InputError, de_en, format_number, names
 from .frames import numeric_columns
 from .index import compute_index
+from .stats import skewness
 
 OUTLIER_Z = 3.0
 REDUNDANT_R = 0.9
@@ -93,25 +94,6 @@ def _matrix(matrix, minimum_columns, what):
             "{}: the indicators {} are the same in all areas. Please leave them out.".format(what, names(constant)),
         )
     return values, columns
-
-
-def skewness(values):
-    """Adjusted Fisher-Pearson skewness G1 = sqrt(n (n - 1)) / (n - 2) * m3 / m2^1.5.
-
-    m_k = mean((x - mean)^k). This is the sample skewness of Excel's SKEW, SPSS and
-    ``pandas.Series.skew``. NaN for n < 3 or constant values.
-    """
-    values = np.asarray(values, dtype=float)
-    values = values[~np.isnan(values)]
-    n = values.size
-    if n < 3:
-        return float("nan")
-    deviations = values - values.mean()
-    m2 = np.mean(deviations ** 2)
-    if not m2 > 0:
-        return float("nan")
-    g1 = np.mean(deviations ** 3) / m2 ** 1.5
-    return float(np.sqrt(n * (n - 1)) / (n - 2) * g1)
 
 
 def indicator_statistics(frame, fields, rated=None, id_column=None):

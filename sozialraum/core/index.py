@@ -37,10 +37,11 @@ import pandas as pd
 
 from . import classify as classification_methods
 from .classify import Classification, classify, format_number, symmetric_cuts
-from .errors import InputError, language, names
+from .errors import InputError, de_en, language, names
 from .frames import check_unique_ids, numeric_columns
 from .normalize import METHODS as NORMALIZATIONS
 from .normalize import normalize
+from .stats import skewness
 
 AGGREGATIONS = ("sum", "mean", "geometric")
 MISSING_RULES = ("exclude", "reweight", "median")
@@ -93,11 +94,6 @@ class IndexResult:
     classification: Classification
     parameters: dict
     warnings: list = field(default_factory=list)
-
-
-def _say(de, en):
-    """The text in the current language."""
-    return en if language() == "en" else de
 
 
 def _number(value):
@@ -237,12 +233,12 @@ def _population_rule(frame, spec, id_column):
             "field.".format(spec.population),
         )
     below = ~lacking & (population < float(spec.min_population))
-    notes[np.isnan(population)] = _say("Einwohnerzahl fehlt", "population missing")
+    notes[np.isnan(population)] = de_en("Einwohnerzahl fehlt", "population missing")
     zero = ~np.isnan(population) & (population <= 0)
-    notes[zero] = [_say("Einwohnerzahl {}", "population {}").format(_number(p)) for p in population[zero]]
+    notes[zero] = [de_en("Einwohnerzahl {}", "population {}").format(_number(p)) for p in population[zero]]
     limit = _number(spec.min_population)
     notes[below] = [
-        _say("Einwohnerzahl {} unter Mindestwert {}", "population {} below minimum {}").format(_number(p), limit)
+        de_en("Einwohnerzahl {} unter Mindestwert {}", "population {} below minimum {}").format(_number(p), limit)
         for p in population[below]
     ]
     reasons = {"no_population": int(lacking.sum()), "below_min_population": int(below.sum())}
@@ -280,11 +276,11 @@ def _missing_rule(missing, eligible, weights, spec, indicators, notes):
     dropped = eligible & ~enough
     fields = _missing_field_lists(missing[dropped], indicators)
     if spec.missing == "exclude":
-        texts = [_say("fehlende Werte: {}", "missing values: {}").format(f) for f in fields]
+        texts = [de_en("fehlende Werte: {}", "missing values: {}").format(f) for f in fields]
     else:
         minimum = format_number(100 * float(spec.min_share), 0)
         texts = [
-            _say("fehlende Werte: {} (vorhandener Gewichtsanteil {} % unter Mindestanteil {} %)",
+            de_en("fehlende Werte: {} (vorhandener Gewichtsanteil {} % unter Mindestanteil {} %)",
                  "missing values: {} (available weight share {}% below minimum {}%)").format(
                 f, format_number(100 * s, 0), minimum)
             for f, s in zip(fields, share[dropped])
@@ -294,9 +290,9 @@ def _missing_rule(missing, eligible, weights, spec, indicators, notes):
     completed = rated & incomplete
     fields = _missing_field_lists(missing[completed], indicators)
     if spec.missing == "reweight":
-        template = _say("ohne {} (Gewichte umgerechnet)", "without {} (weights rescaled)")
+        template = de_en("ohne {} (Gewichte umgerechnet)", "without {} (weights rescaled)")
     else:
-        template = _say("{} ergänzt (Median)", "{} imputed (median)")
+        template = de_en("{} ergänzt (Median)", "{} imputed (median)")
     _append(notes, completed, [template.format(f) for f in fields])
     return rated, completed, int(dropped.sum())
 
@@ -321,13 +317,6 @@ def _too_few_rated(n_rated, n_areas, reasons):
         "minimum population, complete the data or choose another missing-value rule.".format(
             n_rated, n_areas, MIN_RATED, ", ".join(parts_en) or "-"),
     )
-
-
-def _skewness(values):
-    """Population skewness g1 = m3 / m2^1.5 (m_k = mean of (x - mean)^k)."""
-    deviations = values - values.mean()
-    m2 = np.mean(deviations ** 2)
-    return float(np.mean(deviations ** 3) / m2 ** 1.5) if m2 > 0 else 0.0
 
 
 def _aggregate(normalized, weight, aggregation):
@@ -409,23 +398,23 @@ def compute_index(frame, spec, id_column):
             references[f] = float(given_references.get(f, present.mean()))
             reference = sign[j] * references[f]
         normalized[:, j] = normalize(sign[j] * column, spec.normalization, rated=rated, reference=reference, name=f)
-        skewness = _skewness(present)
+        skew = skewness(present)
         statistics[f] = {
             "mean": float(present.mean()),
             "sd": float(present.std()),
             "n": int(present.size),
-            "skewness": skewness,
+            "skewness": _finite_or_none(skew),
             "direction": "reverse" if f in reverse else "normal",
         }
         if f in medians:
             statistics[f]["median_imputed"] = medians[f]
-        if abs(skewness) > SKEWNESS_LIMIT:
-            warnings.append(_say(
+        if abs(skew) > SKEWNESS_LIMIT:
+            warnings.append(de_en(
                 "Indikator '{}' ist stark schief verteilt (Schiefe {}): wenige Extremwerte prägen den Index. "
                 "Erwägen Sie die Normierung 'percentile' oder eine Transformation.",
                 "Indicator '{}' is strongly skewed (skewness {}): a few extreme values dominate the index. "
                 "Consider the normalisation 'percentile' or a transformation.",
-            ).format(f, format_number(skewness, 1)))
+            ).format(f, format_number(skew, 1)))
 
     weight = np.array([weights[f] for f in indicators])
     aggregate = _aggregate(normalized, weight, spec.aggregation)
@@ -451,32 +440,32 @@ def compute_index(frame, spec, id_column):
                       stddev_cuts=spec.stddev_cuts, labels=spec.labels)
     k = len(result.labels)
     if spec.classification == "stddev" and spec.n_classes != k:
-        warnings.append(_say(
+        warnings.append(de_en(
             "Die Klassenzahl {} ergibt sich aus den Schnitten in Standardabweichungen; die Angabe {} wurde "
             "nicht verwendet.",
             "The number of classes {} follows from the standard deviation cuts; the setting {} was not used.",
         ).format(k, spec.n_classes))
     if reasons["missing_values"] or reasons.get("below_min_population") or reasons.get("no_population"):
-        warnings.append(_say(
+        warnings.append(de_en(
             "{} von {} Gebieten sind nicht bewertet (Grund im Feld 'note').",
             "{} of {} areas are not rated (reason in the field 'note').",
         ).format(n_areas - n_rated, n_areas))
     if completed.any():
         ids = frame[id_column].to_numpy()[completed]
-        warnings.append(_say(
+        warnings.append(de_en(
             "Mit fehlenden Werten bewertete Gebiete: {} ({}): {}.",
             "Areas rated despite missing values: {} ({}): {}.",
-        ).format(int(completed.sum()), _say("Median ergänzt", "median imputed") if spec.missing == "median"
-                 else _say("Gewichte umgerechnet", "weights rescaled"), names(ids)))
+        ).format(int(completed.sum()), de_en("Median ergänzt", "median imputed") if spec.missing == "median"
+                 else de_en("Gewichte umgerechnet", "weights rescaled"), names(ids)))
     if given_references and spec.normalization != "reference":
-        warnings.append(_say(
+        warnings.append(de_en(
             "Referenzwerte werden nur mit der Normierung 'reference' verwendet und wurden ignoriert.",
             "Reference values are used only with the normalisation 'reference' and were ignored.",
         ))
 
     columns = {prefix + f: normalized[:, j] for j, f in enumerate(indicators)}
     rank = pd.Series(index_value).rank(method="min", ascending=False)
-    not_rated = _say("nicht bewertet", "not rated")
+    not_rated = de_en("nicht bewertet", "not rated")
     labels = np.array([not_rated] + list(result.labels), dtype=object)
     columns.update({
         "index_value": index_value,

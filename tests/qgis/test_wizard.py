@@ -1,0 +1,216 @@
+"""The Sozialraum-Assistent: pages, validation, parameter dicts and running the index into the project."""
+
+import importlib
+
+import pytest
+from layers import polygon_layer, values
+from qgis.core import QgsApplication, QgsCategorizedSymbolRenderer, QgsProject
+from qgis.PyQt.QtCore import QEventLoop, QTimer
+
+# The hand-computed index of tests/qgis/test_district_index.py: a = 1,2,3,4 and b = 2,2,4,4 (population SD)
+# give the re-standardised sums -1.20300, -0.74350, 0.74350, 1.20300.
+EXPECTED = {"A": -1.20300, "B": -0.74350, "C": 0.74350, "D": 1.20300}
+ROWS = [
+    {"id": "A", "name": "Altstadt", "a": 1.0, "b": 2.0, "c": 5.0, "pop": 1000, "x_2024": 10.0, "x_2022": 9.0},
+    {"id": "B", "name": "Bahnhof", "a": 2.0, "b": 2.0, "c": 6.0, "pop": 1000, "x_2024": 11.0, "x_2022": 12.0},
+    {"id": "C", "name": "Chausseeviertel", "a": 3.0, "b": 4.0, "c": 5.0, "pop": 1000, "x_2024": 14.0,
+     "x_2022": 12.0},
+    {"id": "D", "name": "Domplatz", "a": 4.0, "b": 4.0, "c": 7.0, "pop": 1000, "x_2024": 9.0, "x_2022": 10.0},
+]
+
+
+@pytest.fixture(scope="module")
+def ui(plugin):
+    """The wizard module of the loaded plugin."""
+    return importlib.import_module("sozialraum_plugin.ui.wizard")
+
+
+@pytest.fixture()
+def districts():
+    layer = polygon_layer(ROWS, name="quartiere_test")
+    QgsProject.instance().addMapLayer(layer)
+    yield layer
+    QgsProject.instance().removeAllMapLayers()
+
+
+@pytest.fixture()
+def wizard(ui, qgis_iface, districts):
+    wizard = ui.SozialraumWizard(qgis_iface, qgis_iface.mainWindow())
+    wizard.restart()
+    yield wizard
+    wizard.deleteLater()
+
+
+def fill_first_pages(wizard, layer, indicators):
+    """Page 1 with ``layer`` (ID and population guessed), page 2 with ``{field: (reverse, weight)}``."""
+    wizard.districts_page.layer.setLayer(layer)
+    wizard.next()
+    for name, (reverse, weight) in indicators.items():
+        wizard.indicators_page.set_indicator(name, reverse=reverse, weight=weight)
+    wizard.next()
+
+
+def test_wizard_opens_with_its_six_pages(wizard, ui):
+    assert wizard.pageIds() == [ui.PAGE_DISTRICTS, ui.PAGE_INDICATORS, ui.PAGE_METHOD, ui.PAGE_COVERAGE,
+                                ui.PAGE_REPORT, ui.PAGE_SUMMARY]
+    assert all(wizard.page(page_id).title() for page_id in wizard.pageIds())
+    assert wizard.currentId() == ui.PAGE_DISTRICTS
+    assert wizard.parent() is not None
+
+
+def test_first_page_guesses_id_name_and_population(wizard, districts):
+    page = wizard.districts_page
+    page.layer.setLayer(districts)
+    assert (page.id_field.currentField(), page.name_field.currentField(), page.population_field.currentField()) \
+        == ("id", "name", "pop")
+    assert page.min_population.value() == 300 and page.isComplete()
+
+
+def test_indicator_list_shows_numeric_fields_only(wizard, districts):
+    wizard.districts_page.layer.setLayer(districts)
+    wizard.next()
+    table = wizard.indicators_page.table
+    listed = [table.item(row, 0).text() for row in range(table.rowCount())]
+    assert listed == ["a", "b", "c", "pop", "x_2024", "x_2022"]
+
+
+def test_districtindex_parameters_from_the_pages(wizard, ui, districts):
+    fill_first_pages(wizard, districts, {"a": (False, 1.0), "b": (False, 2.0), "c": (True, 1.0)})
+    parameters = ui.parameters_for_districtindex(wizard.choices())
+    assert parameters == {
+        "INPUT": districts.id(), "ID_FIELD": "id", "INDICATORS": ["a", "b", "c"], "REVERSE": ["c"],
+        "WEIGHTS": "b=2", "NORMALIZATION": "zscore", "AGGREGATION": "sum", "CLASSIFICATION": "stddev",
+        "N_CLASSES": 5, "POPULATION_FIELD": "pop", "MIN_POPULATION": 300.0, "OUTPUT": "TEMPORARY_OUTPUT",
+    }
+
+
+def test_status_dynamic_parameters_pair_each_indicator_with_its_year_minus_two(wizard, ui, districts):
+    fill_first_pages(wizard, districts, {"a": (False, 1.0), "x_2024": (False, 1.0)})
+    wizard.method_page.set_index_type(ui.STATUS_DYNAMIC)
+    choices = wizard.choices()
+    assert [i.earlier for i in choices.indicators] == ["", "x_2022"]  # 'a' has no year in its name
+    parameters = ui.parameters_for_statusdynamicindex(choices)
+    assert parameters["STATUS_INDICATORS"] == ["a", "x_2024"]
+    assert parameters["DYNAMIC_PAIRS"] == ["x_2024", "x_2022"]
+    assert [step.algorithm_id for step in ui.plan(choices)] == ["sozialraum:statusdynamicindex"]
+
+
+def test_diagnostics_step_uses_the_same_index_settings(wizard, ui, districts):
+    fill_first_pages(wizard, districts, {"a": (False, 1.0), "b": (False, 2.0)})
+    wizard.method_page.set_choice(wizard.method_page.classification, "quantile")
+    wizard.method_page.diagnostics.setChecked(True)
+    steps = ui.plan(wizard.choices())
+    assert [step.algorithm_id for step in steps] == ["sozialraum:districtindex", "sozialraum:indexdiagnostics"]
+    index, check = steps[0].parameters, steps[1].parameters
+    for key in ("INPUT", "ID_FIELD", "INDICATORS", "WEIGHTS", "NORMALIZATION", "AGGREGATION", "CLASSIFICATION",
+                "POPULATION_FIELD", "MIN_POPULATION"):
+        assert check[key] == index[key], key
+    assert check["CLASSIFICATION"] == "quantile" and check["OUTPUT_HTML"] == "TEMPORARY_OUTPUT"
+
+
+def test_fewer_than_two_indicators_or_the_id_field_block_the_page(wizard, districts):
+    fill_first_pages(wizard, districts, {"a": (False, 1.0)})
+    page = wizard.indicators_page  # next() did not leave the incomplete page
+    assert wizard.currentPage() is page and not page.isComplete() and page.hint.text()
+    page.set_indicator("b")
+    assert page.isComplete() and not page.hint.text()
+    wizard.back()
+    wizard.districts_page.id_field.setField("a")
+    wizard.next()
+    assert wizard.currentPage() is page and not page.isComplete() and "ID" in page.hint.text()
+
+
+def test_no_district_layer_blocks_the_first_page(ui, qgis_iface):
+    QgsProject.instance().removeAllMapLayers()
+    wizard = ui.SozialraumWizard(qgis_iface, qgis_iface.mainWindow())
+    wizard.restart()
+    assert not wizard.districts_page.isComplete() and wizard.districts_page.hint.text()
+    wizard.deleteLater()
+
+
+def test_geometric_mean_needs_minmax_or_percentile(wizard, districts):
+    fill_first_pages(wizard, districts, {"a": (False, 1.0), "b": (False, 1.0)})
+    page = wizard.method_page
+    page.set_choice(page.aggregation, "geometric")
+    assert not page.isComplete() and page.hint.text()
+    page.set_choice(page.normalization, "minmax")
+    assert page.isComplete()
+
+
+def test_run_now_loads_the_styled_index_into_the_project(wizard, districts):
+    fill_first_pages(wizard, districts, {"a": (False, 1.0), "b": (False, 1.0)})
+    before = set(QgsProject.instance().mapLayers())
+    assert wizard.run_now(), wizard.summary_page.status.text()
+    new = [layer for layer_id, layer in QgsProject.instance().mapLayers().items() if layer_id not in before]
+    assert len(new) == 1
+    result = new[0]
+    index = values(result, "index_value")
+    for key, expected in EXPECTED.items():
+        assert index[key] == pytest.approx(expected, abs=1e-4)
+    assert values(result, "index_rank") == {"D": 1, "C": 2, "B": 3, "A": 4}
+    renderer = result.renderer()
+    assert isinstance(renderer, QgsCategorizedSymbolRenderer) and renderer.classAttribute() == "index_class"
+    assert result.name() in wizard.runner.loaded
+    assert wizard.summary_page.progress.value() == 100
+    assert districts.fields().names() == list(ROWS[0])  # input untouched
+
+
+def test_background_run_reports_progress_and_loads_every_step(wizard, districts):
+    fill_first_pages(wizard, districts, {"a": (False, 1.0), "b": (False, 1.0)})
+    wizard.method_page.diagnostics.setChecked(True)
+    outcome = []
+    loop = QEventLoop()
+    wizard.start()
+    wizard.runner.finished.connect(lambda ok, message: (outcome.append((ok, message)), loop.quit()))
+    QTimer.singleShot(60000, loop.quit)
+    if wizard.running():
+        loop.exec()
+    assert outcome and outcome[0][0], outcome
+    assert len(wizard.runner.loaded) == 2  # index and robustness
+    assert set(wizard.runner.results) == {"index", "diagnostics"}
+    assert wizard.runner.results["diagnostics"]["OUTPUT_HTML"].endswith(".html")
+    assert "<a href=" in wizard.summary_page.status.text()
+    assert wizard.summary_page.isComplete()
+
+
+def test_bad_input_shows_the_plain_message(wizard, districts, qgis_iface):
+    layer = polygon_layer([dict(row, b=3.0) for row in ROWS], name="konstant")  # b constant: not usable
+    QgsProject.instance().addMapLayer(layer)
+    fill_first_pages(wizard, layer, {"a": (False, 1.0), "b": (False, 1.0)})
+    assert not wizard.run_now()
+    text = wizard.summary_page.status.text()
+    assert "b" in text and "Traceback" not in text
+    assert not wizard.running()
+
+
+def test_plain_message_keeps_the_last_line_of_a_traceback(ui):
+    traceback = 'Traceback (most recent call last):\n  File "x.py", line 1, in f\nNameError: name \'q\' is not defined'
+    assert "NameError: name 'q' is not defined" in ui.plain_message(traceback)
+    assert "File" not in ui.plain_message(traceback)
+    assert ui.plain_message("  Feld 'b' ist konstant. ") == "Feld 'b' ist konstant."
+
+
+def test_field_guesses(ui):
+    assert ui.earlier_field("q_alo_2024", ["q_alo_2024", "q_alo_2022"]) == "q_alo_2022"
+    assert ui.earlier_field("q_alo_2024", ["q_alo_2024", "q_alo_2023"]) == ""
+    assert ui.earlier_field("alo", ["alo"]) == ""
+    assert ui.guess_id_field(["fid", "name", "quartier_id"]) == "quartier_id"
+    assert ui.guess_id_field(["fid", "plr"]) == "plr"
+    assert ui.weights_text([ui.IndicatorChoice("a"), ui.IndicatorChoice("b", weight=0.5)]) == "b=0.5"
+    assert ui.distance_values("300, 500;1000") == [300.0, 500.0, 1000.0]
+    assert ui.distance_values("300, -5") == [] and ui.distance_values("300, x") == []
+
+
+def test_optional_pages_follow_the_registry(wizard, ui):
+    for page, name in ((wizard.coverage_page, ui.COVERAGE), (wizard.report_page, ui.REPORT)):
+        registered = QgsApplication.processingRegistry().algorithmById("sozialraum:" + name) is not None
+        assert page.available == registered and page.group.isEnabled() == registered
+        assert page.parameters() is None  # not wanted until ticked
+
+
+def test_plugin_action_opens_the_wizard(plugin):
+    assert plugin.wizard_action is not None and plugin.wizard_action.text()
+    plugin.wizard_action.trigger()
+    assert plugin.wizard is not None and plugin.wizard.isVisible()
+    plugin.wizard.reject()
+    assert plugin.wizard is None

@@ -1,0 +1,189 @@
+"""The adapters of the coverage analysis: radius join, nearest search, districts, network graph, CRS choice.
+
+Checked against brute force (all pairs), hand-built graphs and published EPSG codes.
+"""
+
+import importlib
+
+import numpy as np
+import pytest
+from qgis.core import QgsCoordinateReferenceSystem, QgsGeometry, QgsPointXY, QgsProject, QgsRectangle
+from test_service_coverage import X0, Y0, grid_lines, line_layer, point_layer
+
+
+@pytest.fixture(scope="module")
+def adapters(plugin):
+    """The plugin's own adapter modules (the ones its algorithms use)."""
+    def load(name):
+        return importlib.import_module("sozialraum_plugin.sozialraum.adapters." + name)
+    return {name: load(name) for name in ("distances", "network_graph", "crs")}
+
+
+def brute_force(ax, ay, bx, by):
+    return np.hypot(ax[:, None] - bx[None, :], ay[:, None] - by[None, :])
+
+
+# -- straight lines --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_radius_join_equals_brute_force(adapters, seed):
+    rng = np.random.default_rng(seed)
+    n, s = int(rng.integers(1, 400)), int(rng.integers(1, 60))
+    # a 10 m lattice: many pairs lie exactly on the radius, which must count (d <= r)
+    ax, ay = rng.integers(0, 60, n) * 10.0 + X0, rng.integers(0, 60, n) * 10.0 + Y0
+    bx, by = rng.integers(-5, 65, s) * 10.0 + X0, rng.integers(-5, 65, s) * 10.0 + Y0
+    radius = float(rng.choice([10.0, 50.0, 130.0, 1000.0]))
+    pair_a, pair_b, pair_d = adapters["distances"].euclidean_pairs(ax, ay, bx, by, radius)
+    full = brute_force(ax, ay, bx, by)
+    expected = set(zip(*np.nonzero(full <= radius)))
+    assert set(zip(pair_a.tolist(), pair_b.tolist())) == expected
+    assert len(pair_a) == len(expected)  # each pair once
+    assert np.allclose(pair_d, full[pair_a, pair_b], rtol=0, atol=1e-9)
+
+
+def test_radius_join_in_small_chunks(adapters, monkeypatch):
+    # the chunked loop must give the same pairs however small the chunks are
+    distances = adapters["distances"]
+    rng = np.random.default_rng(1)
+    ax, ay, bx, by = (rng.uniform(0, 500, 300), rng.uniform(0, 500, 300), rng.uniform(0, 500, 20),
+                      rng.uniform(0, 500, 20))
+    whole = distances.euclidean_pairs(ax, ay, bx, by, 120.0)
+    monkeypatch.setattr(distances, "CHUNK_PAIRS", 7)
+    chunked = distances.euclidean_pairs(ax, ay, bx, by, 120.0)
+    assert sorted(zip(whole[0].tolist(), whole[1].tolist())) == sorted(zip(chunked[0].tolist(), chunked[1].tolist()))
+
+
+def test_radius_join_without_points(adapters):
+    pairs = adapters["distances"].euclidean_pairs([], [], [1.0], [1.0], 10.0)
+    assert all(len(p) == 0 for p in pairs)
+
+
+def test_nearest_equals_brute_force_also_far_away_and_on_ties(adapters):
+    rng = np.random.default_rng(4)
+    tx, ty = rng.uniform(0, 1000, 50), rng.uniform(0, 1000, 50)
+    # some queries far outside (they need the spatial-index fallback), one exactly between two targets
+    qx = np.concatenate([rng.uniform(-500, 1500, 300), [-20000.0, 50000.0]])
+    qy = np.concatenate([rng.uniform(-500, 1500, 300), [3000.0, -7000.0]])
+    tx = np.append(tx, [5000.0, 5000.0])
+    ty = np.append(ty, [0.0, 100.0])
+    qx, qy = np.append(qx, 5000.0), np.append(qy, 50.0)  # 50 m from both targets 50 and 51
+    index, distance = adapters["distances"].nearest_points(qx, qy, tx, ty)
+    full = brute_force(qx, qy, tx, ty)
+    assert np.allclose(distance, full.min(axis=1))
+    assert (index == full.argmin(axis=1)).all()  # argmin: the smaller index on ties
+    assert index[-1] == 50
+
+
+def test_nearest_without_targets(adapters):
+    index, distance = adapters["distances"].nearest_points([1.0, 2.0], [1.0, 2.0], [], [])
+    assert index.tolist() == [-1, -1] and np.isinf(distance).all()
+
+
+def test_points_are_read_in_the_working_crs(adapters, plugin):
+    layer = point_layer([{"x": 10.0, "y": 20.0, "v": 1.0}, {"x": None, "y": None, "v": 2.0},
+                         {"x": 30.0, "y": 40.0, "v": None}], crs="EPSG:4326", types={"v": float})
+    points = adapters["distances"].read_points(layer, ["v"], QgsCoordinateReferenceSystem("EPSG:25832"),
+                                               QgsProject.instance().transformContext())
+    assert points.fid.tolist() == [1, 3] and points.no_geometry == [2]
+    assert points.x - X0 == pytest.approx([10.0, 30.0], abs=1e-3)
+    assert points.y - Y0 == pytest.approx([20.0, 40.0], abs=1e-3)
+    assert points.values == {"v": [1.0, None]}
+
+
+def test_points_on_a_shared_border_go_to_the_first_district_in_order(adapters):
+    left = QgsGeometry.fromRect(QgsRectangle(0, 0, 100, 100))
+    right = QgsGeometry.fromRect(QgsRectangle(100, 0, 200, 100))
+    x, y = np.array([50.0, 100.0, 150.0, 300.0, 100.0]), np.array([50.0, 50.0, 50.0, 50.0, 100.0])
+    assign = adapters["distances"].assign_districts
+    assert assign(x, y, [left, right]).tolist() == [0, 0, 1, -1, 0]
+    assert assign(x, y, [left, right], order=[1, 0]).tolist() == [0, 1, 1, -1, 1]
+
+
+# -- network ----------------------------------------------------------------------------------------
+
+
+def test_network_nodes_merge_line_ends_to_the_centimetre(adapters):
+    # an L-shaped path (one edge of 200 m), a path whose end is 4 mm off its corner, a path from its start
+    lines = [[(0, 0), (100, 0), (100, 100)], [(100.004, 100.0), (200, 100)], [(0, 0), (0, 50)]]
+    layer = line_layer(lines)
+    network = adapters["network_graph"].read_network(layer, layer.crs(), QgsProject.instance().transformContext())
+    graph = network.graph
+    assert graph.n_nodes == 4 and graph.n_edges == 3 and network.n_lines == 3
+    nodes = sorted(zip((network.node_x - X0).round(2).tolist(), (network.node_y - Y0).round(2).tolist()))
+    assert nodes == [(0.0, 0.0), (0.0, 50.0), (100.0, 100.0), (200.0, 100.0)]
+    assert sorted(graph.length.tolist()) == pytest.approx(sorted([200.0, 200.0, 99.996, 99.996, 50.0, 50.0]))
+
+
+def test_multiline_parts_are_edges(adapters):
+    layer = line_layer([[(0, 0), (10, 0)]])
+    multi = QgsGeometry.fromMultiPolylineXY([[QgsPointXY(X0, Y0), QgsPointXY(X0 + 10, Y0)],
+                                             [QgsPointXY(X0 + 10, Y0), QgsPointXY(X0 + 10, Y0 + 30)]])
+    layer.dataProvider().changeGeometryValues({1: multi})
+    network = adapters["network_graph"].read_network(layer, layer.crs(), QgsProject.instance().transformContext())
+    assert network.graph.n_nodes == 3 and network.graph.n_edges == 2
+
+
+def test_snapping_and_components_report(adapters):
+    graph_module = adapters["network_graph"]
+    layer = line_layer(grid_lines(3) + grid_lines(2, x0=1000.0, y0=0.0))  # 9 + 4 nodes in two parts
+    network = graph_module.read_network(layer, layer.crs(), QgsProject.instance().transformContext())
+    node, distance = graph_module.snap_to_nodes(network, np.array([X0 + 103.0, X0 + 1090.0]),
+                                                np.array([Y0 + 4.0, Y0 + 100.0]))
+    assert distance == pytest.approx([5.0, 10.0])
+    assert (network.node_x[node] - X0).tolist() == pytest.approx([100.0, 1100.0])
+    report = graph_module.components_report(network.graph, node, np.array([30.0, 10.0]), node[:1])
+    assert report.n_components == 2
+    assert report.main_share == pytest.approx(9 / 13)
+    assert report.demand_off_main == pytest.approx(0.25)
+    assert report.services_off_main == 0
+    assert report.demand_without_service == pytest.approx(0.25)
+    message = graph_module.components_message(report)
+    assert "2" in message and "25.0" in message
+    assert graph_module.components_message(report._replace(n_components=1)) is None
+
+
+def test_empty_network_is_refused(adapters):
+    layer = line_layer([[(0, 0), (10, 0)]])
+    layer.dataProvider().changeGeometryValues({1: QgsGeometry()})
+    with pytest.raises(ValueError, match="keine Linien|no lines"):  # InputError is a ValueError
+        adapters["network_graph"].read_network(layer, layer.crs(), QgsProject.instance().transformContext())
+
+
+# -- coordinate systems ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lon,lat,epsg", [
+    (13.40, 52.52, 25833),   # Berlin: ETRS89 / UTM 33N
+    (6.96, 50.94, 25832),    # Cologne: ETRS89 / UTM 32N
+    (11.99, 48.14, 25832),   # just west of 12° E
+    (-74.0, 40.7, 32618),    # New York: WGS 84 / UTM 18N
+    (151.2, -33.9, 32756),   # Sydney: WGS 84 / UTM 56S
+    (2.35, 48.86, 32631),    # Paris: outside the German box
+])
+def test_metric_crs_for_a_centre(adapters, lon, lat, epsg):
+    assert adapters["crs"].metric_epsg(lon, lat) == epsg
+
+
+def test_working_crs(adapters):
+    crs = adapters["crs"]
+    context = QgsProject.instance().transformContext()
+    metric = QgsCoordinateReferenceSystem("EPSG:25832")
+    assert crs.working_crs(metric, QgsRectangle(0, 0, 1, 1), context) == (metric, None)
+    target, message = crs.working_crs(QgsCoordinateReferenceSystem("EPSG:4326"),
+                                      QgsRectangle(13.3, 52.4, 13.5, 52.6), context)
+    assert target.authid() == "EPSG:25833" and "EPSG:4326" in message and "EPSG:25833" in message
+    # a projected CRS in US feet is not metric either (New York Long Island, EPSG:2263)
+    target, message = crs.working_crs(QgsCoordinateReferenceSystem("EPSG:2263"),
+                                      QgsRectangle(980000, 190000, 990000, 200000), context)
+    assert target.authid() == "EPSG:32618" and message
+    with pytest.raises(ValueError):
+        crs.working_crs(QgsCoordinateReferenceSystem(), QgsRectangle(0, 0, 1, 1), context)
+
+
+def test_reprojection_note(adapters):
+    note = adapters["crs"].reprojection_note
+    metric = QgsCoordinateReferenceSystem("EPSG:25832")
+    assert note("Kitas", metric, metric) is None
+    assert "EPSG:4326" in note("Kitas", QgsCoordinateReferenceSystem("EPSG:4326"), metric)
+    assert "EPSG:25832" in note("Kitas", QgsCoordinateReferenceSystem(), metric)

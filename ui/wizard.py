@@ -28,7 +28,7 @@ from qgis.core import (
     QgsProject,
 )
 from qgis.gui import QgsFieldComboBox, QgsFileWidget, QgsMapLayerComboBox
-from qgis.PyQt.QtCore import QObject, Qt, QTimer, pyqtSignal
+from qgis.PyQt.QtCore import QObject, Qt, QTimer, QUrl, pyqtSignal
 from qgis.PyQt.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -147,7 +147,8 @@ class WizardChoices:
     n_classes: int = 5
     diagnostics: bool = False
     coverage: dict = None  # parameters of sozialraum:servicecoverage without OUTPUT, or None
-    report: dict = None  # parameters of sozialraum:report without the inputs from earlier steps, or None
+    report: dict = None  # parameters of sozialraum:report without inputs and outputs, or None
+    report_folder: str = ""
     results_folder: str = ""  # empty = temporary layers
 
 
@@ -236,10 +237,18 @@ def parameters_for_servicecoverage(choices, output=None):
                 OUTPUT=output or _output(choices, "versorgung.gpkg"))
 
 
-def parameters_for_report(choices, index_step="index"):
-    """Parameters of ``sozialraum:report``: the report page's choices, the index result of step ``index_step``."""
-    return dict(choices.report or {}, INDEX=FromStep(index_step, "OUTPUT"), ID_FIELD=choices.id_field,
-                NAME_FIELD=choices.name_field or None)
+def parameters_for_report(choices):
+    """Parameters of ``sozialraum:report``: the report page's choices, the index (and coverage) results.
+
+    The report is written as HTML and PDF into the report folder.
+    """
+    parameters = dict(choices.report or {}, INPUT=FromStep("index", "OUTPUT"), ID_FIELD=choices.id_field,
+                      NAME_FIELD=choices.name_field or None,
+                      OUTPUT_HTML=os.path.join(choices.report_folder, "sozialbericht.html"),
+                      OUTPUT_PDF=os.path.join(choices.report_folder, "sozialbericht.pdf"))
+    if choices.coverage is not None:
+        parameters["COVERAGE"] = [FromStep("coverage", "OUTPUT")]
+    return parameters
 
 
 def plan(choices):
@@ -373,6 +382,16 @@ class StepRunner(QObject):
                 return False
         return self._finish(True)
 
+    def documents(self):
+        """``[(title, path)]`` of the HTML and PDF files the steps wrote."""
+        found = []
+        for step in self.steps:
+            for output, kind in (("OUTPUT_HTML", "HTML"), ("OUTPUT_PDF", "PDF")):
+                path = self.results.get(step.key, {}).get(output)
+                if path and os.path.exists(path):
+                    found.append(("{} ({})".format(step.title, kind), path))
+        return found
+
     def cancel(self):
         """Stop after (or inside) the running step."""
         self._canceled = True
@@ -427,11 +446,12 @@ class StepRunner(QObject):
 
     def _resolve(self, step, algorithm):
         """Values from earlier steps filled in; layer outputs set to load into the project."""
-        parameters = {}
-        for name, value in step.parameters.items():
+        def resolved(value):
             if isinstance(value, FromStep):
-                value = self.results.get(value.step, {}).get(value.output)
-            parameters[name] = value
+                return self.results.get(value.step, {}).get(value.output)
+            return [resolved(item) for item in value] if isinstance(value, list) else value
+
+        parameters = {name: resolved(value) for name, value in step.parameters.items()}
         for definition in algorithm.destinationParameterDefinitions():
             if definition.name() in parameters and isinstance(definition, (
                     QgsProcessingParameterFeatureSink, QgsProcessingParameterVectorDestination,
@@ -1056,7 +1076,6 @@ class ReportPage(_OptionalStepPage):
             "ORGANISATION": self.organisation.text().strip(),
             "LOGO": self.logo.filePath() or None,
             "LANGUAGE": self.language.currentData(),
-            "OUTPUT_FOLDER": self.folder.filePath(),
         }
 
 
@@ -1133,8 +1152,10 @@ def summary_html(choices, layer_name=""):
         elif step.key == "diagnostics":
             detail = de_en("Zusammenhang der Indikatoren und Rangfolge bei zufälligen Gewichten.",
                            "How the indicators relate and the ranking under random weights.")
+        elif step.key == "coverage":
+            detail = _coverage_text(step.parameters)
         else:
-            detail = ""
+            detail = de_en("HTML und PDF in {}.", "HTML and PDF in {}.").format(_escape(choices.report_folder))
         items.append("<li><b>{}</b> <small>({})</small><br>{}</li>".format(_escape(step.title), step.algorithm_id,
                                                                           detail))
     where = (de_en("Ergebnisse werden in {} gespeichert (vorhandene Dateien werden überschrieben).",
@@ -1142,6 +1163,29 @@ def summary_html(choices, layer_name=""):
              if choices.results_folder else
              de_en("Ergebnisse werden als temporäre Layer geladen.", "Results are loaded as temporary layers."))
     return "<p>{}</p><ol>{}</ol><p>{}</p>".format(base, "".join(items), where)
+
+
+def _layer_name(layer_id):
+    layer = QgsProject.instance().mapLayer(layer_id or "")
+    return _escape(layer.name() if layer is not None else layer_id)
+
+
+def _coverage_text(parameters):
+    """The coverage step in one sentence."""
+    services = _layer_name(parameters["SERVICES"])
+    if parameters.get("CAPACITY_FIELD"):
+        services += de_en(" (Plätze: {})", " (places: {})").format(_escape(parameters["CAPACITY_FIELD"]))
+    if parameters.get("DEMAND"):
+        target = de_en("{} der Punkte in {}", "{} of the points in {}").format(
+            _escape(parameters.get("DEMAND_FIELD") or ""), _layer_name(parameters["DEMAND"]))
+    else:
+        target = de_en("{} je Quartier", "{} per district").format(
+            _escape(parameters.get("TARGET_POPULATION_FIELD") or ""))
+    route = de_en("über das Wegenetz {}", "along the path network {}").format(_layer_name(parameters["NETWORK"])) \
+        if parameters.get("NETWORK") else de_en("in Luftlinie", "as the crow flies")
+    return de_en("Einrichtungen: {}. Zielgruppe: {}. Entfernungen {} m {}; Verfahren {}.",
+                 "Services: {}. Target group: {}. Distances {} m {}; method {}.").format(
+        services, target, _escape(parameters["DISTANCE"]), route, _escape(parameters["METHOD"]))
 
 
 def _escape(text):
@@ -1203,6 +1247,7 @@ class SozialraumWizard(QWizard):
             diagnostics=self.method_page.diagnostics.isChecked(),
             coverage=self.coverage_page.parameters(),
             report=self.report_page.parameters(),
+            report_folder=self.report_page.folder.filePath(),
             results_folder=self.summary_page.folder.filePath(),
         )
 
@@ -1260,10 +1305,8 @@ class SozialraumWizard(QWizard):
             page.progress.setValue(100)
             text = de_en("Fertig. In das Projekt geladen: {}.", "Done. Loaded into the project: {}.").format(
                 _escape(", ".join(self.runner.loaded)) or "–")
-            html = self.runner.results.get("diagnostics", {}).get("OUTPUT_HTML")
-            if html:
-                text += " <a href='file://{}'>{}</a>".format(html, de_en("Indexprüfung öffnen",
-                                                                          "Open the index check"))
+            text += "".join("<br><a href='{}'>{}</a>".format(QUrl.fromLocalFile(path).toString(), _escape(title))
+                            for title, path in self.runner.documents())
             page.status.setText(text)
             page.status.setStyleSheet("")
             self._message(de_en("Fertig", "Done"), de_en("Ergebnisse geladen: ", "Results loaded: ")

@@ -4,7 +4,18 @@ import importlib
 
 import pytest
 from layers import polygon_layer, values
-from qgis.core import QgsApplication, QgsCategorizedSymbolRenderer, QgsProject
+from qgis.core import (
+    Qgis,
+    QgsApplication,
+    QgsCategorizedSymbolRenderer,
+    QgsFeature,
+    QgsField,
+    QgsGeometry,
+    QgsPointXY,
+    QgsProject,
+    QgsVectorLayer,
+)
+from qgis.PyQt.QtCore import QVariant
 from qgis.PyQt.QtCore import QEventLoop, QTimer
 
 # The hand-computed index of tests/qgis/test_district_index.py: a = 1,2,3,4 and b = 2,2,4,4 (population SD)
@@ -39,6 +50,26 @@ def wizard(ui, qgis_iface, districts):
     wizard.restart()
     yield wizard
     wizard.deleteLater()
+
+
+def service_layer(places):
+    """Services (points) with ``plaetze``: ``[(x, y, places), ...]``."""
+    layer = QgsVectorLayer("Point?crs=EPSG:25832", "kitas_test", "memory")
+    layer.dataProvider().addAttributes([QgsField("plaetze", QVariant.Int)])
+    layer.updateFields()
+    features = []
+    for x, y, count in places:
+        feature = QgsFeature(layer.fields())
+        feature.setAttributes([count])
+        feature.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(x, y)))
+        features.append(feature)
+    layer.dataProvider().addFeatures(features)
+    QgsProject.instance().addMapLayer(layer)
+    return layer
+
+
+def registered(name):
+    return QgsApplication.processingRegistry().algorithmById("sozialraum:" + name) is not None
 
 
 def fill_first_pages(wizard, layer, indicators):
@@ -155,9 +186,15 @@ def test_run_now_loads_the_styled_index_into_the_project(wizard, districts):
     assert districts.fields().names() == list(ROWS[0])  # input untouched
 
 
-def test_background_run_reports_progress_and_loads_every_step(wizard, districts):
+def test_background_run_chains_the_steps_and_loads_every_layer(wizard, districts):
+    services = service_layer([(400050.0, 5700050.0, 10)])
     fill_first_pages(wizard, districts, {"a": (False, 1.0), "b": (False, 1.0)})
-    wizard.method_page.diagnostics.setChecked(True)
+    wizard.next()
+    page = wizard.coverage_page
+    page.group.setChecked(True)
+    page.services.setLayer(services)
+    page.demand.setLayer(None)
+    page.target_population.setField("pop")
     outcome = []
     loop = QEventLoop()
     wizard.start()
@@ -166,11 +203,21 @@ def test_background_run_reports_progress_and_loads_every_step(wizard, districts)
     if wizard.running():
         loop.exec()
     assert outcome and outcome[0][0], outcome
-    assert len(wizard.runner.loaded) == 2  # index and robustness
-    assert set(wizard.runner.results) == {"index", "diagnostics"}
-    assert wizard.runner.results["diagnostics"]["OUTPUT_HTML"].endswith(".html")
+    assert set(wizard.runner.results) == {"index", "coverage"}
+    loaded = [QgsProject.instance().mapLayer(wizard.runner.results[key]["OUTPUT"]) for key in ("index", "coverage")]
+    assert all(layer is not None and layer.featureCount() == 4 for layer in loaded)
+    assert [layer.name() for layer in loaded] == wizard.runner.loaded
+    assert wizard.summary_page.progress.value() == 100 and wizard.summary_page.isComplete()
+
+
+def test_index_check_writes_its_html_and_links_it(wizard, districts):
+    fill_first_pages(wizard, districts, {"a": (False, 1.0), "b": (False, 1.0)})
+    wizard.method_page.diagnostics.setChecked(True)
+    assert wizard.run_now(), wizard.summary_page.status.text()
+    assert set(wizard.runner.results) == {"index", "diagnostics"} and len(wizard.runner.loaded) == 2
+    (title, path), = wizard.runner.documents()
+    assert path.endswith(".html") and title.endswith("(HTML)")
     assert "<a href=" in wizard.summary_page.status.text()
-    assert wizard.summary_page.isComplete()
 
 
 def test_bad_input_shows_the_plain_message(wizard, districts, qgis_iface):
@@ -179,8 +226,9 @@ def test_bad_input_shows_the_plain_message(wizard, districts, qgis_iface):
     fill_first_pages(wizard, layer, {"a": (False, 1.0), "b": (False, 1.0)})
     assert not wizard.run_now()
     text = wizard.summary_page.status.text()
-    assert "b" in text and "Traceback" not in text
+    assert "'b'" in text and "Traceback" not in text  # the core's message names the constant indicator
     assert not wizard.running()
+    assert any("'b'" in message for message in qgis_iface.messageBar().get_messages(Qgis.MessageLevel.Critical))
 
 
 def test_plain_message_keeps_the_last_line_of_a_traceback(ui):
@@ -214,3 +262,47 @@ def test_plugin_action_opens_the_wizard(plugin):
     assert plugin.wizard is not None and plugin.wizard.isVisible()
     plugin.wizard.reject()
     assert plugin.wizard is None
+
+
+def test_coverage_step_parameters_and_run(wizard, ui, districts):
+    # One service with 10 places in the middle of district A; no demand points, so each district's point is
+    # inside it with its 'pop' (1000 each). All four lie within 1000 m of the service (0 to 300 m), so by
+    # 2SFCA (Luo & Wang 2003) R = 10 / 4000 = 0.0025 places per person, and every district reaches exactly R.
+    services = service_layer([(400050.0, 5700050.0, 10)])
+    fill_first_pages(wizard, districts, {"a": (False, 1.0), "b": (False, 1.0)})
+    wizard.next()
+    page = wizard.coverage_page
+    assert wizard.currentPage() is page and page.available
+    page.group.setChecked(True)
+    page.services.setLayer(services)
+    page.demand.setLayer(None)
+    assert not page.isComplete()  # without demand points the districts' target field is needed
+    page.target_population.setField("pop")
+    page.distances.setText("1000")
+    assert page.isComplete()
+    assert ui.parameters_for_servicecoverage(wizard.choices()) == {
+        "DISTRICTS": districts.id(), "ID_FIELD": "id", "SERVICES": services.id(), "CAPACITY_FIELD": "plaetze",
+        "TARGET_POPULATION_FIELD": "pop", "DEMAND": None, "DEMAND_FIELD": None, "NETWORK": None,
+        "DISTANCE": "1000", "METHOD": "2sfca", "NORM": None, "OUTPUT": "TEMPORARY_OUTPUT"}
+    assert wizard.run_now(), wizard.summary_page.status.text()
+    coverage = QgsProject.instance().mapLayer(wizard.runner.results["coverage"]["OUTPUT"])
+    for value in values(coverage, "erreichbarkeit").values():
+        assert value == pytest.approx(0.0025)
+
+
+def test_report_step_writes_html_and_pdf_from_the_loaded_index(wizard, districts, tmp_path):
+    if not registered("report"):
+        pytest.skip("sozialraum:report is not registered yet")
+    fill_first_pages(wizard, districts, {"a": (False, 1.0), "b": (False, 1.0)})
+    wizard.next()
+    wizard.next()
+    page = wizard.report_page
+    page.group.setChecked(True)
+    assert not page.isComplete()  # a folder is needed
+    page.folder.setFilePath(str(tmp_path))
+    assert page.isComplete()
+    assert wizard.run_now(), wizard.summary_page.status.text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sozialbericht.html", "sozialbericht.pdf"]
+    assert "Domplatz" in (tmp_path / "sozialbericht.html").read_text(encoding="utf-8")
+    assert [title for title, _ in wizard.runner.documents()] and "sozialbericht.pdf" in \
+        wizard.summary_page.status.text()

@@ -70,12 +70,12 @@ def read_points(source, fields, target_crs, transform_context, feedback=None, pr
                 break
             feedback.setProgress(progress_span[0] + n * step)
         geometry = feature.geometry()
-        if geometry.isNull() or geometry.isEmpty():
+        point = geometry.constGet()
+        if point is not None and type(point) is not QgsPoint:  # multi-points, polygons: a point on the surface
+            point = None if geometry.isEmpty() else geometry.pointOnSurface().constGet()
+        if point is None or point.isEmpty():
             no_geometry.append(feature.id())
             continue
-        point = geometry.constGet()
-        if not isinstance(point, QgsPoint):
-            point = geometry.pointOnSurface().constGet()
         fids.append(feature.id())
         xs.append(point.x())
         ys.append(point.y())

@@ -112,12 +112,12 @@ def numbers(values, labels, what_de, what_en, allow_missing=False):
             .format(what_en, names(text))) from None
     if allow_missing:
         return array
-    missing = [label for label, v in zip(labels, array) if np.isnan(v)]
+    missing = [labels[k] for k in np.flatnonzero(np.isnan(array)).tolist()]
     if missing:
         raise InputError(
             "{} fehlt bei {}. Bitte tragen Sie die Werte ein (0 ist erlaubt).".format(what_de, names(missing)),
             "{} is missing at {}. Please fill in the values (0 is allowed).".format(what_en, names(missing)))
-    negative = [label for label, v in zip(labels, array) if v < 0]
+    negative = [labels[k] for k in np.flatnonzero(array < 0).tolist()]
     if negative:
         raise InputError("{} ist negativ bei {}. Bitte prüfen Sie das Feld.".format(what_de, names(negative)),
                          "{} is negative at {}. Please check the field.".format(what_en, names(negative)))

@@ -162,7 +162,8 @@ class NeedCoverageAlgorithm(SozialraumAlgorithm):
                                  "Coverage: result per district (layer or table)"),
             [compat.SOURCE_VECTOR_ANY]))
         self.addParameter(QgsProcessingParameterField(
-            self.COVERAGE_ID_FIELD, de_en("Kennung im Versorgungsergebnis (ID-Feld)", "District ID field of the coverage"),
+            self.COVERAGE_ID_FIELD, de_en("Kennung im Versorgungsergebnis (ID-Feld)",
+                                          "District ID field of the coverage"),
             parentLayerParameterName=self.COVERAGE))
         self.addParameter(QgsProcessingParameterField(
             self.COVERAGE_FIELD, de_en("Versorgungsfeld (z. B. versorgung_klasse, erreichbarkeit_index)",

@@ -516,7 +516,8 @@ def choice_combo(algorithm_name, parameter, keys=None, default=None):
 
     ``keys`` limits and orders the options (default: all of the algorithm's); ``default`` preselects one.
     """
-    algorithm = QgsApplication.processingRegistry().algorithmById(PROVIDER + ":" + algorithm_name)
+    # a fresh instance, so the labels are in the current language
+    algorithm = QgsApplication.processingRegistry().createAlgorithmById(PROVIDER + ":" + algorithm_name)
     labels = {}
     if algorithm is not None:
         for option in algorithm.parameterDefinition(parameter).options():

@@ -186,6 +186,16 @@ def test_run_now_loads_the_styled_index_into_the_project(wizard, districts):
     assert districts.fields().names() == list(ROWS[0])  # input untouched
 
 
+def test_results_folder_keeps_the_styled_index_as_geopackage(wizard, districts, tmp_path):
+    fill_first_pages(wizard, districts, {"a": (False, 1.0), "b": (False, 1.0)})
+    wizard.summary_page.folder.setFilePath(str(tmp_path))
+    assert wizard.run_now(), wizard.summary_page.status.text()
+    result, = QgsProject.instance().mapLayersByName(wizard.runner.loaded[0])
+    assert result.source().startswith(str(tmp_path / "sozialindex.gpkg"))
+    assert values(result, "index_rank") == {"D": 1, "C": 2, "B": 3, "A": 4}
+    assert result.renderer().classAttribute() == "index_class"
+
+
 def test_background_run_chains_the_steps_and_loads_every_layer(wizard, districts):
     services = service_layer([(400050.0, 5700050.0, 10)])
     fill_first_pages(wizard, districts, {"a": (False, 1.0), "b": (False, 1.0)})

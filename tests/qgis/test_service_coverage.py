@@ -573,3 +573,59 @@ def test_musterstadt_care_homes(run, musterstadt):
     assert values(out, "zielbevoelkerung", "quartier_id") == values(out, "ew_65plus", "quartier_id")
     assert set(values(out, "versorgung_klasse", "quartier_id").values()) <= {1, 2, 3}
     assert json.loads(result["METHOD"])["n_services"] == 13
+
+
+# -- real data: Berlin's Kitas 2022 and planning areas (skipped without ../shared) ------------------
+
+BERLIN = ROOT.parent / "shared" / "data" / "berlin"
+
+
+@pytest.mark.skipif(not (BERLIN / "kitas_2022.geojson").exists(), reason="../shared/data/berlin not available")
+def test_berlin_kitas_per_planning_area(run):
+    import csv
+
+    source = QgsVectorLayer(str(BERLIN / "lor_planungsraeume_bis2020.geojson"), "plr", "ogr")
+    kitas = QgsVectorLayer(str(BERLIN / "kitas_2022.geojson"), "kitas", "ogr")
+    base = {"ID_FIELD": "id", "SERVICES": kitas, "CAPACITY_FIELD": "e_platz", "SERVICE_NAME_FIELD": "e_name",
+            "DISTANCE": "500, 1000", "METHOD": "2sfca", "OUTPUT": "memory:"}
+    with pytest.raises(QgsProcessingException, match="06010102"):  # the duplicate id of the published layer
+        run("servicecoverage", dict(base, DISTRICTS=source))
+
+    with open(BERLIN / "einwohner_2020_plr_bis2020.csv", encoding="utf-8") as handle:
+        children = {row["id"]: float(row["inhabitants_age_below_6"]) for row in csv.DictReader(handle)}
+    # PROVENANCE.md: of the two polygons carrying 06010102 the northern one is Charlottenburg's Schloßstraße,
+    # 04030417 in the population table (which also has both 09041402 and 09041403, so nothing else to fix)
+    twins = [f for f in source.getFeatures() if str(f["id"]) == "06010102"]
+    fixes = {max(twins, key=lambda f: f.geometry().centroid().asPoint().y()).id(): "04030417"}
+    layer = QgsVectorLayer("MultiPolygon?crs=EPSG:4326", "plr", "memory")
+    layer.dataProvider().addAttributes([QgsField("id", QVariant.String), QgsField("ew_u6", QVariant.Double)])
+    layer.updateFields()
+    features = []
+    for feature in source.getFeatures():
+        plr = fixes.get(feature.id(), str(feature["id"]))
+        out = QgsFeature(layer.fields())
+        out.setAttributes([plr, children.get(plr)])
+        out.setGeometry(feature.geometry())
+        features.append(out)
+    layer.dataProvider().addFeatures(features)
+    assert all(f["ew_u6"] is not None for f in layer.getFeatures())  # all 448 planning areas join
+
+    feedback = Recorder()
+    result = run("servicecoverage", dict(base, DISTRICTS=layer, TARGET_POPULATION_FIELD="ew_u6",
+                                         OUTPUT_DEMAND="memory:"), feedback)
+    method = json.loads(result["METHOD"])
+    assert method["crs"] == "EPSG:25833"  # Berlin lies east of 12° E: ETRS89 / UTM 33N, as the Kita layer
+    assert any("EPSG:4326" in w and "EPSG:25833" in w for w in feedback.warnings)
+    out = result["OUTPUT"]
+    target = values(out, "zielbevoelkerung")
+    assert sum(target.values()) == pytest.approx(sum(children[k] for k in target))
+    places = {f.id(): float(f["e_platz"]) for f in kitas.getFeatures()}
+    assert method["total_capacity"] == sum(places.values()) == 194979.0
+    # every Kita lies in some planning area: the container counts them all
+    assert sum(values(out, "kapazitaet").values()) == pytest.approx(194979.0)
+    # conservation over the Kitas with a planning-area point within 1000 m
+    unused = sum(places[int(label.rsplit("fid ", 1)[1].rstrip(")"))] for label in method["unused_services"])
+    handed_out = sum(f["gewicht"] * f["erreichbarkeit"] for f in result["OUTPUT_DEMAND"].getFeatures())
+    assert handed_out == pytest.approx(194979.0 - unused, rel=1e-9)
+    # Berlin 2020/2022: about 0.88 approved places per child under 6 (194,979 / 222,396)
+    assert 0.8 < 194979.0 / sum(target.values()) < 0.95

@@ -99,10 +99,12 @@ def parse_thresholds(text):
 
 
 def numbers(values, labels, what_de, what_en, allow_missing=False):
-    """``values`` as a float array; text, and unless ``allow_missing`` also empty or negative values,
-    raise an :class:`InputError` naming the ``labels`` of the offending features."""
+    """``values`` as a float array (numbers stored as text are fine, blank text is missing); text, and
+    unless ``allow_missing`` also missing or negative values, raise an :class:`InputError` naming the
+    ``labels`` of the offending features."""
     try:
-        array = np.asarray([np.nan if v is None else v for v in values], dtype="float64")
+        array = np.asarray([np.nan if v is None or (isinstance(v, str) and not v.strip()) else v for v in values],
+                           dtype="float64")
     except (TypeError, ValueError):
         text = [label for label, v in zip(labels, values) if v is not None and not _is_number(v)]
         raise InputError(

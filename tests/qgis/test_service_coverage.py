@@ -629,3 +629,29 @@ def test_berlin_kitas_per_planning_area(run):
     assert handed_out == pytest.approx(194979.0 - unused, rel=1e-9)
     # Berlin 2020/2022: about 0.88 approved places per child under 6 (194,979 / 222,396)
     assert 0.8 < 194979.0 / sum(target.values()) < 0.95
+
+
+def test_loaded_result_is_styled_poor_darkest_and_keeps_its_method(plugin, tmp_path):
+    import importlib
+
+    import processing
+
+    method_record = importlib.import_module("sozialraum_plugin.sozialraum.adapters.method_record")
+    output = str(tmp_path / "versorgung.gpkg")
+    result = processing.runAndLoadResults("sozialraum:servicecoverage", {
+        "DISTRICTS": square_layer(DISTRICTS), "ID_FIELD": "id", "SERVICES": point_layer(SERVICES, name="services"),
+        "CAPACITY_FIELD": "plaetze", "DEMAND": point_layer(DEMAND, name="demand"), "DEMAND_FIELD": "kinder",
+        "DISTANCE": "300, 1000", "METHOD": "2sfca", "NORM": 0.5, "OUTPUT": output})
+    layer = next(lay for lay in QgsProject.instance().mapLayers().values()
+                 if lay.source().startswith(result["OUTPUT"]))
+    try:
+        renderer = layer.renderer()
+        assert renderer.classAttribute() == "versorgung_klasse"
+        categories = renderer.categories()
+        assert [c.value() for c in categories[:3]] == [1, 2, 3]
+        assert [c.label() for c in categories[:3]] == ["1 gut", "2 mittel", "3 gering"]
+        lightness = [c.symbol().color().lightness() for c in categories[:3]]
+        assert lightness[0] > lightness[1] > lightness[2]  # poor coverage is darkest
+        assert method_record.load_method(QgsVectorLayer(output, "saved", "ogr"))["method"] == "2sfca"
+    finally:
+        QgsProject.instance().removeMapLayer(layer.id())

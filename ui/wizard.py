@@ -511,11 +511,8 @@ def _hint_label():
     return label
 
 
-def choice_combo(algorithm_name, parameter, keys=None, default=None):
-    """A combo box of an enum parameter's options with the algorithm's own labels; item data = the key.
-
-    ``keys`` limits and orders the options (default: all of the algorithm's); ``default`` preselects one.
-    """
+def choice_labels(algorithm_name, parameter):
+    """``{key: label}`` of an enum parameter of ``sozialraum:<algorithm_name>`` (options read "label [key]")."""
     # a fresh instance, so the labels are in the current language
     algorithm = QgsApplication.processingRegistry().createAlgorithmById(PROVIDER + ":" + algorithm_name)
     labels = {}
@@ -523,6 +520,15 @@ def choice_combo(algorithm_name, parameter, keys=None, default=None):
         for option in algorithm.parameterDefinition(parameter).options():
             label, _, key = option.rpartition(" [")
             labels[key.rstrip("]")] = label
+    return labels
+
+
+def choice_combo(algorithm_name, parameter, keys=None, default=None):
+    """A combo box of an enum parameter's options with the algorithm's own labels; item data = the key.
+
+    ``keys`` limits and orders the options (default: all of the algorithm's); ``default`` preselects one.
+    """
+    labels = choice_labels(algorithm_name, parameter)
     combo = QComboBox()
     for key in keys or list(labels):
         combo.addItem(labels.get(key, key), key)
@@ -1186,7 +1192,8 @@ def _coverage_text(parameters):
         if parameters.get("NETWORK") else de_en("in Luftlinie", "as the crow flies")
     return de_en("Einrichtungen: {}. Zielgruppe: {}. Entfernungen {} m {}; Verfahren {}.",
                  "Services: {}. Target group: {}. Distances {} m {}; method {}.").format(
-        services, target, _escape(parameters["DISTANCE"]), route, _escape(parameters["METHOD"]))
+        services, target, _escape(parameters["DISTANCE"]), route,
+        _escape(choice_labels(COVERAGE, "METHOD").get(parameters["METHOD"], parameters["METHOD"])))
 
 
 def _escape(text):

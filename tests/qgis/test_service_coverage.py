@@ -435,7 +435,7 @@ def test_demand_outside_all_districts_is_warned_and_still_served(run):
 def test_duplicate_district_ids_are_named(run):
     districts = [dict(row) for row in DISTRICTS]
     districts[2]["id"] = "A"
-    with pytest.raises(QgsProcessingException, match="nicht eindeutig|not unique") as info:
+    with pytest.raises(QgsProcessingException, match="doppelte|duplicate") as info:
         run_coverage(run, districts=square_layer(districts))
     assert "'A'" in str(info.value)
 

@@ -42,6 +42,7 @@ from ...core.coverage import (
     two_step_fca,
 )
 from ...core.errors import InputError, names
+from ...core.frames import check_unique_ids
 from ...core.network import iter_network_pairs, nearest_service
 from ...core.parse import parse_number_list
 from ..base import SozialraumAlgorithm, de_en
@@ -177,7 +178,7 @@ class Districts:
             self.geometries.append(geometry)
         if not self.ids:
             raise InputError("Der Quartierslayer enthält keine Objekte.", "The district layer has no features.")
-        self._check_ids(id_field)
+        check_unique_ids(pd.DataFrame({id_field: self.ids}, index=pd.Index(self.fids, name="fid")), id_field)
         if empty:
             raise InputError(
                 "Quartiere ohne Geometrie: {}. Bitte ergänzen Sie die Flächen oder filtern Sie diese Quartiere heraus."
@@ -189,22 +190,6 @@ class Districts:
         self.target = numbers(targets, self.labels, "Die Zielbevölkerung", "The target population") \
             if target_field else None
         self.order = sorted(range(len(self.ids)), key=lambda k: _id_sort_key(self.ids[k]))
-
-    def _check_ids(self, id_field):
-        missing = sum(1 for i in self.ids if i is None)
-        if missing:
-            raise InputError(
-                "{} Quartier(e) haben keine Kennung im Feld '{}'. Bitte füllen Sie das ID-Feld."
-                .format(missing, id_field),
-                "{} district(s) have no ID in the field '{}'. Please fill in the ID field.".format(missing, id_field))
-        duplicated = pd.Series([str(i) for i in self.ids]).duplicated(keep=False)
-        if duplicated.any():
-            twice = sorted(set(np.asarray(self.ids, dtype=object)[duplicated.to_numpy()].astype(str).tolist()))
-            raise InputError(
-                "Die Kennungen im Feld '{}' sind nicht eindeutig: {}. Jedes Quartier braucht eine eigene Kennung."
-                .format(id_field, names(twice)),
-                "The IDs in the field '{}' are not unique: {}. Every district needs its own ID."
-                .format(id_field, names(twice)))
 
     def __len__(self):
         return len(self.ids)

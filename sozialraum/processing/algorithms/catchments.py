@@ -278,6 +278,10 @@ class CatchmentsAlgorithm(SozialraumAlgorithm):
         if note:
             feedback.pushInfo(note)
         points = self.core_call(read_points, source, [field], crs, context.transformContext(), feedback, (5.0, 15.0))
+        if points.no_geometry:
+            feedback.pushWarning(de_en("{} Nachfragepunkt(e) ohne Geometrie werden nicht gezählt (fid {}).",
+                                       "{} demand point(s) without a geometry are not counted (fid {}).")
+                                 .format(len(points.no_geometry), names(points.no_geometry)))
         if field:
             weight = self.core_call(numbers, points.values[field], ["fid {}".format(f) for f in points.fid.tolist()],
                                     "Die Zielbevölkerung der Nachfragepunkte", "The demand points' target population")

@@ -437,9 +437,11 @@ def count_within(pair_i, pair_d, thresholds, n_demand):
 
 
 def weighted_mean(values, weights):
-    """``sum w x / sum w``; NaN when the weights sum to 0."""
-    total = np.sum(weights)
-    return float(np.sum(weights * values) / total) if total > 0 else float("nan")
+    """``sum w x / sum w`` over the points with w > 0 (so 0 x inf never occurs); NaN when the weights sum to 0."""
+    values, weights = np.asarray(values, dtype=float), np.asarray(weights, dtype=float)
+    used = weights > 0
+    total = np.sum(weights[used])
+    return float(np.sum(weights[used] * values[used]) / total) if total > 0 else float("nan")
 
 
 def weighted_median(values, weights):
@@ -700,7 +702,7 @@ def district_summary(
     demand_total = np.bincount(group, weights=w, minlength=n_districts)
     reachable = np.isfinite(d)
     reach_weight = np.bincount(group[reachable], weights=w[reachable], minlength=n_districts)
-    reach_sum = np.bincount(group[reachable], weights=(w * d)[reachable], minlength=n_districts)
+    reach_sum = np.bincount(group[reachable], weights=w[reachable] * d[reachable], minlength=n_districts)
     frame["dist_mittel"] = _share(reach_sum, reach_weight)
     frame["dist_median"] = _grouped_weighted_median(group, d, w, n_districts)
     for limit in limits:

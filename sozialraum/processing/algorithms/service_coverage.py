@@ -571,12 +571,11 @@ class ServiceCoverageAlgorithm(SozialraumAlgorithm):
     def _district_table(self, settings, districts, demand, distances, coverage, service_district, capacity,
                         service_labels):
         """The core's district summary; for METHOD nearest classed by the share within d0; walking minutes."""
-        with np.errstate(invalid="ignore"):  # 0 x inf for unreachable points of weight 0, masked in the core
-            table = self.core_call(
-                district_summary, demand.district, demand.weight, distances.nearest_d, coverage.accessibility,
-                settings["thresholds"], service_district, capacity, len(districts), norm=settings["norm"],
-                target_population=districts.target, class_breaks=settings["class_breaks"],
-                service_names=service_labels)
+        table = self.core_call(
+            district_summary, demand.district, demand.weight, distances.nearest_d, coverage.accessibility,
+            settings["thresholds"], service_district, capacity, len(districts), norm=settings["norm"],
+            target_population=districts.target, class_breaks=settings["class_breaks"],
+            service_names=service_labels)
         if settings["method"] == "nearest":
             level = table[threshold_column(settings["d0"])].to_numpy(dtype="float64")
             table["versorgungsgrad"] = level

@@ -323,3 +323,13 @@ def test_musterstadt_kitas_along_the_paths(run):
         if limit == 300.0:
             assert feature["bevoelkerung"] <= network[(kita, 500.0)]["bevoelkerung"]
             assert feature["flaeche_ha"] <= network[(kita, 500.0)]["flaeche_ha"] + 1e-9
+
+
+def test_only_polygons_are_kept_from_an_intersection(catchments_module):
+    # two squares touching the circle-clip result along an edge or in a corner give lines and points
+    mixed = QgsGeometry.fromWkt("GEOMETRYCOLLECTION(POLYGON((0 0, 10 0, 10 10, 0 0)), "
+                                "LINESTRING(20 0, 20 10), POINT(30 30))")
+    kept = catchments_module.polygon_parts(mixed)
+    assert kept.asWkt() == "MultiPolygon (((0 0, 10 0, 10 10, 0 0)))"
+    assert kept.area() == pytest.approx(50.0)
+    assert catchments_module.polygon_parts(QgsGeometry.fromWkt("LINESTRING(0 0, 1 1)")).isNull()

@@ -167,6 +167,15 @@ def network_areas(edges, node_dist, budgets, width, access=None):
     return areas
 
 
+def polygon_parts(geometry):
+    """Only the polygons of ``geometry``: an intersection may add points or lines where shapes just touch."""
+    if geometry.isNull() or geometry.isEmpty() or geometry.type() == compat.GEOMETRY_POLYGON:
+        return geometry
+    parts = [QgsGeometry(part.clone()) for part in geometry.constParts()]
+    polygons = [part for part in parts if part.type() == compat.GEOMETRY_POLYGON]
+    return QgsGeometry.collectGeometry(polygons) if polygons else QgsGeometry()
+
+
 def circle(centre, radius):
     """The circle of ``radius`` around ``centre`` as a polygon with 4 * CIRCLE_SEGMENTS corners."""
     return QgsGeometry.fromPointXY(centre).buffer(radius, CIRCLE_SEGMENTS)
@@ -324,8 +333,10 @@ class CatchmentsAlgorithm(SozialraumAlgorithm):
         n_empty = 0
         # larger distances first: in the map the smaller catchments lie on top
         for k in reversed(range(len(thresholds))):
+            if feedback.isCanceled():
+                return {}
             for j in range(services.fid.size):
-                geometry = geometries[k][j]
+                geometry = polygon_parts(geometries[k][j])
                 empty = geometry.isNull() or geometry.isEmpty()
                 n_empty += int(empty)
                 area = 0.0 if empty else geometry.area() / 10000.0
@@ -338,7 +349,8 @@ class CatchmentsAlgorithm(SozialraumAlgorithm):
                     ids[j], labels[j], float(thresholds[k]), method_name,
                     None if population is None else float(population[k, j]), area,
                     None if snap is None else float(snap[j]), notes[k][j] or None])
-                sink.addFeature(feature, compat.SINK_FAST_INSERT)
+                if not sink.addFeature(feature, compat.SINK_FAST_INSERT):
+                    raise QgsProcessingException(sink.lastError() if hasattr(sink, "lastError") else "write error")
         method = {"algorithm": "sozialraum:" + self.NAME, "distance": "euclidean" if network_source is None
                   else "network", "thresholds_m": thresholds, "buffer_m": width if network_source else None,
                   "cutoff_inclusive": True, "crs": crs.authid(), "n_services": int(services.fid.size),

@@ -326,7 +326,7 @@ def test_musterstadt_kitas_along_the_paths(run):
 
 
 def test_only_polygons_are_kept_from_an_intersection(catchments_module):
-    # two squares touching the circle-clip result along an edge or in a corner give lines and points
+    # where shapes only touch, an intersection also yields lines and points
     mixed = QgsGeometry.fromWkt("GEOMETRYCOLLECTION(POLYGON((0 0, 10 0, 10 10, 0 0)), "
                                 "LINESTRING(20 0, 20 10), POINT(30 30))")
     kept = catchments_module.polygon_parts(mixed)

@@ -14,6 +14,7 @@ from qgis.core import (
     QgsProcessingParameterDefinition,
     QgsProcessingParameterField,
     QgsProcessingParameterNumber,
+    QgsRenderContext,
     QgsUnitTypes,
     QgsWkbTypes,
 )
@@ -63,6 +64,8 @@ DISTANCE_METERS = _pick(Qgis, "DistanceUnit.Meters", QgsUnitTypes, "DistanceMete
 
 # Algorithms that must run in the main thread (print layouts, QGraphicsScene).
 ALGORITHM_NO_THREADING = _pick(Qgis, "ProcessingAlgorithmFlag.NoThreading", QgsProcessingAlgorithm, "FlagNoThreading")
+# PDF/SVG export: labels as text (searchable, and much faster than outlines).
+TEXT_AS_TEXT = _pick(Qgis, "TextRenderFormat.AlwaysText", QgsRenderContext, "TextFormatAlwaysText")
 
 # Layer filters of QgsMapLayerComboBox: Qgis.LayerFilter from 3.34 on, QgsMapLayerProxyModel.Filter before.
 LAYER_POLYGON = _pick(Qgis, "LayerFilter.PolygonLayer", QgsMapLayerProxyModel, "PolygonLayer")

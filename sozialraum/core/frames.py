@@ -136,6 +136,33 @@ def numeric_columns(frame, fields, id_column=None):
     )
 
 
+def quantities(values, labels, field, allow_missing=False):
+    """Counts, capacities or populations of field ``field`` as a float array: present and >= 0.
+
+    Numbers stored as text are read like :func:`numeric_columns` does (German decimal comma too).
+    ``labels`` name the features in messages. Text that is no number, and unless ``allow_missing``
+    a missing or negative value, raises :class:`InputError` naming the field and the features.
+    """
+    if not len(values):
+        return np.empty(0)
+    table = pd.DataFrame({field: list(values), "_label": list(labels)})
+    array = _numeric_column(table, field, "_label")
+    if allow_missing:
+        return array
+    missing = [labels[k] for k in np.flatnonzero(np.isnan(array)).tolist()]
+    if missing:
+        raise InputError(
+            "Feld '{}': Wert fehlt bei {}. Bitte tragen Sie die Werte ein (0 ist erlaubt).".format(
+                field, names(missing)),
+            "Field '{}': value missing at {}. Please fill in the values (0 is allowed).".format(field, names(missing)))
+    negative = [labels[k] for k in np.flatnonzero(array < 0).tolist()]
+    if negative:
+        raise InputError(
+            "Feld '{}' ist negativ bei {}. Bitte prüfen Sie die Werte.".format(field, names(negative)),
+            "Field '{}' is negative at {}. Please check the values.".format(field, names(negative)))
+    return array
+
+
 def check_unique_ids(frame, id_column):
     """Raise :class:`InputError` unless every row has an ID in ``id_column`` and no ID repeats.
 

@@ -6,7 +6,7 @@ decimal comma (``-1,5; 0,5``); with ``,`` only the decimal point is allowed (``-
 
 import math
 
-from .errors import InputError
+from .errors import InputError, names
 
 
 def _split(text):
@@ -82,3 +82,16 @@ def parse_labels(text):
     """Class labels separated by ``;`` (``None`` for empty text)."""
     labels = [part.strip() for part in (text or "").split(";") if part.strip()]
     return labels or None
+
+
+def parse_thresholds(text, what="DISTANCE"):
+    """Distance thresholds in metres from ``"300, 500, 1000"``: positive, sorted, without repeats."""
+    values = parse_number_list(text, what)
+    if not values:
+        raise InputError("Bitte geben Sie mindestens eine Entfernung in Metern an, z. B. '300, 500, 1000'.",
+                         "Please give at least one distance in metres, e.g. '300, 500, 1000'.")
+    bad = [v for v in values if not v > 0]
+    if bad:
+        raise InputError("Entfernungen müssen größer als 0 m sein (erhalten: {}).".format(names(bad)),
+                         "Distances must be greater than 0 m (got: {}).".format(names(bad)))
+    return sorted(set(values))

@@ -119,3 +119,17 @@ def test_null_ids_raise(ids):
 def test_unknown_id_field_raises():
     with pytest.raises(InputError, match="'schluessel'"):
         check_unique_ids(pd.DataFrame({"id": [1]}), "schluessel")
+
+
+def test_quantities_read_text_and_name_bad_features():
+    from sozialraum.core.frames import quantities
+
+    assert quantities(["12,5", 3, "1.234,5"], ["a", "b", "c"], "plaetze").tolist() == [12.5, 3.0, 1234.5]
+    assert quantities([], [], "plaetze").size == 0
+    with pytest.raises(InputError, match="'b'"):
+        quantities([1, None, 2], ["a", "b", "c"], "plaetze")
+    with pytest.raises(InputError, match="negativ"):
+        quantities([1, -2], ["a", "b"], "plaetze")
+    with pytest.raises(InputError, match="viele"):
+        quantities([1, "viele"], ["a", "b"], "plaetze")
+    assert quantities([1, None], ["a", "b"], "plaetze", allow_missing=True)[1] != 0  # NaN stays NaN

@@ -35,10 +35,11 @@ from ...adapters.distances import euclidean_pairs, read_points
 from ...adapters.method_record import save_method
 from ...adapters.network_graph import components_message, components_report, read_network, snap_to_nodes
 from ...core.errors import names
+from ...core.frames import quantities
 from ...core.network import bounded_dijkstra, iter_network_pairs
+from ...core.parse import parse_thresholds
 from ..base import SozialraumAlgorithm, de_en
 from ..help_catchments import catchments_help
-from .service_coverage import numbers, parse_thresholds
 
 #: Segments per quarter circle of a circular catchment: a 128-gon, area 0.04 % below pi r^2.
 CIRCLE_SEGMENTS = 32
@@ -292,8 +293,8 @@ class CatchmentsAlgorithm(SozialraumAlgorithm):
                                        "{} demand point(s) without a geometry are not counted (fid {}).")
                                  .format(len(points.no_geometry), names(points.no_geometry)))
         if field:
-            weight = self.core_call(numbers, points.values[field], ["fid {}".format(f) for f in points.fid.tolist()],
-                                    "Die Zielbevölkerung der Nachfragepunkte", "The demand points' target population")
+            weight = self.core_call(quantities, points.values[field], ["fid {}".format(f) for f in points.fid.tolist()],
+                                    field)
         else:
             weight = np.ones(points.fid.size)
         return points.x, points.y, weight

@@ -42,9 +42,9 @@ from ...core.coverage import (
     two_step_fca,
 )
 from ...core.errors import InputError, names
-from ...core.frames import check_unique_ids
+from ...core.frames import check_unique_ids, quantities
 from ...core.network import iter_network_pairs, nearest_service
-from ...core.parse import parse_number_list
+from ...core.parse import parse_number_list, parse_thresholds
 from ..base import SozialraumAlgorithm, de_en
 from ..help_coverage import coverage_help
 
@@ -84,55 +84,6 @@ class Coverage(NamedTuple):
     reached: np.ndarray
     unused: list
     unreached_share: float
-
-
-def parse_thresholds(text):
-    """Distance thresholds in metres from ``"300, 500, 1000"``: positive, sorted, without repeats."""
-    values = parse_number_list(text, "DISTANCE")
-    if not values:
-        raise InputError("Bitte geben Sie mindestens eine Entfernung in Metern an, z. B. '300, 500, 1000'.",
-                         "Please give at least one distance in metres, e.g. '300, 500, 1000'.")
-    bad = [v for v in values if not v > 0]
-    if bad:
-        raise InputError("Entfernungen müssen größer als 0 m sein (erhalten: {}).".format(names(bad)),
-                         "Distances must be greater than 0 m (got: {}).".format(names(bad)))
-    return sorted(set(values))
-
-
-def numbers(values, labels, what_de, what_en, allow_missing=False):
-    """``values`` as a float array (numbers stored as text are fine, blank text is missing); text, and
-    unless ``allow_missing`` also missing or negative values, raise an :class:`InputError` naming the
-    ``labels`` of the offending features."""
-    try:
-        array = np.asarray([np.nan if v is None or (isinstance(v, str) and not v.strip()) else v for v in values],
-                           dtype="float64")
-    except (TypeError, ValueError):
-        text = [label for label, v in zip(labels, values) if v is not None and not _is_number(v)]
-        raise InputError(
-            "{} enthält Text statt Zahlen bei {}. Bitte wählen Sie ein Zahlenfeld oder korrigieren Sie die Werte."
-            .format(what_de, names(text)),
-            "{} holds text instead of numbers at {}. Please choose a numeric field or correct the values."
-            .format(what_en, names(text))) from None
-    if allow_missing:
-        return array
-    missing = [labels[k] for k in np.flatnonzero(np.isnan(array)).tolist()]
-    if missing:
-        raise InputError(
-            "{} fehlt bei {}. Bitte tragen Sie die Werte ein (0 ist erlaubt).".format(what_de, names(missing)),
-            "{} is missing at {}. Please fill in the values (0 is allowed).".format(what_en, names(missing)))
-    negative = [labels[k] for k in np.flatnonzero(array < 0).tolist()]
-    if negative:
-        raise InputError("{} ist negativ bei {}. Bitte prüfen Sie das Feld.".format(what_de, names(negative)),
-                         "{} is negative at {}. Please check the field.".format(what_en, names(negative)))
-    return array
-
-
-def _is_number(value):
-    try:
-        float(value)
-    except (TypeError, ValueError):
-        return False
-    return True
 
 
 def _id_sort_key(value):
@@ -187,8 +138,7 @@ class Districts:
                 .format(names(empty)))
         self.repaired = repaired
         self.labels = [str(i) for i in self.ids]
-        self.target = numbers(targets, self.labels, "Die Zielbevölkerung", "The target population") \
-            if target_field else None
+        self.target = quantities(targets, self.labels, target_field) if target_field else None
         self.order = sorted(range(len(self.ids)), key=lambda k: _id_sort_key(self.ids[k]))
 
     def __len__(self):
@@ -359,8 +309,8 @@ class ServiceCoverageAlgorithm(SozialraumAlgorithm):
             labels = ["fid {}".format(fid) for fid in points.fid.tolist()]
         capacity = None
         if settings["capacity_field"]:
-            capacity = self.core_call(numbers, points.values[settings["capacity_field"]], labels,
-                                      "Die Kapazität", "The capacity", allow_missing=True)
+            capacity = self.core_call(quantities, points.values[settings["capacity_field"]], labels,
+                                      settings["capacity_field"], allow_missing=True)
         capacity = self.core_call(service_capacities, capacity, points.fid.size, labels)
         return points, capacity, labels
 
@@ -389,9 +339,8 @@ class ServiceCoverageAlgorithm(SozialraumAlgorithm):
             feedback.pushWarning(de_en("{} Nachfragepunkt(e) ohne Geometrie werden nicht berücksichtigt (fid {}).",
                                        "{} demand point(s) without a geometry are left out (fid {}).")
                                  .format(len(points.no_geometry), names(points.no_geometry)))
-        weight = self.core_call(numbers, points.values[settings["demand_field"]],
-                                ["fid {}".format(f) for f in points.fid.tolist()],
-                                "Die Zielbevölkerung der Nachfragepunkte", "The demand points' target population")
+        weight = self.core_call(quantities, points.values[settings["demand_field"]],
+                                ["fid {}".format(f) for f in points.fid.tolist()], settings["demand_field"])
         codes = assign_districts(points.x, points.y, districts.geometries, districts.order, feedback)
         if codes is None:
             return None

@@ -1,0 +1,503 @@
+"""The PDF social report from a QGIS print layout template (``.qpt``) and QGIS's own report engine.
+
+The template is ONE layout that users can open and change in the Layout Designer (Project >
+Import Layout from Template / Layout > Add Items from Template): every page but the last is the
+**overview** (title, key figures, overview map, method, ranking), the **last page is the
+quarter profile** ("Quartierssteckbrief") that is repeated for every quarter. This module
+splits the template into those two layouts and puts them into a :class:`QgsReport`: the
+overview as the report header, the profile as the body of a field-group section over the
+quarters - which is exactly what QGIS's "Report" feature does. :class:`QgsLayoutExporter`
+writes the whole report into one PDF.
+
+The layout reads everything it shows from memory layers and layout variables built here from
+the report model, so a user template can use the same names:
+
+* layer ``sozialraum_quartiere`` (polygons): :data:`QUARTER_FIELDS`, styled by class with the
+  plugin's class style; ``sozialraum_auswahl``: the same outlines, drawn only for the current
+  quarter (``@atlas_feature``); ``sozialraum_indikatorwerte``: one row per quarter and
+  indicator (filter ``"kennung" = attribute(@atlas_feature, 'kennung')``);
+  ``sozialraum_indikatoren`` and ``sozialraum_klassen`` for the method page;
+* variables ``@sr_title``, ``@sr_organisation``, ``@sr_index_name``, ``@sr_data_date``,
+  ``@sr_created``, ``@sr_summary``, ``@sr_figures``, ``@sr_method``, ``@sr_sources``,
+  ``@sr_logo`` (PNG path or empty), ``@sr_lang`` (``de``/``en``), ``@sr_pages``.
+
+Map items with the id ``karte_uebersicht`` show the classes, ``karte_quartier`` the classes and
+the current quarter (it follows the report feature). Tables get their column headings in the
+report language by field name (:data:`HEADINGS`). Only QGIS classes are used: no web map, no
+external PDF tool.
+"""
+
+import os
+
+from qgis.core import (
+    QgsBasicNumericFormat,
+    QgsExpressionContextUtils,
+    QgsFeature,
+    QgsFillSymbol,
+    QgsLayoutExporter,
+    QgsLayoutItemAttributeTable,
+    QgsLayoutItemLabel,
+    QgsLayoutItemLegend,
+    QgsLayoutItemMap,
+    QgsLayoutItemScaleBar,
+    QgsLayoutPoint,
+    QgsLayoutSize,
+    QgsLegendRenderer,
+    QgsLegendStyle,
+    QgsPalLayerSettings,
+    QgsPrintLayout,
+    QgsProject,
+    QgsReadWriteContext,
+    QgsReport,
+    QgsReportSectionFieldGroup,
+    QgsRuleBasedRenderer,
+    QgsTextBufferSettings,
+    QgsTextFormat,
+    QgsVectorLayer,
+    QgsVectorLayerSimpleLabeling,
+    QgsWkbTypes,
+)
+from qgis.PyQt.QtGui import QColor, QFont
+from qgis.PyQt.QtXml import QDomDocument
+
+from ..core.errors import InputError
+from . import compat
+from .styling import apply_class_style
+
+DEFAULT_TEMPLATE = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(__file__))), "resources",
+                                "templates", "sozialbericht.qpt")
+QUARTERS = "sozialraum_quartiere"
+HIGHLIGHT = "sozialraum_auswahl"
+VALUES = "sozialraum_indikatorwerte"
+INDICATORS = "sozialraum_indikatoren"
+CLASSES = "sozialraum_klassen"
+OVERVIEW_MAP = "karte_uebersicht"
+PROFILE_MAP = "karte_quartier"
+FOOTER = "fusszeile"
+
+_TYPES = {str: "string(0)", int: "integer"}  # string(0): no length limit (plain "string" cuts at 255)
+QUARTER_FIELDS = [
+    ("kennung", str), ("name", str), ("rang", int), ("rang_text", str), ("indexwert", str), ("klasse", int),
+    ("klasse_text", str), ("einwohner", str), ("dynamik", str), ("versorgung", str), ("hinweis", str),
+    ("bewertet", int), ("_rangfolge", int), ("_reihenfolge", int), ("_seite", int), ("_fakten", str),
+    ("_satz", str), ("_diagramm", str),
+]
+VALUE_FIELDS = [("kennung", str), ("indikator", str), ("wert_quartier", str), ("mittel", str), ("abweichung", str),
+                ("_reihenfolge", int)]
+INDICATOR_FIELDS = [("indikator", str), ("feld", str), ("richtung", str), ("gewicht", str), ("mittel", str),
+                    ("sd", str), ("_reihenfolge", int)]
+CLASS_FIELDS = [("klasse", int), ("bezeichnung", str), ("bereich", str), ("anzahl", int), ("einwohner", str)]
+
+#: Column headings of the layout tables by field name: (German, English).
+HEADINGS = {
+    "rang_text": ("Rang", "Rank"), "kennung": ("Kennung", "ID"), "name": ("Quartier", "Quarter"),
+    "indexwert": ("Indexwert", "Index value"), "klasse": ("Klasse", "Class"), "klasse_text": ("Klasse", "Class"),
+    "einwohner": ("Einwohner", "Inhabitants"), "dynamik": ("Dynamik", "Dynamics"),
+    "versorgung": ("Versorgung", "Coverage"), "hinweis": ("Hinweis", "Note"), "indikator": ("Indikator", "Indicator"),
+    "wert_quartier": ("Quartier", "Quarter"), "mittel": ("Mittel", "Average"),
+    "abweichung": ("Abweichung (SD)", "Deviation (SD)"), "feld": ("Feld", "Field"),
+    "richtung": ("Richtung", "Direction"), "gewicht": ("Gewicht", "Weight"), "sd": ("Std.-Abw.", "SD"),
+    "bezeichnung": ("Bezeichnung", "Label"), "bereich": ("Wertebereich", "Range"),
+    "anzahl": ("Quartiere", "Quarters"),
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# layers
+# ---------------------------------------------------------------------------------------------
+
+
+def memory_layer(name, fields, geometry="None", crs=None):
+    """An empty memory layer ``name`` with ``fields`` ``[(name, str|int)]``, geometry type ``geometry``."""
+    uri = "{}?{}".format(geometry, "&".join("field={}:{}".format(field, _TYPES[kind]) for field, kind in fields))
+    layer = QgsVectorLayer(uri, name, "memory")
+    if crs is not None and geometry != "None":
+        layer.setCrs(crs)
+    return layer
+
+
+def _add_rows(layer, rows, geometries=None):
+    features = []
+    for n, row in enumerate(rows):
+        feature = QgsFeature(layer.fields())
+        feature.setAttributes(list(row))
+        if geometries is not None and geometries[n] is not None:
+            feature.setGeometry(geometries[n])
+        features.append(feature)
+    if not layer.dataProvider().addFeatures(features)[0]:
+        raise RuntimeError("features could not be added to {}: {}".format(layer.name(),
+                                                                          layer.dataProvider().lastError()))
+    layer.updateExtents()
+
+
+def _fact_text(quarter):
+    return "\n".join("{}: {}".format(fact["label"], fact["text"]) for fact in quarter["facts"])
+
+
+def report_layers(model, geometries, crs, geometry_type, chart_paths):
+    """The memory layers of the report (see the module docstring), styled.
+
+    ``geometries``: ``{quarter key: QgsGeometry}``; ``chart_paths``: ``{key: svg file}``. The
+    page numbers (``_seite``) are set by :func:`number_pages` once the overview's length is known.
+    """
+    t = (lambda de, en: en) if model["lang"] == "en" else (lambda de, en: de)
+    quarters = memory_layer(QUARTERS, QUARTER_FIELDS, QgsWkbTypes.displayString(geometry_type), crs)
+    order = {q["key"]: n for n, q in enumerate(model["ranking"] + model["not_rated"])}
+    rows, shapes = [], []
+    for n, q in enumerate(model["quarters"]):
+        coverage = "; ".join("{}: {}".format(c["title"], c["label"]) for c in q["coverage"])
+        dynamics = q["dynamics"]["label"] if q["dynamics"] and q["dynamics"].get("label") else ""
+        rows.append([q["id"], q["name"], q["rank"], str(q["rank"]) if q["rank"] else "–", q["value_text"],
+                     q["klass"], q["klass_text"], q["population_text"], dynamics, coverage, q["reason"],
+                     1 if q["rated"] else 0, order[q["key"]] + 1, n + 1, None, _fact_text(q),
+                     q["sentence"], chart_paths.get(q["key"], "")])
+        shapes.append(geometries.get(q["key"]))
+    _add_rows(quarters, rows, shapes)
+    labels = [c["label"] for c in model["classes"]]
+    apply_class_style(quarters, "klasse", labels)
+    renderer = quarters.renderer()
+    for index, category in enumerate(renderer.categories()):
+        if category.value() is None or category.value() == "":
+            renderer.updateCategoryLabel(index, t("nicht bewertet", "not rated"))
+        else:
+            renderer.updateCategoryLabel(index, "{} – {}".format(category.value(), labels[int(category.value()) - 1]))
+    for index, category in enumerate(renderer.categories()):
+        symbol = category.symbol().clone()
+        symbol.symbolLayer(0).setStrokeColor(QColor("#ffffff"))
+        symbol.symbolLayer(0).setStrokeWidth(0.2)
+        renderer.updateCategorySymbol(index, symbol)
+    _label_quarters(quarters)
+
+    highlight = memory_layer(HIGHLIGHT, [("kennung", str)], QgsWkbTypes.displayString(geometry_type), crs)
+    _add_rows(highlight, [[q["id"]] for q in model["quarters"]], shapes)
+    outline = QgsFillSymbol.createSimple({"style": "no", "outline_color": "#08306b", "outline_width": "0.9"})
+    root = QgsRuleBasedRenderer.Rule(None)
+    root.appendChild(QgsRuleBasedRenderer.Rule(outline, 0, 0, "\"kennung\" = attribute(@atlas_feature, 'kennung')"))
+    highlight.setRenderer(QgsRuleBasedRenderer(root))
+
+    values = memory_layer(VALUES, VALUE_FIELDS)
+    _add_rows(values, [[q["id"], row["label"], row["text"], row["mean_text"], row["deviation_text"], j]
+                       for q in model["quarters"] for j, row in enumerate(q["indicators"])])
+    indicators = memory_layer(INDICATORS, INDICATOR_FIELDS)
+    _add_rows(indicators, [[i["label"], i["field"], i["direction_text"], i["weight_text"], i["mean_text"],
+                            i["sd_text"], j] for j, i in enumerate(model["indicators"])])
+    classes = memory_layer(CLASSES, CLASS_FIELDS)
+    _add_rows(classes, [[c["number"], c["label"], c["range"], c["count"],
+                         "{:,.0f}".format(c["population"] or 0).replace(",", "." if model["lang"] == "de" else ",")
+                         if c["population"] is not None else "–"] for c in model["classes"]])
+    return {QUARTERS: quarters, HIGHLIGHT: highlight, VALUES: values, INDICATORS: indicators, CLASSES: classes}
+
+
+def _label_quarters(layer):
+    """Labels: the rank of the top ten in the overview map, the names in the profile map."""
+    settings = QgsPalLayerSettings()
+    settings.isExpression = True
+    settings.fieldName = ("CASE WHEN @map_id = '{}' THEN if(\"rang\" <= 10, to_string(\"rang\"), NULL) "
+                          "ELSE \"name\" END").format(OVERVIEW_MAP)
+    text = QgsTextFormat()
+    font = QFont("Arial")
+    font.setBold(True)
+    text.setFont(font)
+    text.setSize(7)
+    buffer = QgsTextBufferSettings()
+    buffer.setEnabled(True)
+    buffer.setSize(0.8)
+    buffer.setColor(QColor("#ffffff"))
+    text.setBuffer(buffer)
+    settings.setFormat(text)
+    layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
+    layer.setLabelsEnabled(True)
+
+
+# ---------------------------------------------------------------------------------------------
+# the template
+# ---------------------------------------------------------------------------------------------
+
+
+def _read_template(path):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except OSError as error:
+        raise InputError("Die Layoutvorlage {} kann nicht gelesen werden: {}".format(path, error),
+                         "The layout template {} cannot be read: {}".format(path, error)) from None
+    document = QDomDocument()
+    if not document.setContent(text)[0]:
+        raise InputError("Die Layoutvorlage {} ist kein gültiges QGIS-Layout (.qpt).".format(path),
+                         "The layout template {} is not a valid QGIS layout (.qpt).".format(path))
+    return document
+
+
+def _remove_pages(layout, pages):
+    """Remove ``pages`` (indices) with everything on them, multi-frame tables included."""
+    collection = layout.pageCollection()
+    for index in sorted(pages, reverse=True):
+        for item in collection.itemsOnPage(index):
+            if item.type() != collection.page(index).type():
+                layout.removeLayoutItem(item)
+        collection.deletePage(index)
+    for frame_owner in list(layout.multiFrames()):
+        if not frame_owner.frames():
+            layout.removeMultiFrame(frame_owner)
+
+
+def load_layouts(path, project):
+    """``(overview, profile)``: the template at ``path`` split into its overview pages and its last page."""
+    document = _read_template(path)
+    layouts = []
+    for _ in range(2):
+        layout = QgsPrintLayout(project)
+        layout.loadFromTemplate(document, QgsReadWriteContext())
+        layouts.append(layout)
+    overview, profile = layouts
+    _remember_table_layers(document, layouts)
+    pages = overview.pageCollection().pageCount()
+    if pages < 2:
+        raise InputError(
+            "Die Layoutvorlage {} braucht mindestens zwei Seiten: Übersichtsseite(n) und als letzte Seite den "
+            "Quartierssteckbrief.".format(path),
+            "The layout template {} needs at least two pages: overview page(s) and, as the last page, the quarter "
+            "profile.".format(path))
+    positions = [(item, item.pagePositionWithUnits()) for item in profile.pageCollection().itemsOnPage(pages - 1)
+                 if item.type() != profile.pageCollection().page(0).type()]
+    _remove_pages(overview, [pages - 1])
+    _remove_pages(profile, range(pages - 1))
+    for item, position in positions:
+        item.attemptMove(position, True, False, 0)
+    return overview, profile
+
+
+def _remember_table_layers(document, layouts):
+    """Note on every attribute table the name of its layer in the template.
+
+    Layer ids and item uuids change when a template is loaded; the tables come back in the
+    order of the template, so the n-th table gets the layer name of the n-th table element.
+    """
+    names = []
+    elements = document.elementsByTagName("LayoutMultiFrame")
+    for n in range(elements.count()):
+        element = elements.at(n).toElement()
+        if element.hasAttribute("vectorLayerName"):
+            names.append(element.attribute("vectorLayerName"))
+    for layout in layouts:
+        tables = [t for t in layout.multiFrames() if isinstance(t, QgsLayoutItemAttributeTable)]
+        if len(tables) == len(names):
+            for table, name in zip(tables, names):
+                table.setProperty("sr_layer", name)
+
+
+def _table_layer(table, by_name):
+    """The report layer of ``table``: the one noted from the template if it has the table's columns,
+    else the first report layer that has them all."""
+    wanted = [column.attribute() for column in table.columns()]
+    noted = by_name.get(table.property("sr_layer") or "")
+    candidates = ([noted] if noted is not None else []) + [by_name[name] for name in
+                                                           (VALUES, INDICATORS, CLASSES, QUARTERS)]
+    for layer in candidates:
+        names = layer.fields().names()
+        if all(field in names for field in wanted):
+            return layer
+    return None
+
+
+def _items(layout, cls):
+    return [item for item in layout.items() if isinstance(item, cls)]
+
+
+def _set_headings(layout, lang):
+    position = 1 if lang == "en" else 0
+    for table in layout.multiFrames():
+        if not isinstance(table, QgsLayoutItemAttributeTable):
+            continue
+        columns = table.columns()
+        for column in columns:
+            heading = HEADINGS.get(column.attribute())
+            if heading:
+                column.setHeading(heading[position])
+        table.setColumns(columns)
+
+
+def _drop_empty_columns(table, layer):
+    """Leave out columns whose field is empty in every row (e.g. coverage when none was given); the
+    widest remaining column gets their width."""
+    columns = table.columns()
+    filled = {}
+    for column in columns:
+        index = layer.fields().lookupField(column.attribute())
+        if index < 0:
+            continue
+        filled[column.attribute()] = any(str(value) not in ("", "NULL", "None", "–")
+                                         for value in layer.uniqueValues(index) if value is not None)
+    kept = [column for column in columns if filled.get(column.attribute(), True)]
+    if len(kept) == len(columns) or not kept:
+        return
+    freed = sum(column.width() for column in columns if column not in kept)
+    widest = max(kept, key=lambda column: column.width())
+    widest.setWidth(widest.width() + freed)
+    table.setColumns(kept)
+
+
+def bind_layers(layout, layers, lang):
+    """Point the maps, legends and tables of ``layout`` at the report layers."""
+    quarters, highlight = layers[QUARTERS], layers[HIGHLIGHT]
+    for item in _items(layout, QgsLayoutItemMap):
+        item.setKeepLayerSet(True)
+        item.setLayers([highlight, quarters] if item.id() == PROFILE_MAP else [quarters])
+        if item.id() == PROFILE_MAP:
+            item.setAtlasDriven(True)
+        elif not item.atlasDriven():
+            item.zoomToExtent(quarters.extent().buffered(max(quarters.extent().width(),
+                                                             quarters.extent().height()) * 0.02))
+    for legend in _items(layout, QgsLayoutItemLegend):
+        legend.setAutoUpdateModel(False)
+        root = legend.model().rootGroup()
+        root.removeAllChildren()
+        node = root.addLayer(quarters)
+        QgsLegendRenderer.setNodeLegendStyle(node, QgsLegendStyle.Style.Hidden)
+        legend.setTitle({"de": "Klassen", "en": "Classes"}[lang] if not legend.title() else legend.title())
+        legend.updateLegend()
+    for scalebar in _items(layout, QgsLayoutItemScaleBar):
+        scalebar.setNumericFormat(number_format(lang))
+    by_name = {layer.name(): layer for layer in layers.values()}
+    for table in layout.multiFrames():
+        if isinstance(table, QgsLayoutItemAttributeTable):
+            layer = _table_layer(table, by_name)
+            if layer is not None and table.vectorLayer() is not layer:
+                columns = table.columns()
+                sort = table.sortColumns()
+                table.setVectorLayer(layer)
+                table.setColumns(columns)
+                table.setSortColumns(sort)
+            if layer is not None:
+                _drop_empty_columns(table, layer)
+    _set_headings(layout, lang)
+
+
+def number_format(lang):
+    """QGIS number format of the report language: ``1.234,5`` in German, ``1,234.5`` in English."""
+    numbers = QgsBasicNumericFormat()
+    numbers.setShowThousandsSeparator(True)
+    numbers.setThousandsSeparator("." if lang == "de" else ",")
+    numbers.setDecimalSeparator("," if lang == "de" else ".")
+    numbers.setShowTrailingZeros(False)
+    numbers.setNumberDecimalPlaces(1)
+    return numbers
+
+
+def set_variables(layout, variables):
+    """Set the ``@sr_…`` layout variables of ``layout``."""
+    QgsExpressionContextUtils.setLayoutVariables(layout, {key: value for key, value in variables.items()})
+
+
+def repeat_footer(layout):
+    """Copy the last item with id ``fusszeile`` onto every page after its own (pages added by tables)."""
+    footers = [item for item in _items(layout, QgsLayoutItemLabel) if item.id() == FOOTER]
+    if not footers:
+        return
+    footer = max(footers, key=lambda item: item.page())
+    position = footer.pagePositionWithUnits()
+    collection = layout.pageCollection()
+    for page in range(footer.page() + 1, collection.pageCount()):
+        copy = QgsLayoutItemLabel(layout)
+        document = QDomDocument()
+        element = document.createElement("copy")
+        footer.writeXml(element, document, QgsReadWriteContext())
+        copy.readXml(element.firstChildElement(), document, QgsReadWriteContext())
+        layout.addLayoutItem(copy)
+        copy.attemptMove(QgsLayoutPoint(position.x(), position.y(), position.units()), True, False, page)
+
+
+def overview_pages(layout):
+    """Pages the overview needs once its tables are filled (they may add pages)."""
+    layout.refresh()
+    for table in layout.multiFrames():
+        table.recalculateFrameSizes()
+    repeat_footer(layout)
+    return layout.pageCollection().pageCount()
+
+
+def number_pages(quarters, overview_pages):
+    """``_seite`` = page of each profile in the PDF: after the ``overview_pages``, in ``_reihenfolge``."""
+    page = quarters.fields().lookupField("_seite")
+    order = quarters.fields().lookupField("_reihenfolge")
+    changes = {feature.id(): {page: overview_pages + feature.attributes()[order]} for feature in quarters.getFeatures()}
+    quarters.dataProvider().changeAttributeValues(changes)
+
+
+def _frame(layout, item_id):
+    for frame_owner in layout.multiFrames():
+        for frame in frame_owner.frames():
+            if frame.id() == item_id:
+                return frame
+    return None
+
+
+def fit_profile(profile, n_indicators, bottom=280.0, row_height=5.3, gap=3.0):
+    """Give the indicator table of the profile page room for ``n_indicators`` rows and the chart the rest.
+
+    Works on the bundled template's items (``diagramm`` above the frame ``tabelle_werte``); a
+    template without them is left as it is.
+    """
+    chart, table = profile.itemById("diagramm"), _frame(profile, "tabelle_werte")
+    if chart is None or table is None:
+        return
+    height = (n_indicators + 1) * row_height + 1.0
+    top = chart.pagePositionWithUnits().y()
+    table_top = max(top + 20.0 + gap, bottom - height)
+    table.attemptResize(QgsLayoutSize(table.sizeWithUnits().width(), bottom - table_top))
+    table.attemptMove(QgsLayoutPoint(table.pagePositionWithUnits().x(), table_top), True, False, 0)
+    chart.attemptResize(QgsLayoutSize(chart.sizeWithUnits().width(), table_top - gap - top))
+
+
+def build_report(project, overview, profile, quarters):
+    """The :class:`QgsReport`: ``overview`` as header, ``profile`` as body for every quarter in order."""
+    report = QgsReport(project)
+    report.setHeaderEnabled(True)
+    report.setHeader(overview)
+    section = QgsReportSectionFieldGroup(report)
+    section.setLayer(quarters)
+    section.setField("_reihenfolge")
+    section.setSortAscending(True)
+    section.setBody(profile)
+    section.setBodyEnabled(True)
+    report.appendChild(section)
+    return report
+
+
+def export_pdf(iterator, path, feedback=None):
+    """Write the report or atlas ``iterator`` into ONE PDF at ``path``; raise on failure."""
+    settings = QgsLayoutExporter.PdfExportSettings()
+    settings.rasterizeWholeImage = False
+    settings.forceVectorOutput = False
+    settings.exportMetadata = True
+    settings.simplifyGeometries = True
+    settings.textRenderFormat = compat.TEXT_AS_TEXT  # searchable text, and far faster than outlines
+    result, error = QgsLayoutExporter.exportToPdf(iterator, path, settings, feedback)
+    if result == QgsLayoutExporter.ExportResult.Canceled:
+        return False
+    if result != QgsLayoutExporter.ExportResult.Success:
+        raise InputError("Das PDF {} konnte nicht geschrieben werden: {}".format(path, error or result),
+                         "The PDF {} could not be written: {}".format(path, error or result))
+    return True
+
+
+def new_project(crs):
+    """A private project for the report (the user's project is left alone)."""
+    project = QgsProject()
+    project.setCrs(crs)
+    return project
+
+
+def atlas_layout(profile, quarters, name="Sozialbericht-Steckbrief"):
+    """A copy of the profile layout as an atlas over ``quarters`` (as ``native:atlaslayouttopdf`` wants it)."""
+    document = QDomDocument()
+    document.appendChild(profile.writeXml(document, QgsReadWriteContext()))
+    layout = QgsPrintLayout(profile.project())
+    layout.readXml(document.documentElement(), document, QgsReadWriteContext())
+    layout.setName(name)
+    atlas = layout.atlas()
+    atlas.setCoverageLayer(quarters)
+    atlas.setEnabled(True)
+    atlas.setSortFeatures(True)
+    atlas.setSortExpression('"_reihenfolge"')
+    return layout

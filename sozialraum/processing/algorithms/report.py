@@ -1,0 +1,342 @@
+"""``sozialraum:report`` — Sozialbericht exportieren: HTML, PDF (print layout) and XLSX/CSV from an index result."""
+
+import datetime
+import os
+import tempfile
+
+from qgis.core import (
+    QgsProcessingException,
+    QgsProviderRegistry,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterField,
+    QgsProcessingParameterFileDestination,
+    QgsProcessingParameterMultipleLayers,
+    QgsProcessingParameterString,
+    QgsProcessingParameterVectorLayer,
+)
+
+from ...adapters import compat
+from ...adapters import map_images, print_layout
+from ...adapters.layers import read_table
+from ...adapters.method_record import load_method
+from ...adapters.styling import class_colors
+from ...core.errors import InputError
+from ...report import model as report_model
+from ...report.html import report_html
+from ...report.rendering import translator
+from ...report.svg import indicator_bars
+from ...report.table import write_table
+from ..base import SozialraumAlgorithm, de_en
+from ..help_report import report_help
+
+DYNAMIC_COLUMNS = ["status_class", "dynamic_class", "dynamic_index", "gesamt_code", "aufmerksamkeit"]
+COVERAGE_READ = [c for c, _, _ in report_model.COVERAGE_COLUMNS] + ["versorgung_klasse", "hinweis"]
+NEED_COVERAGE_READ = ["typ_code", "prioritaet"]
+
+
+class ReportAlgorithm(SozialraumAlgorithm):
+    NAME = "report"
+    GROUP_ID = "bericht"
+
+    INPUT = "INPUT"
+    ID_FIELD = "ID_FIELD"
+    NAME_FIELD = "NAME_FIELD"
+    INDICATOR_LABELS = "INDICATOR_LABELS"
+    DYNAMICS = "DYNAMICS"
+    COVERAGE = "COVERAGE"
+    NEED_COVERAGE = "NEED_COVERAGE"
+    TITLE = "TITLE"
+    ORGANISATION = "ORGANISATION"
+    DATA_DATE = "DATA_DATE"
+    SOURCES = "SOURCES"
+    LOGO = "LOGO"
+    LANGUAGE = "LANGUAGE"
+    TEMPLATE = "TEMPLATE"
+    OUTPUT_HTML = "OUTPUT_HTML"
+    OUTPUT_PDF = "OUTPUT_PDF"
+    OUTPUT_TABLE = "OUTPUT_TABLE"
+
+    CHOICES = {LANGUAGE: ("de", "en")}
+
+    def displayName(self):
+        return de_en("Sozialbericht exportieren", "Export social report")
+
+    def shortHelpString(self):
+        return report_help()
+
+    def flags(self):
+        # print layouts live in a QGraphicsScene: they must be built in the main thread
+        return super().flags() | compat.ALGORITHM_NO_THREADING
+
+    def initAlgorithm(self, config=None):
+        self.addParameter(QgsProcessingParameterVectorLayer(
+            self.INPUT, de_en("Ergebnis von Sozialindex oder Status-/Dynamik-Index",
+                              "Result of the social index or the status/dynamic index"), [compat.SOURCE_VECTOR_ANY]))
+        self.addParameter(QgsProcessingParameterField(
+            self.ID_FIELD, de_en("Kennung (leer = wie beim Index)", "ID field (empty = as in the index)"),
+            parentLayerParameterName=self.INPUT, optional=True))
+        self.addParameter(QgsProcessingParameterField(
+            self.NAME_FIELD, de_en("Quartiersname", "Quarter name field"), parentLayerParameterName=self.INPUT,
+            optional=True))
+        self.addParameter(QgsProcessingParameterString(
+            self.INDICATOR_LABELS, de_en("Lesbare Indikatornamen (z. B. 'q_alo=Arbeitslosenquote; q_sgb2=SGB-II-Quote')",
+                                         "Readable indicator names (e.g. 'q_alo=Unemployment rate; q_sgb2=Welfare rate')"),
+            optional=True, multiLine=True))
+        self.addParameter(QgsProcessingParameterVectorLayer(
+            self.DYNAMICS, de_en("Status-/Dynamik-Index für die Dynamik (optional)",
+                                 "Status/dynamic index for the dynamics (optional)"), [compat.SOURCE_VECTOR_ANY],
+            optional=True))
+        self.addParameter(QgsProcessingParameterMultipleLayers(
+            self.COVERAGE, de_en("Versorgungsergebnisse je Quartier (optional)", "Coverage results per quarter (optional)"),
+            layerType=compat.SOURCE_VECTOR_ANY, optional=True))
+        self.addParameter(QgsProcessingParameterVectorLayer(
+            self.NEED_COVERAGE, de_en("Ergebnis 'Bedarf und Versorgung' (optional)", "'Need and coverage' result (optional)"),
+            [compat.SOURCE_VECTOR_ANY], optional=True))
+        self.addParameter(QgsProcessingParameterString(
+            self.TITLE, de_en("Titel", "Title"), defaultValue="", optional=True))
+        self.addParameter(QgsProcessingParameterString(
+            self.ORGANISATION, de_en("Herausgeber (Organisation)", "Publisher (organisation)"), optional=True))
+        self.addParameter(QgsProcessingParameterString(
+            self.DATA_DATE, de_en("Datenstand (z. B. 31.12.2024)", "Data as of (e.g. 2024-12-31)"), optional=True))
+        self.addParameter(QgsProcessingParameterString(
+            self.SOURCES, de_en("Datenquellen (eine je Zeile)", "Data sources (one per line)"), optional=True,
+            multiLine=True))
+        self.addParameter(QgsProcessingParameterFile(
+            self.LOGO, de_en("Logo (PNG, JPEG oder SVG)", "Logo (PNG, JPEG or SVG)"), optional=True,
+            fileFilter="Bilder / images (*.png *.jpg *.jpeg *.gif *.bmp *.svg)"))
+        self.add_choice(self.LANGUAGE, de_en("Sprache des Berichts", "Report language"),
+                        [("de", "Deutsch"), ("en", "English")], "de")
+        self.addParameter(QgsProcessingParameterFile(
+            self.TEMPLATE, de_en("Eigener Vorlagenordner (leer = mitgelieferte Vorlage)",
+                                 "Own template folder (empty = the bundled template)"),
+            behavior=QgsProcessingParameterFile.Behavior.Folder, optional=True))
+        self.addParameter(QgsProcessingParameterFileDestination(
+            self.OUTPUT_HTML, de_en("Bericht als HTML", "Report as HTML"), "HTML (*.html *.htm)", optional=True,
+            createByDefault=True))
+        self.addParameter(QgsProcessingParameterFileDestination(
+            self.OUTPUT_PDF, de_en("Bericht als PDF", "Report as PDF"), "PDF (*.pdf)", optional=True,
+            createByDefault=True))
+        self.addParameter(QgsProcessingParameterFileDestination(
+            self.OUTPUT_TABLE, de_en("Tabelle (XLSX oder CSV)", "Table (XLSX or CSV)"),
+            "Excel (*.xlsx);;CSV (*.csv)", optional=True, createByDefault=False))
+        self.addOutput(QgsProcessingOutputNumber("N_QUARTERS", de_en("Quartiere im Bericht", "Quarters in the report")))
+        self.addOutput(QgsProcessingOutputNumber("N_PAGES", de_en("Seiten im PDF", "Pages in the PDF")))
+
+    # -- reading ------------------------------------------------------------------------------------
+    def _layer_or_fail(self, parameters, name, context):
+        layer = self.parameterAsVectorLayer(parameters, name, context)
+        if layer is None:
+            raise QgsProcessingException(self.invalidSourceError(parameters, name))
+        return layer
+
+    @staticmethod
+    def _present(layer, fields):
+        names = layer.fields().names()
+        return [f for f in fields if f in names]
+
+    def _join_id(self, layer, id_field, what_de, what_en):
+        """The ID field of a second result: the index's ID field, else the one in its method record."""
+        if layer.fields().lookupField(id_field) >= 0:
+            return id_field
+        method = load_method(layer) or {}
+        for key in ("id_field", "district_id_field", "id_column"):
+            if method.get(key) and layer.fields().lookupField(method[key]) >= 0:
+                return method[key]
+        raise QgsProcessingException(str(InputError(
+            "{} '{}' hat kein Feld '{}' zur Zuordnung der Quartiere. Bitte ein Ergebnis derselben Quartiere wählen."
+            .format(what_de, layer.name(), id_field),
+            "{} '{}' has no field '{}' to match the quarters. Please choose a result of the same quarters."
+            .format(what_en, layer.name(), id_field))))
+
+    @staticmethod
+    def _source_text(layer, lang):
+        """``file, layer name (computed with …)`` of a result layer, for the annex."""
+        t = translator(lang)
+        parts = QgsProviderRegistry.instance().decodeUri(layer.providerType(), layer.source())
+        path, name = parts.get("path") or "", parts.get("layerName") or ""
+        if path and os.path.isfile(path):
+            text = os.path.basename(path) + (", {} „{}“".format(t("Ebene", "layer"), name) if name else "")
+        else:
+            text = t("temporäre Ebene „{}“", "temporary layer “{}”").format(layer.name())
+        algorithm = (load_method(layer) or {}).get("algorithm")
+        return text + (t(" (berechnet mit {})", " (computed with {})").format(algorithm) if algorithm else "")
+
+    def read_inputs(self, parameters, context, feedback, lang):
+        """Everything the report model needs, read from the layers."""
+        layer = self._layer_or_fail(parameters, self.INPUT, context)
+        method = load_method(layer)
+        if not method:
+            raise QgsProcessingException(str(InputError(
+                "Die Ebene '{}' trägt keine Verfahrensbeschreibung. Bitte ein Ergebnis von 'Sozialindex' oder "
+                "'Status-/Dynamik-Index' wählen (als GeoPackage gespeichert oder als temporäre Ebene).".format(
+                    layer.name()),
+                "The layer '{}' carries no method record. Please choose a result of 'Social index' or "
+                "'Status/dynamic index' (saved as a GeoPackage or as a temporary layer).".format(layer.name()))))
+        self.core_call(report_model.result_kind, method)
+        id_field = self.parameterAsString(parameters, self.ID_FIELD, context) or method.get("id_field") or \
+            method.get("id_column")
+        if not id_field:
+            raise QgsProcessingException(de_en("Bitte das Feld mit der Quartierskennung angeben (ID_FIELD).",
+                                               "Please give the field with the quarter ID (ID_FIELD)."))
+        name_field = self.parameterAsString(parameters, self.NAME_FIELD, context) or None
+        fields = report_model.needed_fields(method, id_field, name_field)
+        table = self.core_call(read_table, layer, fields, feedback, (0.0, 5.0))
+        sources = [self._source_text(layer, lang)]
+
+        dynamics = None
+        dynamics_layer = self.parameterAsVectorLayer(parameters, self.DYNAMICS, context)
+        if dynamics_layer is not None:
+            join = self._join_id(dynamics_layer, id_field, "Das Dynamik-Ergebnis", "The dynamics result")
+            dynamics = self.core_call(read_table, dynamics_layer,
+                                      [join] + self._present(dynamics_layer, DYNAMIC_COLUMNS))
+            dynamics = dynamics.rename(columns={join: id_field})
+            sources.append(self._source_text(dynamics_layer, lang))
+        coverages = []
+        for cov in self.parameterAsLayerList(parameters, self.COVERAGE, context) or []:
+            join = self._join_id(cov, id_field, "Das Versorgungsergebnis", "The coverage result")
+            cov_table = self.core_call(read_table, cov, [join] + self._present(cov, COVERAGE_READ))
+            coverages.append((cov.name(), cov_table.rename(columns={join: id_field}), id_field))
+            sources.append(self._source_text(cov, lang))
+        need = None
+        need_layer = self.parameterAsVectorLayer(parameters, self.NEED_COVERAGE, context)
+        if need_layer is not None:
+            join = self._join_id(need_layer, id_field, "Das Ergebnis 'Bedarf und Versorgung'",
+                                 "The 'need and coverage' result")
+            need_table = self.core_call(read_table, need_layer, [join] + self._present(need_layer, NEED_COVERAGE_READ))
+            need = (need_table.rename(columns={join: id_field}), id_field)
+            sources.append(self._source_text(need_layer, lang))
+        return layer, method, id_field, name_field, table, dynamics, coverages, need, sources
+
+    # -- running ----------------------------------------------------------------------------------
+    def processAlgorithm(self, parameters, context, feedback):
+        lang = self.choice(parameters, self.LANGUAGE, context)
+        t = translator(lang)
+        html_path = self.parameterAsFileOutput(parameters, self.OUTPUT_HTML, context)
+        pdf_path = self.parameterAsFileOutput(parameters, self.OUTPUT_PDF, context)
+        table_path = self.parameterAsFileOutput(parameters, self.OUTPUT_TABLE, context)
+        if not (html_path or pdf_path or table_path):
+            raise QgsProcessingException(de_en(
+                "Bitte mindestens eine Ausgabe wählen: HTML, PDF oder Tabelle.",
+                "Please choose at least one output: HTML, PDF or table."))
+        template = self.parameterAsFile(parameters, self.TEMPLATE, context) or None
+        if template and not os.path.isdir(template):
+            raise QgsProcessingException(de_en("Der Vorlagenordner {} existiert nicht.".format(template),
+                                               "The template folder {} does not exist.".format(template)))
+        logo = self.parameterAsFile(parameters, self.LOGO, context) or None
+
+        layer, method, id_field, name_field, table, dynamics, coverages, need, sources = self.read_inputs(
+            parameters, context, feedback, lang)
+        own_sources = self.parameterAsString(parameters, self.SOURCES, context) or ""
+        sources = [line.strip() for line in own_sources.replace(";", "\n").splitlines() if line.strip()] + sources
+        labels = self.core_call(report_model.parse_labels,
+                                self.parameterAsString(parameters, self.INDICATOR_LABELS, context))
+        for field in labels:
+            alias_missing = field not in report_model.indicator_fields(method)
+            if alias_missing:
+                feedback.pushWarning(de_en("Indikatorname für '{}' ignoriert: kein Indikator des Index.",
+                                           "Indicator name for '{}' ignored: not an indicator of the index.")
+                                     .format(field))
+        for field in report_model.indicator_fields(method):
+            alias = layer.fields().field(field).alias() if layer.fields().lookupField(field) >= 0 else ""
+            if field not in labels and alias:
+                labels[field] = alias
+        today = datetime.date.today()
+        k = len(report_model.class_labels(method, lang))
+        model = self.core_call(
+            report_model.build_model, table, method, id_field, lang=lang, name_field=name_field,
+            colors=class_colors(k), indicator_labels=labels,
+            title=self.parameterAsString(parameters, self.TITLE, context),
+            organisation=self.parameterAsString(parameters, self.ORGANISATION, context),
+            data_date=self.parameterAsString(parameters, self.DATA_DATE, context) or method.get("data_date", ""),
+            sources=sources, created=today.strftime("%d.%m.%Y") if lang == "de" else today.isoformat(),
+            dynamics=dynamics, coverages=coverages, need_coverage=need)
+        feedback.setProgress(8)
+        feedback.pushInfo(t("{} Quartiere, davon {} bewertet.", "{} quarters, {} of them rated.").format(
+            model["n_quarters"], model["n_rated"]))
+        results = {"N_QUARTERS": model["n_quarters"]}
+
+        if html_path:
+            shapes = map_images.quarter_shapes(layer, id_field, report_model.key_text, feedback)
+            logo_uri = self.core_call(map_images.logo_data_uri, logo) if logo else ""
+            html = self.core_call(report_html, model, shapes, logo_uri, template,
+                                  map_images.is_metric(layer.crs()))
+            with open(html_path, "w", encoding="utf-8") as handle:
+                handle.write(html)
+            feedback.pushInfo(t("HTML geschrieben: {} ({:.1f} MB)", "HTML written: {} ({:.1f} MB)").format(
+                html_path, len(html.encode("utf-8")) / 1e6))
+            results[self.OUTPUT_HTML] = html_path
+        feedback.setProgress(20)
+        if feedback.isCanceled():
+            return {}
+
+        if table_path:
+            self.core_call(write_table, model, table_path)
+            results[self.OUTPUT_TABLE] = table_path
+            feedback.pushInfo(t("Tabelle geschrieben: {}", "Table written: {}").format(table_path))
+
+        if pdf_path:
+            pages = self.core_call(self.write_pdf, model, layer, id_field, pdf_path, template, logo, feedback)
+            if pages is None:
+                return {}
+            results[self.OUTPUT_PDF] = pdf_path
+            results["N_PAGES"] = pages
+            feedback.pushInfo(t("PDF geschrieben: {} ({} Seiten)", "PDF written: {} ({} pages)").format(pdf_path, pages))
+        feedback.setProgress(100)
+        return results
+
+    @staticmethod
+    def template_file(folder):
+        """The ``.qpt`` of a user template folder (``sozialbericht.qpt`` or the only one), else the bundled one."""
+        if folder:
+            candidates = sorted(f for f in os.listdir(folder) if f.lower().endswith(".qpt"))
+            if "sozialbericht.qpt" in candidates:
+                return os.path.join(folder, "sozialbericht.qpt")
+            if len(candidates) == 1:
+                return os.path.join(folder, candidates[0])
+        return print_layout.DEFAULT_TEMPLATE
+
+    def write_pdf(self, model, layer, id_field, path, template, logo, feedback):
+        """Build the print-layout report and export it; returns the number of pages (None if cancelled)."""
+        t = translator(model["lang"])
+        geometries = {}
+        index = layer.fields().lookupField(id_field)
+        for feature in layer.getFeatures():
+            geometries[report_model.key_text(feature.attributes()[index])] = feature.geometry()
+        with tempfile.TemporaryDirectory(prefix="sozialbericht_") as folder:
+            charts = {}
+            for n, quarter in enumerate(model["quarters"]):
+                if quarter["indicators"]:
+                    charts[quarter["key"]] = os.path.join(folder, "diagramm_{}.svg".format(n))
+                    with open(charts[quarter["key"]], "w", encoding="utf-8") as handle:
+                        handle.write(indicator_bars(quarter["indicators"], model["lang"], standalone=True))
+            logo_file = map_images.logo_png_file(logo, os.path.join(folder, "logo.png")) if logo else ""
+            project = print_layout.new_project(layer.crs())
+            layers = print_layout.report_layers(model, geometries, layer.crs(), layer.wkbType(), charts)
+            project.addMapLayers(list(layers.values()))
+            overview, profile = print_layout.load_layouts(self.template_file(template), project)
+            variables = {
+                "sr_title": model["title"], "sr_organisation": model["organisation"],
+                "sr_index_name": model["index_name"], "sr_data_date": model["data_date"] or t("nicht angegeben",
+                                                                                              "not given"),
+                "sr_created": model["created"], "sr_summary": model["summary"],
+                "sr_figures": "\n".join("{}{}  {}".format(f["value"], " ({})".format(f["share"]) if f["share"] else "",
+                                                          f["label"]) for f in model["figures"]),
+                "sr_method": "\n\n".join(model["method"]["paragraphs"]),
+                "sr_sources": "\n".join(model["sources"]), "sr_logo": logo_file, "sr_lang": model["lang"],
+                "sr_pages": "",
+            }
+            for layout in (overview, profile):
+                print_layout.bind_layers(layout, layers, model["lang"])
+                print_layout.set_variables(layout, variables)
+            print_layout.fit_profile(profile, max(len(q["indicators"]) for q in model["quarters"]))
+            first = print_layout.overview_pages(overview)
+            print_layout.number_pages(layers[print_layout.QUARTERS], first)
+            total = first + len(model["quarters"])
+            for layout in (overview, profile):
+                print_layout.set_variables(layout, dict(variables, sr_pages=str(total)))
+            report = print_layout.build_report(project, overview, profile, layers[print_layout.QUARTERS])
+            feedback.setProgress(25)
+            if not print_layout.export_pdf(report, path, feedback):
+                return None
+        return total

@@ -1,0 +1,231 @@
+"""Inline SVG for the HTML report: maps of the quarters and indicator bar charts (no QGIS).
+
+Maps: every quarter outline is written ONCE as ``<path id="sr-qN">`` in a hidden ``<defs>``;
+the class map is one ``<g id="sr-map">`` of ``<use>`` references with the class colours, and
+every map (the overview and 450 locator maps) is ``<use href="#sr-map">`` plus a highlighted
+``<use>`` of its own quarter inside a ``viewBox`` around it. So 450 profiles cost a few hundred
+bytes each instead of the whole city every time.
+
+Coordinates: the layer CRS, shifted to the map's upper left corner, scaled so the map is
+:data:`MAP_SIZE` units wide or high, **y flipped** (SVG grows downwards) and rounded to whole
+units; path segments are relative (``l dx dy``), which keeps numbers short. Strokes use
+``vector-effect="non-scaling-stroke"`` so outlines stay thin at every zoom.
+
+Inline ``<svg>`` in HTML5 needs no ``xmlns`` attribute, so none is written (the report must not
+hold a single ``http://`` string); :func:`indicator_bars` with ``standalone=True`` writes a
+standalone SVG file for the print layout, which does need it.
+"""
+
+import math
+
+from markupsafe import escape
+
+from .rendering import number, translator
+
+MAP_SIZE = 1000.0
+WORSE_COLOR = "#d95f0e"
+BETTER_COLOR = "#9ecae1"
+MEAN_COLOR = "#252525"
+HIGHLIGHT_COLOR = "#08306b"
+SVG_NAMESPACE = "http://www.w3.org/2000/svg"
+
+
+class MapFrame:
+    """Layer coordinates -> SVG units: ``u = (x - xmin) * s``, ``v = (ymax - y) * s``.
+
+    ``s = MAP_SIZE / max(width, height)`` of ``bounds = (xmin, ymin, xmax, ymax)``.
+    """
+
+    def __init__(self, bounds):
+        xmin, ymin, xmax, ymax = (float(b) for b in bounds)
+        span = max(xmax - xmin, ymax - ymin)
+        self.xmin, self.ymax = xmin, ymax
+        self.scale = MAP_SIZE / span if span > 0 else 1.0
+        self.width = max(1.0, round((xmax - xmin) * self.scale))
+        self.height = max(1.0, round((ymax - ymin) * self.scale))
+
+    def point(self, x, y):
+        """``(u, v)`` of the layer point ``(x, y)``."""
+        return (x - self.xmin) * self.scale, (self.ymax - y) * self.scale
+
+    def box(self, bounds, margin=0.6, minimum=60.0):
+        """``(u, v, width, height)`` around ``bounds`` with ``margin`` × its size on every side.
+
+        The box is square, at least ``minimum`` units wide, so small quarters still show their
+        neighbours.
+        """
+        xmin, ymin, xmax, ymax = bounds
+        u0, v1 = self.point(xmin, ymin)
+        u1, v0 = self.point(xmax, ymax)
+        size = max(u1 - u0, v1 - v0)
+        side = max(minimum, size * (1 + 2 * margin))
+        cu, cv = (u0 + u1) / 2, (v0 + v1) / 2
+        return cu - side / 2, cv - side / 2, side, side
+
+
+def path_data(rings, frame):
+    """SVG path data of polygon ``rings`` (sequences of ``(x, y)``): ``M u v l du dv … z`` per ring.
+
+    Rounded to whole units; points that round onto the previous one are dropped.
+    """
+    parts = []
+    for ring in rings:
+        previous = None
+        steps = []
+        points = list(ring)
+        if len(points) > 1 and tuple(points[0]) == tuple(points[-1]):
+            points = points[:-1]  # "z" closes the ring
+        for x, y in points:
+            u, v = frame.point(x, y)
+            point = (int(round(u)), int(round(v)))
+            if previous is None:
+                steps.append("M{} {}".format(*point))
+            elif point != previous:
+                steps.append("{} {}".format(point[0] - previous[0], point[1] - previous[1]))
+            else:
+                continue
+            if len(steps) == 2:
+                steps[1] = "l" + steps[1]
+            previous = point
+        if len(steps) >= 3:
+            parts.append(" ".join(steps) + "z")
+    return "".join(parts)
+
+
+def map_defs(shapes, frame, fills):
+    """The hidden ``<svg>`` with every outline (``#sr-q<n>``) and the class map ``#sr-map``.
+
+    ``shapes``: list of dicts with ``rings`` (per quarter, in layer coordinates); ``fills``: one
+    colour per shape.
+    """
+    paths, uses = [], []
+    for n, (shape, fill) in enumerate(zip(shapes, fills)):
+        data = path_data(shape["rings"], frame)
+        if not data:
+            continue
+        paths.append('<path id="sr-q{}" d="{}" vector-effect="non-scaling-stroke"/>'.format(n, data))
+        uses.append('<use href="#sr-q{}" fill="{}"/>'.format(n, escape(fill)))
+    return ('<svg class="sr-defs" width="0" height="0" aria-hidden="true"><defs>{}<g id="sr-map" stroke="#ffffff" '
+            'stroke-width="0.7" stroke-linejoin="round">{}</g></defs></svg>').format("".join(paths), "".join(uses))
+
+
+def _scale_bar(frame, width_units, lang):
+    """A scale bar of a round length (1, 2, 5 × 10^n m) about a fifth of the map width, lower left."""
+    target = width_units / 5 / frame.scale
+    if target <= 0:
+        return ""
+    exponent = 10 ** math.floor(math.log10(target))
+    length = max(step * exponent for step in (1, 2, 5) if step * exponent <= target)
+    units = length * frame.scale
+    text = "{} km".format(number(length / 1000, 0 if length >= 1000 else 1, lang)) if length >= 500 else \
+        "{} m".format(int(length))
+    return ('<g class="sr-scale" font-size="{fs}"><rect x="{x}" y="{y}" width="{w:.0f}" height="{h}" '
+            'fill="#ffffff" fill-opacity="0.8"/><path d="M{x1} {y1}h{u:.0f}" stroke="#252525" stroke-width="3"/>'
+            '<text x="{x1}" y="{ty}" fill="#252525">{t}</text></g>').format(
+        fs=int(width_units / 45), x=int(width_units * 0.02), y=int(width_units * 0.02), w=units + width_units * 0.04,
+        h=int(width_units * 0.07), x1=int(width_units * 0.04), y1=int(width_units * 0.075), u=units,
+        ty=int(width_units * 0.055), t=escape(text))
+
+
+def overview_map(frame, markers=(), metres=True, lang="de", title=""):
+    """The class map of the whole town with numbered ``markers`` ``[(u, v, text)]`` and a scale bar."""
+    pad = MAP_SIZE * 0.02
+    width, height = frame.width + 2 * pad, frame.height + 2 * pad
+    radius = MAP_SIZE / 70
+    marks = "".join(
+        '<g><circle cx="{u:.0f}" cy="{v:.0f}" r="{r:.0f}" fill="#ffffff" stroke="#252525" stroke-width="1.5" '
+        'vector-effect="non-scaling-stroke"/><text x="{u:.0f}" y="{v:.0f}" dy="0.35em" text-anchor="middle" '
+        'font-size="{fs:.0f}" font-weight="bold" fill="#252525">{t}</text></g>'.format(
+            u=u, v=v, r=radius, fs=radius * 1.15, t=escape(text)) for u, v, text in markers)
+    north = ('<g class="sr-north" transform="translate({x:.0f} {y:.0f})"><path d="M0 -{a:.0f} L{b:.0f} {a:.0f} L0 '
+             '{c:.0f} L-{b:.0f} {a:.0f}z" fill="#252525"/><text y="{d:.0f}" text-anchor="middle" font-size="{fs:.0f}" '
+             'fill="#252525">N</text></g>').format(x=frame.width + pad - MAP_SIZE * 0.03, y=MAP_SIZE * 0.06,
+                                                    a=MAP_SIZE * 0.025, b=MAP_SIZE * 0.015, c=MAP_SIZE * 0.012,
+                                                    d=-MAP_SIZE * 0.032, fs=MAP_SIZE * 0.025)
+    scale = _scale_bar(frame, width, lang) if metres else ""
+    return ('<svg class="sr-map" viewBox="{x:.0f} {y:.0f} {w:.0f} {h:.0f}" role="img" aria-label="{title}">'
+            '<use href="#sr-map"/>{marks}{north}<g transform="translate({x:.0f} {y2:.0f})">{scale}</g></svg>').format(
+        x=-pad, y=-pad, w=width, h=height, title=escape(title), marks=marks, north=north,
+        y2=height - pad - width * 0.11, scale=scale)
+
+
+def locator_map(frame, n, bounds, title=""):
+    """A small map around quarter number ``n`` (its ``bounds`` in layer coordinates), outlined."""
+    u, v, w, h = frame.box(bounds)
+    return ('<svg class="sr-locator" viewBox="{:.0f} {:.0f} {:.0f} {:.0f}" role="img" aria-label="{}">'
+            '<use href="#sr-map"/><use href="#sr-q{}" fill="none" stroke="{}" stroke-width="3"/></svg>').format(
+        u, v, w, h, escape(title), n, HIGHLIGHT_COLOR)
+
+
+def _wrap(text, width=28, lines=2):
+    """``text`` in at most ``lines`` lines of about ``width`` characters (the last one shortened with …)."""
+    words, out, current = str(text).split(), [], ""
+    for word in words:
+        if current and len(current) + 1 + len(word) > width:
+            out.append(current)
+            current = word
+        else:
+            current = (current + " " + word).strip()
+    out.append(current)
+    if len(out) > lines:
+        out = out[:lines]
+        out[-1] = out[-1][: width - 1] + "…"
+    return [line if len(line) <= width + 4 else line[: width + 3] + "…" for line in out]
+
+
+def indicator_bars(rows, lang="de", standalone=False, width=600):
+    """Bar chart of one quarter's indicators against the average of the rated quarters.
+
+    ``rows``: the ``indicators`` of a quarter in the report model (``label``, ``value``,
+    ``mean``, ``text``, ``mean_text``, ``worse``, ``low``, ``high``). Per indicator the bar runs
+    from 0 to the quarter's value on the scale ``[low, high]`` of all quarters; the black tick
+    is the average. Orange = less favourable than the average, blue = more favourable.
+    """
+    t = translator(lang)
+    row_height, top = 34, 6
+    label_w, text_w = 215, 120
+    x0, x1 = label_w + 8, width - text_w - 8
+    height = top + row_height * len(rows) + 30
+    body = []
+    for r, row in enumerate(rows):
+        y = top + r * row_height
+        low, high = row["low"], row["high"]
+        span = (high - low) or 1.0
+
+        def position(value, low=low, span=span):
+            return x0 + (value - low) / span * (x1 - x0)
+
+        lines = _wrap(row["label"], width=33)
+        for i, line in enumerate(lines):
+            baseline = y + 21 + (i - (len(lines) - 1) / 2) * 13
+            body.append('<text x="0" y="{:.1f}" font-size="12" fill="#252525">{}</text>'.format(baseline,
+                                                                                                 escape(line)))
+        body.append('<rect x="{:.1f}" y="{}" width="{:.1f}" height="18" fill="#f0f0f0"/>'.format(
+            x0, y + 8, x1 - x0))
+        if row["value"] is not None:
+            a, b = sorted((position(0.0), position(row["value"])))
+            color = WORSE_COLOR if row["worse"] else BETTER_COLOR
+            body.append('<rect x="{:.1f}" y="{}" width="{:.1f}" height="18" fill="{}"/>'.format(
+                a, y + 8, max(b - a, 0.8), color))
+        if row["mean"] is not None:
+            m = position(row["mean"])
+            body.append('<path d="M{:.1f} {}v26" stroke="{}" stroke-width="2.5"/>'.format(m, y + 4, MEAN_COLOR))
+        body.append('<text x="{}" y="{}" font-size="12" fill="#252525">{} <tspan fill="#636363">(Ø {})</tspan>'
+                    '</text>'.format(x1 + 8, y + 22, escape(row["text"]), escape(row["mean_text"])))
+    y = top + row_height * len(rows) + 14
+    legend = ('<rect x="{x0}" y="{y}" width="12" height="12" fill="{w}"/><text x="{x1}" y="{ty}" font-size="11" '
+              'fill="#252525">{tw}</text><rect x="{x2}" y="{y}" width="12" height="12" fill="{b}"/><text x="{x3}" '
+              'y="{ty}" font-size="11" fill="#252525">{tb}</text><path d="M{x4} {y}v12" stroke="{m}" '
+              'stroke-width="2.5"/><text x="{x5}" y="{ty}" font-size="11" fill="#252525">{tm}</text>').format(
+        x0=0, x1=16, x2=175, x3=191, x4=340, x5=347, y=y, ty=y + 10, w=WORSE_COLOR, b=BETTER_COLOR, m=MEAN_COLOR,
+        tw=escape(t("ungünstiger als Ø", "less favourable than Ø")),
+        tb=escape(t("günstiger als Ø", "more favourable than Ø")),
+        tm=escape(t("Ø Mittel der bewerteten Quartiere", "Ø average of the rated quarters")))
+    attributes = 'viewBox="0 0 {} {}"'.format(width, height)
+    if standalone:
+        attributes = 'xmlns="{}" width="{}" height="{}" {} font-family="DejaVu Sans, Arial, sans-serif"'.format(
+            SVG_NAMESPACE, width, height, attributes)
+    else:
+        attributes += ' class="sr-bars" role="img" aria-label="{}"'.format(
+            escape(t("Indikatoren im Vergleich zum Mittel", "Indicators compared with the average")))
+    return "<svg {}>{}{}</svg>".format(attributes, "".join(body), legend)

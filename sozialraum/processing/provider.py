@@ -15,11 +15,12 @@ def algorithm_classes():
     from .algorithms.index_diagnostics import IndexDiagnosticsAlgorithm
     from .algorithms.indicator_rates import IndicatorRatesAlgorithm
     from .algorithms.need_coverage import NeedCoverageAlgorithm
+    from .algorithms.report import ReportAlgorithm
     from .algorithms.service_coverage import ServiceCoverageAlgorithm
     from .algorithms.status_dynamic_index import StatusDynamicIndexAlgorithm
 
     return [IndicatorRatesAlgorithm, DistrictIndexAlgorithm, StatusDynamicIndexAlgorithm, IndexDiagnosticsAlgorithm,
-            NeedCoverageAlgorithm, ServiceCoverageAlgorithm, CatchmentsAlgorithm]
+            NeedCoverageAlgorithm, ServiceCoverageAlgorithm, CatchmentsAlgorithm, ReportAlgorithm]
 
 
 class SozialraumProvider(QgsProcessingProvider):

@@ -17,19 +17,12 @@ distinguishable for protanopia, deuteranopia and tritanopia.
 Stevens, J. (2015): Bivariate Choropleth Maps: A How-to Guide. joshuastevens.net/cartography.
 """
 
-import json
-
-from qgis.core import (
-    QgsCategorizedSymbolRenderer,
-    QgsProcessingLayerPostProcessorInterface,
-    QgsRendererCategory,
-    QgsSymbol,
-)
+from qgis.core import QgsCategorizedSymbolRenderer, QgsRendererCategory, QgsSymbol
 from qgis.PyQt.QtGui import QColor
 
 from ..core.coverage import need_coverage_typology
 from ..core.errors import de_en
-from .method_record import METHOD_PROPERTY
+from .styling import apply_renderer, attach_style
 
 BASE = "#eeeeee"
 NEED_RAMP = (BASE, "#fdb863", "#e66101")
@@ -76,37 +69,9 @@ def bivariate_renderer(geometry_type, code_field="typ_code"):
 
 def apply_bivariate_style(layer, title="", method=None, code_field="typ_code"):
     """Style ``layer`` as the bivariate typology map; keep ``method`` (a dict) on it."""
-    if layer is None:
-        return
-    if layer.isSpatial():
-        layer.setRenderer(bivariate_renderer(layer.geometryType(), code_field))
-        layer.triggerRepaint()
-    if title:
-        layer.setName(title)
-    if method is not None:
-        layer.setCustomProperty(METHOD_PROPERTY, json.dumps(method, ensure_ascii=False))
-
-
-class _BivariateStyler(QgsProcessingLayerPostProcessorInterface):
-    """Applies :func:`apply_bivariate_style` when Processing loads the result layer."""
-
-    def __init__(self, title, method):
-        super().__init__()
-        self.title, self.method = title, method
-
-    def postProcessLayer(self, layer, context, feedback):  # noqa: N802 (QGIS API)
-        apply_bivariate_style(layer, self.title, self.method)
-
-
-# Processing keeps only a C++ pointer to a post-processor: the Python object must stay alive.
-_LIVE_STYLERS = []
+    apply_renderer(layer, lambda geometry_type: bivariate_renderer(geometry_type, code_field), title, method)
 
 
 def attach_bivariate_style(context, dest_id, title, method):
     """Style the output ``dest_id`` as a bivariate map when Processing loads it into the project."""
-    if not context.willLoadLayerOnCompletion(dest_id):
-        return
-    styler = _BivariateStyler(title, method)
-    del _LIVE_STYLERS[:-20]
-    _LIVE_STYLERS.append(styler)
-    context.layerToLoadOnCompletionDetails(dest_id).setPostProcessor(styler)
+    attach_style(context, dest_id, lambda layer: apply_bivariate_style(layer, title, method))

@@ -18,8 +18,8 @@ from qgis.core import (
 from qgis.PyQt.QtGui import QColor
 
 from ..core.errors import language
+from .method_record import METHOD_PROPERTY
 
-METHOD_PROPERTY = "sozialraum/method"
 NOT_RATED_COLOR = "#bdbdbd"
 
 
@@ -45,12 +45,12 @@ def class_renderer(geometry_type, class_field, labels):
     return QgsCategorizedSymbolRenderer(class_field, categories)
 
 
-def apply_class_style(layer, class_field, labels, title="", method=None):
-    """Style ``layer`` by class and keep ``method`` (a dict) on it as a custom property."""
+def apply_renderer(layer, make_renderer, title="", method=None):
+    """Give ``layer`` the renderer ``make_renderer(geometry_type)``, the name ``title`` and the ``method`` record."""
     if layer is None:
         return
     if layer.isSpatial():
-        layer.setRenderer(class_renderer(layer.geometryType(), class_field, labels))
+        layer.setRenderer(make_renderer(layer.geometryType()))
         layer.triggerRepaint()
     if title:
         layer.setName(title)
@@ -58,26 +58,37 @@ def apply_class_style(layer, class_field, labels, title="", method=None):
         layer.setCustomProperty(METHOD_PROPERTY, json.dumps(method, ensure_ascii=False))
 
 
-class _ClassStyler(QgsProcessingLayerPostProcessorInterface):
-    """Applies :func:`apply_class_style` when Processing loads the result layer."""
+def apply_class_style(layer, class_field, labels, title="", method=None):
+    """Style ``layer`` by class and keep ``method`` (a dict) on it as a custom property."""
+    apply_renderer(layer, lambda geometry_type: class_renderer(geometry_type, class_field, labels), title, method)
 
-    def __init__(self, class_field, labels, title, method):
+
+class _Styler(QgsProcessingLayerPostProcessorInterface):
+    """Calls ``apply(layer)`` when Processing loads the result layer."""
+
+    def __init__(self, apply):
         super().__init__()
-        self.class_field, self.labels, self.title, self.method = class_field, labels, title, method
+        self.apply = apply
 
     def postProcessLayer(self, layer, context, feedback):  # noqa: N802 (QGIS API)
-        apply_class_style(layer, self.class_field, self.labels, self.title, self.method)
+        self.apply(layer)
 
 
 # Processing keeps only a C++ pointer to a post-processor: the Python object must stay alive.
 _LIVE_STYLERS = []
 
 
-def attach_class_style(context, dest_id, class_field, labels, title, method):
-    """Style the output ``dest_id`` by ``class_field`` when Processing loads it into the project."""
+def attach_style(context, dest_id, apply):
+    """Run ``apply(layer)`` on the output ``dest_id`` when Processing loads it into the project."""
     if not context.willLoadLayerOnCompletion(dest_id):
         return
-    styler = _ClassStyler(class_field, list(labels), title, method)
+    styler = _Styler(apply)
     del _LIVE_STYLERS[:-20]
     _LIVE_STYLERS.append(styler)
     context.layerToLoadOnCompletionDetails(dest_id).setPostProcessor(styler)
+
+
+def attach_class_style(context, dest_id, class_field, labels, title, method):
+    """Style the output ``dest_id`` by ``class_field`` when Processing loads it into the project."""
+    labels = list(labels)
+    attach_style(context, dest_id, lambda layer: apply_class_style(layer, class_field, labels, title, method))

@@ -45,17 +45,21 @@ def _centre_lon_lat(crs, extent, transform_context):
     return point.x(), point.y()
 
 
-def working_crs(crs, extent, transform_context):
-    """The CRS to measure in, and a message when it differs from the districts' ``crs``.
+DISTRICTS = ("Quartiere", "districts")
 
+
+def working_crs(crs, extent, transform_context, what=DISTRICTS):
+    """The CRS to measure in, and a message when it differs from ``crs``, the CRS of the layer ``what``.
+
+    ``what`` names that layer in messages as ``(German plural, English plural)``.
     Returns ``(target_crs, message)``; ``message`` is None when ``crs`` is already metric.
     """
     if not crs.isValid():
         raise InputError(
-            "Der Quartierslayer hat kein gültiges Koordinatenbezugssystem. Bitte weisen Sie ihm eines zu "
-            "(Layereigenschaften → Quelle).",
-            "The district layer has no valid coordinate reference system. Please assign one "
-            "(Layer Properties → Source).",
+            "Der Layer „{}“ hat kein gültiges Koordinatenbezugssystem. Bitte weisen Sie ihm eines zu "
+            "(Layereigenschaften → Quelle).".format(what[0]),
+            "The layer '{}' has no valid coordinate reference system. Please assign one "
+            "(Layer Properties → Source).".format(what[1]),
         )
     if is_metric(crs):
         return crs, None
@@ -64,12 +68,13 @@ def working_crs(crs, extent, transform_context):
     unit = de_en("geografisch (Grad)", "geographic (degrees)") if crs.isGeographic() else de_en(
         "nicht in Metern", "not in metres")
     message = de_en(
-        "Die Quartiere liegen in {} ({}). Entfernungen in Metern brauchen ein metrisches Koordinatensystem: "
-        "gerechnet wird in {} ({}). Alle Layer werden dafür umprojiziert; die Ausgabe behält die Geometrie "
-        "der Eingabe.",
-        "The districts are in {} ({}). Distances in metres need a metric coordinate system: the distances are "
-        "computed in {} ({}). All layers are reprojected for that; the output keeps the input geometry.",
-    ).format(crs.authid() or crs.description(), unit, target.authid(), target.description())
+        "Die {} liegen in {} ({}). Entfernungen in Metern brauchen ein metrisches Koordinatensystem: "
+        "gerechnet wird in {} ({}). Alle Layer werden dafür umprojiziert; die Ausgabe liegt wieder im "
+        "Koordinatensystem der Eingabe.",
+        "The {} are in {} ({}). Distances in metres need a metric coordinate system: the distances are "
+        "computed in {} ({}). All layers are reprojected for that; the output is back in the input's "
+        "coordinate system.",
+    ).format(de_en(*what), crs.authid() or crs.description(), unit, target.authid(), target.description())
     return target, message
 
 

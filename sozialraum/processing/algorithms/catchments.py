@@ -246,21 +246,10 @@ class CatchmentsAlgorithm(SozialraumAlgorithm):
     # -- reading ---------------------------------------------------------------------------------
     def _working_crs(self, source, context, feedback):
         """The metric CRS to measure in (the services' own when it is metric), via the crs adapter."""
-        if not source.sourceCrs().isValid():
-            raise QgsProcessingException(de_en(
-                "Der Einrichtungslayer hat kein gültiges Koordinatenbezugssystem. Bitte weisen Sie ihm eines zu "
-                "(Layereigenschaften → Quelle).",
-                "The service layer has no valid coordinate reference system. Please assign one "
-                "(Layer Properties → Source)."))
         crs, message = self.core_call(working_crs, source.sourceCrs(), source.sourceExtent(),
-                                      context.transformContext())
+                                      context.transformContext(), ("Einrichtungen", "services"))
         if message:
-            feedback.pushWarning(de_en(
-                "Die Einrichtungen liegen in {} (nicht in Metern). Gerechnet wird in {}; alle Layer werden dafür "
-                "umprojiziert, die Ausgabe liegt wieder in {}.",
-                "The services are in {} (not in metres). Distances are computed in {}; all layers are reprojected "
-                "for that, and the output is back in {}.",
-            ).format(source.sourceCrs().authid(), crs.authid(), source.sourceCrs().authid()))
+            feedback.pushWarning(message)
         return crs
 
     def _services(self, source, id_field, name_field, crs, context, feedback):

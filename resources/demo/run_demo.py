@@ -50,6 +50,17 @@ def save_styled(path, layer_name, class_field, labels, title, method):
     layer.saveNamedStyle(str(Path(path).with_name(layer_name + ".qml")))
 
 
+def save_typology(path, layer_name, title, method):
+    """Style the need x coverage layer as a bivariate map and store the style in the GeoPackage."""
+    from qgis.core import QgsVectorLayer
+
+    bivariate = importlib.import_module("sozialraum_plugin.sozialraum.adapters.bivariate")
+    layer = QgsVectorLayer("{}|layername={}".format(path, layer_name), layer_name, "ogr")
+    bivariate.apply_bivariate_style(layer, title, method)
+    layer.saveStyleToDatabase(layer_name, title, True, "")
+    layer.saveNamedStyle(str(Path(path).with_name(layer_name + ".qml")))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", default="demo-output", help="folder for the results")
@@ -99,6 +110,41 @@ def main():
         "OUTPUT": "ogr:dbname='{}' table=\"robustheit\" (geom)".format(results),
         "OUTPUT_HTML": str(diagnostics_html)}, feedback=feedback)
     summary.append("Indexprüfung mit Robustheitsanalyse")
+
+    coverage_core = importlib.import_module("sozialraum_plugin.sozialraum.core.coverage")
+    coverage_labels = coverage_core.coverage_labels([1, 2, 3])
+    for key, service_layer, target, distances, fca_method, norm in (
+            ("kitas", "kitas", "ew_u6", "300, 500, 1000", "e2sfca", 0.6),
+            ("pflege", "pflegeheime", "ew_65plus", "1000, 2000, 3000", "2sfca", None)):
+        parameters = {
+            "DISTRICTS": districts, "ID_FIELD": "quartier_id", "TARGET_POPULATION_FIELD": target,
+            "SERVICES": "{}|layername={}".format(DEMO, service_layer), "CAPACITY_FIELD": "plaetze",
+            "SERVICE_NAME_FIELD": "name", "DEMAND": "{}|layername=adressen".format(DEMO), "DEMAND_FIELD": target,
+            "DISTANCE": distances, "NETWORK": "{}|layername=wege".format(DEMO), "METHOD": fca_method,
+            "OUTPUT": "ogr:dbname='{}' table=\"versorgung_{}\" (geom)".format(results, key)}
+        if norm is not None:
+            parameters["NORM"] = norm
+        coverage = processing.run("sozialraum:servicecoverage", parameters, feedback=feedback)
+        title = "Versorgung {}".format("Kitas" if key == "kitas" else "Pflegeheime")
+        save_styled(results, "versorgung_" + key, "versorgung_klasse", coverage_labels, title,
+                    json.loads(coverage["METHOD"]))
+        typology = processing.run("sozialraum:needcoverage", {
+            "NEED": "{}|layername=sozialindex".format(results), "NEED_ID_FIELD": "quartier_id",
+            "NEED_FIELD": "index_class", "NEED_MODE": "classes", "N_NEED_CLASSES": len(method["labels"]),
+            "COVERAGE": "{}|layername=versorgung_{}".format(results, key), "COVERAGE_ID_FIELD": "quartier_id",
+            "COVERAGE_FIELD": "versorgung_klasse", "COVERAGE_MODE": "classes",
+            "OUTPUT": "ogr:dbname='{}' table=\"bedarf_versorgung_{}\" (geom)".format(results, key)},
+            feedback=feedback)
+        save_typology(results, "bedarf_versorgung_" + key, "Bedarf und " + title, json.loads(typology["METHOD"]))
+        summary.append("{}: {} % der Zielgruppe ohne Einrichtung in Reichweite; Typologie Bedarf × Versorgung"
+                       .format(title, errors.format_number(100 * coverage["UNREACHED_SHARE"], 1)))
+
+    processing.run("sozialraum:catchments", {
+        "SERVICES": "{}|layername=kitas".format(DEMO), "NAME_FIELD": "name", "DISTANCE": "300, 500",
+        "NETWORK": "{}|layername=wege".format(DEMO), "BUFFER": 50, "DEMAND": "{}|layername=adressen".format(DEMO),
+        "DEMAND_FIELD": "ew_u6",
+        "OUTPUT": "ogr:dbname='{}' table=\"einzugsbereiche_kitas\" (geom)".format(results)}, feedback=feedback)
+    summary.append("Einzugsbereiche der Kitas (300 und 500 m zu Fuß)")
 
     print("\nSozialraum-Demo Musterstadt")
     for line in summary:

@@ -57,7 +57,8 @@ from qgis.core import (
     QgsVectorLayerSimpleLabeling,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtGui import QColor, QFont
+from qgis.PyQt.QtCore import QRectF, Qt
+from qgis.PyQt.QtGui import QColor, QFont, QFontMetricsF
 from qgis.PyQt.QtXml import QDomDocument
 
 from ..core.errors import InputError
@@ -432,20 +433,44 @@ def _frame(layout, item_id):
     return None
 
 
-def fit_profile(profile, n_indicators, bottom=280.0, row_height=5.3, gap=3.0):
-    """Give the indicator table of the profile page room for ``n_indicators`` rows and the chart the rest.
+def text_height(label, text):
+    """Height in mm that ``label`` (a layout label of fixed width) needs for ``text`` with word wrap."""
+    points_per_mm = 72.0 / 25.4
+    scale = 10.0  # measure at ten times the size: whole pixels are then fine enough
+    font = QFont(label.font())
+    font.setPixelSize(max(1, round(font.pointSizeF() * scale)))
+    metrics = QFontMetricsF(font)
+    width = (label.sizeWithUnits().width() - 2 * label.marginX()) * points_per_mm * scale
+    box = metrics.boundingRect(QRectF(0, 0, width, 1e7), int(Qt.TextFlag.TextWordWrap), text)
+    return box.height() / scale / points_per_mm * 1.1 + 2 * label.marginY()
 
-    Works on the bundled template's items (``diagramm`` above the frame ``tabelle_werte``); a
-    template without them is left as it is.
+
+def fit_profile(profile, n_indicators, longest_sentence, bottom=280.0, row_height=5.3, gap=3.0):
+    """Lay out the middle of the profile page for the longest sentence and ``n_indicators`` table rows.
+
+    The sentence box (``satz``) grows to hold ``longest_sentence``, the chart title
+    (``diagramm_titel``) and chart (``diagramm``) follow, and the indicator table (frame
+    ``tabelle_werte``) sits at the bottom with one row per indicator; the chart takes the room
+    left. A template without these items is left as it is.
     """
+    sentence, title = profile.itemById("satz"), profile.itemById("diagramm_titel")
     chart, table = profile.itemById("diagramm"), _frame(profile, "tabelle_werte")
     if chart is None or table is None:
         return
-    height = (n_indicators + 1) * row_height + 1.0
     top = chart.pagePositionWithUnits().y()
+    if sentence is not None and title is not None and isinstance(sentence, QgsLayoutItemLabel):
+        start = sentence.pagePositionWithUnits().y()
+        height = max(sentence.sizeWithUnits().height(), text_height(sentence, longest_sentence))
+        sentence.attemptResize(QgsLayoutSize(sentence.sizeWithUnits().width(), height))
+        shift = start + height + gap - title.pagePositionWithUnits().y()
+        title.attemptMove(QgsLayoutPoint(title.pagePositionWithUnits().x(), title.pagePositionWithUnits().y() + shift),
+                          True, False, 0)
+        top += shift
+    height = (n_indicators + 1) * row_height + 1.0
     table_top = max(top + 20.0 + gap, bottom - height)
     table.attemptResize(QgsLayoutSize(table.sizeWithUnits().width(), bottom - table_top))
     table.attemptMove(QgsLayoutPoint(table.pagePositionWithUnits().x(), table_top), True, False, 0)
+    chart.attemptMove(QgsLayoutPoint(chart.pagePositionWithUnits().x(), top), True, False, 0)
     chart.attemptResize(QgsLayoutSize(chart.sizeWithUnits().width(), table_top - gap - top))
 
 

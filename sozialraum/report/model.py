@@ -21,6 +21,7 @@ from ..core.classify import default_labels
 from ..core.coverage import need_class_from_k
 from ..core.errors import InputError, names
 from ..core.mss import DYNAMIC_LABELS, STATUS_LABELS
+from ..core.typology import district_key
 from .rendering import number, translator
 
 NOT_RATED_COLOR = "#bdbdbd"
@@ -58,32 +59,44 @@ _MISSING = {
     "median": ("Fehlende Werte wurden durch den Median der bewerteten Quartiere ersetzt.",
                "Missing values were replaced by the median of the rated quarters."),
 }
-# Columns of a coverage result (core.coverage.district_summary) shown in a profile, with their labels.
+# Columns of a coverage result (core.coverage.district_summary) shown in a profile: (column, (de, en), digits,
+# factor). ``anteil_<metres>`` columns (share of the target population within a distance) are added by
+# :func:`coverage_columns`.
 COVERAGE_COLUMNS = [
-    ("anzahl_einrichtungen", ("Einrichtungen im Quartier", "services in the quarter"), 0),
-    ("kapazitaet", ("Plätze", "places"), 0),
-    ("zielbevoelkerung", ("Zielbevölkerung", "target population"), 0),
-    ("versorgungsquote", ("Versorgungsquote (Plätze je Person)", "supply ratio (places per person)"), 2),
-    ("erreichbarkeit_index", ("Erreichbarkeit (Stadt = 1)", "accessibility (city = 1)"), 2),
-    ("dist_mittel", ("mittlere Entfernung zur nächsten Einrichtung (m)", "mean distance to the nearest service (m)"), 0),
-    ("fehlplaetze", ("fehlende Plätze", "missing places"), 0),
+    ("anzahl_einrichtungen", ("Einrichtungen im Quartier", "services in the quarter"), 0, 1.0),
+    ("kapazitaet", ("Plätze im Quartier", "places in the quarter"), 0, 1.0),
+    ("zielbevoelkerung", ("Zielbevölkerung", "target population"), 0, 1.0),
+    ("versorgungsquote", ("Plätze je Person der Zielbevölkerung", "places per person of the target population"), 2,
+     1.0),
+    ("erreichbarkeit_index", ("Erreichbarkeit (Stadtmittel = 1)", "accessibility (city average = 1)"), 2, 1.0),
+    ("dist_mittel", ("mittlere Entfernung zur nächsten Einrichtung (m)", "mean distance to the nearest service (m)"),
+     0, 1.0),
+    ("zeit_mittel_min", ("mittlere Gehzeit zur nächsten Einrichtung (Minuten)",
+                         "mean walking time to the nearest service (minutes)"), 1, 1.0),
+    ("anteil_unerreichbar", ("Anteil ohne erreichbare Einrichtung (%)", "share reaching no service (%)"), 1, 100.0),
+    ("fehlplaetze", ("fehlende Plätze nach Richtwert", "missing places by the norm"), 0, 1.0),
 ]
+_WITHIN = re.compile(r"anteil_(\d+)(?:_(\d+))?$")
+
+
+def coverage_columns(columns):
+    """The coverage columns present in ``columns``, with ``anteil_<m>`` as "share within m metres"."""
+    present = [c for c in COVERAGE_COLUMNS if c[0] in columns]
+    within = []
+    for column in columns:
+        match = _WITHIN.match(str(column))
+        if match:
+            metres = float(match.group(1) + ("." + match.group(2) if match.group(2) else ""))
+            shown = "{:g}".format(metres)
+            within.append((metres, (column, ("Anteil mit Einrichtung in höchstens {} m (%)".format(shown),
+                                             "share with a service within {} m (%)".format(shown)), 1, 100.0)))
+    position = next((n for n, c in enumerate(present) if c[0] == "anteil_unerreichbar"), len(present))
+    return present[:position] + [c for _, c in sorted(within)] + present[position:]
 
 
 # ---------------------------------------------------------------------------------------------
 # small helpers
 # ---------------------------------------------------------------------------------------------
-
-
-def key_text(value):
-    """A quarter ID as comparable text: ``7``, ``7.0`` and ``" 7"`` are the same quarter; NULL -> None."""
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, (float, np.floating)) and float(value).is_integer():
-        return str(int(value))
-    if isinstance(value, (int, np.integer)):
-        return str(int(value))
-    return str(value).strip()
 
 
 def natural_key(text):
@@ -262,7 +275,7 @@ def build_model(table, method, id_field, lang="de", name_field=None, colors=None
     kind = result_kind(method)
     columns = result_columns(method)
     _check_fields(table, [id_field, name_field], "INPUT")
-    keys = [key_text(v) for v in table[id_field].tolist()]
+    keys = [district_key(v) for v in table[id_field].tolist()]
     _check_keys(keys, id_field)
     indicators = indicator_fields(method)
     _check_fields(table, indicators + [c for c in (columns["value"], columns["class"]) if c], "INPUT")
@@ -315,6 +328,7 @@ def build_model(table, method, id_field, lang="de", name_field=None, colors=None
         quarter["reason"] = "" if rated[n] else _not_rated_reason(table, n, method, ind_info, lang)
         quarter["sentence"] = _sentence(quarter, n_rated, k, kind, lang)
         quarter["facts"] = profile_facts(quarter, n_rated, kind, population is not None, lang)
+        quarter["coverage_table"] = coverage_table(quarter["coverage"], lang)
         quarters.append(quarter)
     quarters.sort(key=lambda q: natural_key(q["id"]))
     ranking = sorted((q for q in quarters if q["rated"]), key=lambda q: (q["rank"], natural_key(q["name"])))
@@ -443,6 +457,24 @@ def _indicator_row(info, n, lang):
     }
 
 
+def coverage_table(coverages, lang):
+    """The coverage of one quarter as one table: a column per service, a row per measure (first the class)."""
+    if not coverages:
+        return None
+    t = translator(lang)
+    labels = []
+    for coverage in coverages:
+        for item in coverage["items"]:
+            if item["label"] not in labels:
+                labels.append(item["label"])
+    rows = [{"label": t("Versorgung", "Coverage"), "cells": [c["label"] for c in coverages]}]
+    for label in labels:
+        rows.append({"label": label, "cells": [next((i["text"] for i in c["items"] if i["label"] == label), "–")
+                                               for c in coverages]})
+    notes = ["{}: {}".format(c["title"], c["note"]) for c in coverages if c["note"]]
+    return {"titles": [c["title"] for c in coverages], "rows": rows, "notes": notes}
+
+
 def _dynamics_lookup(table, id_field, columns, lang):
     """``{key: {"status", "label", "code", "attention", ...}}`` from a status/dynamic index table."""
     if table is None:
@@ -458,7 +490,7 @@ def _dynamics_lookup(table, id_field, columns, lang):
         status = _int_or_none(row.get("status_class"))
         dynamic = _int_or_none(row.get("dynamic_class"))
         attention = row.get("aufmerksamkeit")
-        out[key_text(row[id_field])] = {
+        out[district_key(row[id_field])] = {
             "status": status, "status_label": STATUS_LABELS[status][position] if status in STATUS_LABELS else None,
             "dynamic": dynamic,
             "label": DYNAMIC_LABELS[dynamic][position] if dynamic in DYNAMIC_LABELS else None,
@@ -480,17 +512,17 @@ def _coverage_lookup(title, table, id_field, lang):
             "quarter ID.".format(title, id_field),
         )
     position = 1 if lang == "en" else 0
+    columns = coverage_columns(list(table.columns))
     out = {}
     for _, row in table.iterrows():
         klass = _int_or_none(row.get("versorgung_klasse"))
         items = []
-        for column, label, digits in COVERAGE_COLUMNS:
-            if column in table.columns:
-                value = _float(row.get(column))
-                if not math.isnan(value):
-                    items.append({"label": label[position], "text": number(value, digits, lang)})
+        for column, label, digits, factor in columns:
+            value = _float(row.get(column))
+            if not math.isnan(value):
+                items.append({"label": label[position], "text": number(factor * value, digits, lang)})
         note = row.get("hinweis")
-        out[key_text(row[id_field])] = {
+        out[district_key(row[id_field])] = {
             "klass": klass, "label": _COVERAGE_WORDS[klass][position] if klass in _COVERAGE_WORDS else
             ("keine Angabe", "no data")[position],
             "items": items, "note": note if isinstance(note, str) else "",
@@ -515,7 +547,7 @@ def _need_coverage_lookup(need_coverage, lang):
             need, cover = int(code[0]), int(code[2])
             label = ("{} Bedarf, {} Versorgung", "{} need, {} coverage")[position].format(
                 _NEED_WORDS[need][position], _TYPE_COVERAGE_WORDS[cover][position])
-        out[key_text(row[id_field])] = {"code": code if label else None,
+        out[district_key(row[id_field])] = {"code": code if label else None,
                                         "label": label or ("keine Angabe", "no data")[position],
                                         "priority": _int_or_none(row.get("prioritaet"))}
     return out
@@ -564,7 +596,7 @@ def profile_facts(quarter, n_rated, kind, has_population, lang):
             facts.append({"label": t("Hinweis", "Note"), "kind": "attention",
                           "text": t("besonderer Aufmerksamkeitsbedarf", "needs particular attention")})
     for coverage in quarter["coverage"]:
-        facts.append({"label": t("Versorgung: {}", "Coverage: {}").format(coverage["title"]),
+        facts.append({"label": t("Versorgung {}", "Coverage {}").format(coverage["title"]),
                       "text": coverage["label"], "kind": ""})
     typology = quarter["typology"]
     if typology:
@@ -611,14 +643,13 @@ def _sentence(quarter, n_rated, k, kind, lang):
         if dynamics.get("attention"):
             parts.append(t("Das Quartier hat besonderen Aufmerksamkeitsbedarf.",
                            "The quarter needs particular attention."))
-    for coverage in quarter["coverage"]:
-        if coverage["klass"] is not None:
-            parts.append(t("Versorgung mit {}: {}.", "Coverage with {}: {}.").format(coverage["title"],
-                                                                                      coverage["label"]))
+    poor = [coverage["title"] for coverage in quarter["coverage"] if coverage["klass"] == 3]
+    if poor:
+        parts.append(t("Gering versorgt: {}.", "Poorly served: {}.").format(", ".join(poor)))
     typology = quarter["typology"]
-    if typology and typology.get("code"):
-        parts.append(t("Bedarf und Versorgung: {} (Priorität {} von 9).",
-                       "Need and coverage: {} (priority {} of 9).").format(typology["label"], typology["priority"]))
+    if typology and typology.get("priority") == 1:
+        parts.append(t("Hoher Bedarf trifft auf geringe Versorgung (Priorität 1 von 9).",
+                       "High need meets poor coverage (priority 1 of 9)."))
     return " ".join(parts)
 
 

@@ -88,7 +88,7 @@ def path_data(rings, frame):
                 steps[1] = "l" + steps[1]
             previous = point
         if len(steps) >= 3:
-            parts.append(" ".join(steps) + "z")
+            parts.append(steps[0] + " ".join(steps[1:]) + "z")
     return "".join(parts)
 
 

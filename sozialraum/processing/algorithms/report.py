@@ -31,7 +31,7 @@ from ..base import SozialraumAlgorithm, de_en
 from ..help_report import report_help
 
 DYNAMIC_COLUMNS = ["status_class", "dynamic_class", "dynamic_index", "gesamt_code", "aufmerksamkeit"]
-COVERAGE_READ = [c for c, _, _ in report_model.COVERAGE_COLUMNS] + ["versorgung_klasse", "hinweis"]
+COVERAGE_READ = [c[0] for c in report_model.COVERAGE_COLUMNS] + ["versorgung_klasse", "hinweis"]
 NEED_COVERAGE_READ = ["typ_code", "prioritaet"]
 
 
@@ -45,6 +45,7 @@ class ReportAlgorithm(SozialraumAlgorithm):
     INDICATOR_LABELS = "INDICATOR_LABELS"
     DYNAMICS = "DYNAMICS"
     COVERAGE = "COVERAGE"
+    COVERAGE_TITLES = "COVERAGE_TITLES"
     NEED_COVERAGE = "NEED_COVERAGE"
     TITLE = "TITLE"
     ORGANISATION = "ORGANISATION"
@@ -90,6 +91,10 @@ class ReportAlgorithm(SozialraumAlgorithm):
         self.addParameter(QgsProcessingParameterMultipleLayers(
             self.COVERAGE, de_en("Versorgungsergebnisse je Quartier (optional)", "Coverage results per quarter (optional)"),
             layerType=compat.SOURCE_VECTOR_ANY, optional=True))
+        self.addParameter(QgsProcessingParameterString(
+            self.COVERAGE_TITLES, de_en("Namen der Versorgungsergebnisse, durch ';' getrennt (z. B. 'Kitas; Pflegeheime')",
+                                        "Names of the coverage results, separated by ';' (e.g. 'Day care; Care homes')"),
+            optional=True))
         self.addParameter(QgsProcessingParameterVectorLayer(
             self.NEED_COVERAGE, de_en("Ergebnis 'Bedarf und Versorgung' (optional)", "'Need and coverage' result (optional)"),
             [compat.SOURCE_VECTOR_ANY], optional=True))
@@ -150,13 +155,19 @@ class ReportAlgorithm(SozialraumAlgorithm):
             .format(what_en, layer.name(), id_field))))
 
     @staticmethod
+    def _layer_title(layer):
+        """The GeoPackage layer name of ``layer`` (``versorgung_kita``), else its name in QGIS."""
+        parts = QgsProviderRegistry.instance().decodeUri(layer.providerType(), layer.source())
+        return parts.get("layerName") or layer.name()
+
+    @staticmethod
     def _source_text(layer, lang):
         """``file, layer name (computed with …)`` of a result layer, for the annex."""
         t = translator(lang)
         parts = QgsProviderRegistry.instance().decodeUri(layer.providerType(), layer.source())
         path, name = parts.get("path") or "", parts.get("layerName") or ""
         if path and os.path.isfile(path):
-            text = os.path.basename(path) + (", {} „{}“".format(t("Ebene", "layer"), name) if name else "")
+            text = os.path.basename(path) + (t(", Ebene „{}“", ", layer “{}”").format(name) if name else "")
         else:
             text = t("temporäre Ebene „{}“", "temporary layer “{}”").format(layer.name())
         algorithm = (load_method(layer) or {}).get("algorithm")
@@ -193,10 +204,14 @@ class ReportAlgorithm(SozialraumAlgorithm):
             dynamics = dynamics.rename(columns={join: id_field})
             sources.append(self._source_text(dynamics_layer, lang))
         coverages = []
-        for cov in self.parameterAsLayerList(parameters, self.COVERAGE, context) or []:
+        titles = [t.strip() for t in (self.parameterAsString(parameters, self.COVERAGE_TITLES, context) or "")
+                  .replace("\n", ";").split(";")]
+        for n, cov in enumerate(self.parameterAsLayerList(parameters, self.COVERAGE, context) or []):
             join = self._join_id(cov, id_field, "Das Versorgungsergebnis", "The coverage result")
-            cov_table = self.core_call(read_table, cov, [join] + self._present(cov, COVERAGE_READ))
-            coverages.append((cov.name(), cov_table.rename(columns={join: id_field}), id_field))
+            fields = self._present(cov, COVERAGE_READ) + [f for f in cov.fields().names() if f.startswith("anteil_")]
+            cov_table = self.core_call(read_table, cov, [join] + fields)
+            title = titles[n] if n < len(titles) and titles[n] else self._layer_title(cov)
+            coverages.append((title, cov_table.rename(columns={join: id_field}), id_field))
             sources.append(self._source_text(cov, lang))
         need = None
         need_layer = self.parameterAsVectorLayer(parameters, self.NEED_COVERAGE, context)
@@ -257,7 +272,7 @@ class ReportAlgorithm(SozialraumAlgorithm):
         results = {"N_QUARTERS": model["n_quarters"]}
 
         if html_path:
-            shapes = map_images.quarter_shapes(layer, id_field, report_model.key_text, feedback)
+            shapes = map_images.quarter_shapes(layer, id_field, report_model.district_key, feedback)
             logo_uri = self.core_call(map_images.logo_data_uri, logo) if logo else ""
             html = self.core_call(report_html, model, shapes, logo_uri, template,
                                   map_images.is_metric(layer.crs()))
@@ -302,7 +317,7 @@ class ReportAlgorithm(SozialraumAlgorithm):
         geometries = {}
         index = layer.fields().lookupField(id_field)
         for feature in layer.getFeatures():
-            geometries[report_model.key_text(feature.attributes()[index])] = feature.geometry()
+            geometries[report_model.district_key(feature.attributes()[index])] = feature.geometry()
         with tempfile.TemporaryDirectory(prefix="sozialbericht_") as folder:
             charts = {}
             for n, quarter in enumerate(model["quarters"]):
@@ -329,7 +344,8 @@ class ReportAlgorithm(SozialraumAlgorithm):
             for layout in (overview, profile):
                 print_layout.bind_layers(layout, layers, model["lang"])
                 print_layout.set_variables(layout, variables)
-            print_layout.fit_profile(profile, max(len(q["indicators"]) for q in model["quarters"]))
+            print_layout.fit_profile(profile, max(len(q["indicators"]) for q in model["quarters"]),
+                                     max((q["sentence"] for q in model["quarters"]), key=len))
             first = print_layout.overview_pages(overview)
             print_layout.number_pages(layers[print_layout.QUARTERS], first)
             total = first + len(model["quarters"])

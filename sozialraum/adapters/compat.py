@@ -61,6 +61,7 @@ GEOMETRY_POINT = _pick(Qgis, "GeometryType.Point", QgsWkbTypes, "PointGeometry")
 GEOMETRY_LINE = _pick(Qgis, "GeometryType.Line", QgsWkbTypes, "LineGeometry")
 
 DISTANCE_METERS = _pick(Qgis, "DistanceUnit.Meters", QgsUnitTypes, "DistanceMeters")
+DISTANCE_KILOMETERS = _pick(Qgis, "DistanceUnit.Kilometers", QgsUnitTypes, "DistanceKilometers")
 
 # Algorithms that must run in the main thread (print layouts, QGraphicsScene).
 ALGORITHM_NO_THREADING = _pick(Qgis, "ProcessingAlgorithmFlag.NoThreading", QgsProcessingAlgorithm, "FlagNoThreading")

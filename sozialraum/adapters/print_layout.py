@@ -445,13 +445,13 @@ def text_height(label, text):
     return box.height() / scale / points_per_mm * 1.1 + 2 * label.marginY()
 
 
-def fit_profile(profile, n_indicators, longest_sentence, bottom=280.0, row_height=5.3, gap=3.0):
+def fit_profile(profile, chart_ratio, n_indicators, longest_sentence, bottom=280.0, row_height=5.3, gap=3.0):
     """Lay out the middle of the profile page for the longest sentence and ``n_indicators`` table rows.
 
-    The sentence box (``satz``) grows to hold ``longest_sentence``, the chart title
-    (``diagramm_titel``) and chart (``diagramm``) follow, and the indicator table (frame
-    ``tabelle_werte``) sits at the bottom with one row per indicator; the chart takes the room
-    left. A template without these items is left as it is.
+    The sentence box (``satz``) grows to hold ``longest_sentence``; the chart title
+    (``diagramm_titel``) and the chart (``diagramm``, height = width × ``chart_ratio``) follow, then
+    the indicator table (frame ``tabelle_werte``) with one row per indicator. Where the page is too
+    short the chart gives up height. A template without these items is left as it is.
     """
     sentence, title = profile.itemById("satz"), profile.itemById("diagramm_titel")
     chart, table = profile.itemById("diagramm"), _frame(profile, "tabelle_werte")
@@ -466,12 +466,28 @@ def fit_profile(profile, n_indicators, longest_sentence, bottom=280.0, row_heigh
         title.attemptMove(QgsLayoutPoint(title.pagePositionWithUnits().x(), title.pagePositionWithUnits().y() + shift),
                           True, False, 0)
         top += shift
-    height = (n_indicators + 1) * row_height + 1.0
-    table_top = max(top + 20.0 + gap, bottom - height)
-    table.attemptResize(QgsLayoutSize(table.sizeWithUnits().width(), bottom - table_top))
-    table.attemptMove(QgsLayoutPoint(table.pagePositionWithUnits().x(), table_top), True, False, 0)
+    table_height = (n_indicators + 1) * row_height + 1.0
+    chart_height = min(chart.sizeWithUnits().width() * chart_ratio, bottom - table_height - gap - top)
+    chart_height = max(20.0, chart_height)
     chart.attemptMove(QgsLayoutPoint(chart.pagePositionWithUnits().x(), top), True, False, 0)
-    chart.attemptResize(QgsLayoutSize(chart.sizeWithUnits().width(), table_top - gap - top))
+    chart.attemptResize(QgsLayoutSize(chart.sizeWithUnits().width(), chart_height))
+    table_top = top + chart_height + gap
+    table.attemptResize(QgsLayoutSize(table.sizeWithUnits().width(), max(table_height, bottom - table_top)))
+    table.attemptMove(QgsLayoutPoint(table.pagePositionWithUnits().x(), table_top), True, False, 0)
+
+
+def fit_scale_bars(layout, map_width_m):
+    """Scale bars in metres for maps narrower than 3 km, else in kilometres (the layer CRS in metres)."""
+    for scalebar in _items(layout, QgsLayoutItemScaleBar):
+        if map_width_m < 3000:
+            scalebar.setUnits(compat.DISTANCE_METERS)
+            scalebar.setMapUnitsPerScaleBarUnit(1.0)
+            scalebar.setUnitLabel("m")
+        else:
+            scalebar.setUnits(compat.DISTANCE_KILOMETERS)
+            scalebar.setMapUnitsPerScaleBarUnit(1000.0)
+            scalebar.setUnitLabel("km")
+        scalebar.update()
 
 
 def build_report(project, overview, profile, quarters):

@@ -173,6 +173,14 @@ def _wrap(text, width=28, lines=2):
     return [line if len(line) <= width + 4 else line[: width + 3] + "…" for line in out]
 
 
+BAR_ROW, BAR_TOP, BAR_LEGEND = 34, 6, 30
+
+
+def bars_size(n_rows, width=600):
+    """``(width, height)`` in px of :func:`indicator_bars` for ``n_rows`` indicators."""
+    return width, BAR_TOP + BAR_ROW * n_rows + BAR_LEGEND
+
+
 def indicator_bars(rows, lang="de", standalone=False, width=600):
     """Bar chart of one quarter's indicators against the average of the rated quarters.
 
@@ -182,10 +190,10 @@ def indicator_bars(rows, lang="de", standalone=False, width=600):
     is the average. Orange = less favourable than the average, blue = more favourable.
     """
     t = translator(lang)
-    row_height, top = 34, 6
+    row_height, top = BAR_ROW, BAR_TOP
     label_w, text_w = 215, 120
     x0, x1 = label_w + 8, width - text_w - 8
-    height = top + row_height * len(rows) + 30
+    height = bars_size(len(rows), width)[1]
     body = []
     for r, row in enumerate(rows):
         y = top + r * row_height

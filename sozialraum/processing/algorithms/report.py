@@ -25,7 +25,7 @@ from ...core.errors import InputError
 from ...report import model as report_model
 from ...report.html import report_html
 from ...report.rendering import translator
-from ...report.svg import indicator_bars
+from ...report.svg import bars_size, indicator_bars
 from ...report.table import write_table
 from ..base import SozialraumAlgorithm, de_en
 from ..help_report import report_help
@@ -33,6 +33,12 @@ from ..help_report import report_help
 DYNAMIC_COLUMNS = ["status_class", "dynamic_class", "dynamic_index", "gesamt_code", "aufmerksamkeit"]
 COVERAGE_READ = [c[0] for c in report_model.COVERAGE_COLUMNS] + ["versorgung_klasse", "hinweis"]
 NEED_COVERAGE_READ = ["typ_code", "prioritaet"]
+
+
+def typical_profile_width(geometries, margin=0.6):
+    """Width of a profile map for the median quarter: its larger side plus ``margin`` of it on both sides."""
+    sides = sorted(max(g.boundingBox().width(), g.boundingBox().height()) for g in geometries if g is not None)
+    return sides[len(sides) // 2] * (1 + 2 * margin) if sides else 0.0
 
 
 class ReportAlgorithm(SozialraumAlgorithm):
@@ -344,8 +350,14 @@ class ReportAlgorithm(SozialraumAlgorithm):
             for layout in (overview, profile):
                 print_layout.bind_layers(layout, layers, model["lang"])
                 print_layout.set_variables(layout, variables)
-            print_layout.fit_profile(profile, max(len(q["indicators"]) for q in model["quarters"]),
+            n_indicators = max(len(q["indicators"]) for q in model["quarters"])
+            width, height = bars_size(n_indicators)
+            print_layout.fit_profile(profile, height / width, n_indicators,
                                      max((q["sentence"] for q in model["quarters"]), key=len))
+            if map_images.is_metric(layer.crs()):
+                extent = layers[print_layout.QUARTERS].extent()
+                print_layout.fit_scale_bars(overview, max(extent.width(), extent.height()))
+                print_layout.fit_scale_bars(profile, typical_profile_width(geometries.values()))
             first = print_layout.overview_pages(overview)
             print_layout.number_pages(layers[print_layout.QUARTERS], first)
             total = first + len(model["quarters"])

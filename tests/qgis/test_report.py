@@ -1,0 +1,232 @@
+"""sozialraum:report end to end: HTML, PDF (checked with poppler's pdfinfo/pdftotext) and XLSX on a small town.
+
+The quarters carry names that must stay text in every output: a script tag, quotes, umlauts and ß.
+"""
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from layers import polygon_layer
+from qgis.core import (
+    QgsCoordinateTransformContext,
+    QgsProcessingContext,
+    QgsProcessingException,
+    QgsProcessingFeedback,
+    QgsProcessingModelAlgorithm,
+    QgsProcessingModelChildAlgorithm,
+    QgsProcessingModelChildParameterSource,
+    QgsProcessingModelParameter,
+    QgsProcessingParameterVectorLayer,
+    QgsVectorFileWriter,
+    QgsVectorLayer,
+)
+
+EVIL = "<script>alert(1)</script>"
+QUARTERS = [  # id, name, inhabitants, a (higher = more need), b
+    ("Q1", EVIL, 1000, 30.0, 4.0),
+    ("Q2", 'Am "Eck" – O\'Neills Hof', 900, 10.0, 1.0),
+    ("Q3", "Große Straße", 800, 22.0, 3.0),
+    ("Q4", "Mühlenviertel", 1200, 14.0, 2.5),
+    ("Q5", "Hafen", 700, 25.0, 2.0),
+    ("Q6", "Kleingärten", 50, 12.0, 1.5),   # below the minimum population: not rated
+]
+RATED = [q for q in QUARTERS if q[2] >= 300]
+LABELS = "a=Arbeitslosenquote (%); b=Kinderarmut (%)"
+POPPLER = shutil.which("pdftotext") and shutil.which("pdfinfo")
+
+
+def _processing(name, parameters, context=None):
+    import processing
+
+    return processing.run("sozialraum:" + name, parameters, context=context or QgsProcessingContext(),
+                          feedback=QgsProcessingFeedback())
+
+
+@pytest.fixture(scope="module")
+def index_result(plugin, tmp_path_factory):
+    """A districtindex result saved to a GeoPackage (min-max, quantiles, weight 2 on 'a')."""
+    folder = tmp_path_factory.mktemp("report")
+    layer = polygon_layer([{"id": q, "name": n, "ew": ew, "a": a, "b": b} for q, n, ew, a, b in QUARTERS])
+    source = str(folder / "quartiere.gpkg")
+    options = QgsVectorFileWriter.SaveVectorOptions()
+    options.driverName = "GPKG"
+    QgsVectorFileWriter.writeAsVectorFormatV3(layer, source, QgsCoordinateTransformContext(), options)
+    output = str(folder / "index.gpkg")
+    _processing("districtindex", {
+        "INPUT": source, "ID_FIELD": "id", "INDICATORS": ["a", "b"], "WEIGHTS": "a=2", "NORMALIZATION": "minmax",
+        "AGGREGATION": "sum", "CLASSIFICATION": "quantile", "N_CLASSES": 3, "POPULATION_FIELD": "ew",
+        "MIN_POPULATION": 300, "OUTPUT": output})
+    return folder, output
+
+
+def _report(index_result, lang, **extra):
+    folder, output = index_result
+    stem = folder / "bericht_{}".format(lang)
+    parameters = {"INPUT": output, "NAME_FIELD": "name", "INDICATOR_LABELS": LABELS, "TITLE": "Testbericht",
+                  "ORGANISATION": "Stadt Test", "DATA_DATE": "31.12.2024", "LANGUAGE": lang,
+                  "OUTPUT_HTML": str(stem) + ".html", "OUTPUT_PDF": str(stem) + ".pdf",
+                  "OUTPUT_TABLE": str(stem) + ".xlsx"}
+    parameters.update(extra)
+    return _processing("report", parameters)
+
+
+@pytest.fixture(scope="module")
+def german(index_result):
+    return _report(index_result, "de")
+
+
+@pytest.fixture(scope="module")
+def english(index_result):
+    return _report(index_result, "en", OUTPUT_TABLE=None)
+
+
+def _pdf_pages(path):
+    info = subprocess.run(["pdfinfo", path], capture_output=True, text=True, check=True).stdout
+    return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+
+
+def _pdf_text(path, page):
+    return subprocess.run(["pdftotext", "-layout", "-f", str(page), "-l", str(page), path, "-"],
+                          capture_output=True, text=True, check=True).stdout
+
+
+def test_html_is_self_contained_and_names_every_rated_quarter(german):
+    html = Path(german["OUTPUT_HTML"]).read_text(encoding="utf-8")
+    assert "http://" not in html and "https://" not in html
+    assert EVIL not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    for _, name, *_ in RATED:
+        escaped = name.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;") \
+            .replace("'", "&#39;")
+        assert escaped in html, name
+    assert german["N_QUARTERS"] == 6
+
+
+def test_html_method_states_the_parameters_actually_used(german):
+    html = Path(german["OUTPUT_HTML"]).read_text(encoding="utf-8")
+    assert "Min-Max-Skalierung auf 0–100" in html
+    assert "Quantile (gleich viele Quartiere je Klasse), 3 Klassen" in html
+    assert "Gewichte: Arbeitslosenquote (%) 2, Kinderarmut (%) 1" in html
+    assert "weniger als 300 Einwohnern (Feld „ew“)" in html and "Datenstand: 31.12.2024." in html
+    # the quarter below the minimum population is listed in the annex with its reason
+    assert "weniger als 300 Einwohner (50)" in html
+
+
+@pytest.mark.skipif(not POPPLER, reason="poppler-utils (pdfinfo, pdftotext) not installed")
+def test_pdf_has_the_overview_and_one_page_per_quarter(german):
+    path = german["OUTPUT_PDF"]
+    pages = _pdf_pages(path)
+    assert pages == german["N_PAGES"]
+    overview = pages - len(QUARTERS)
+    assert overview >= 2
+    first = _pdf_text(path, 1)
+    assert "Testbericht" in first and "Zusammenfassung" in first and "Quartiere mit dem größten Bedarf" in first
+    assert "Methode" in _pdf_text(path, 2)
+    for n, (key, name, *_rest) in enumerate(QUARTERS):   # profiles in ID order, names as text
+        text = _pdf_text(path, overview + n + 1)
+        assert "Quartierssteckbrief" in text and name in text and key in text, (n, name)
+        assert "Seite {} von {}".format(overview + n + 1, pages) in text
+
+
+def test_xlsx_keeps_names_as_text_and_numbers_as_numbers(german):
+    layer = QgsVectorLayer(german["OUTPUT_TABLE"], "table", "ogr")
+    assert layer.isValid()
+    rows = [feature.attributes() for feature in layer.getFeatures()]
+    names = layer.fields().names()
+    assert names[:4] == ["Rang", "Kennung", "Quartier", "Indexwert"]
+    assert {row[2] for row in rows} == {name for _, name, *_ in QUARTERS}
+    assert [row[0] for row in rows[:len(RATED)]] == sorted(row[0] for row in rows[:len(RATED)])
+    assert isinstance(rows[0][0], int) and isinstance(rows[0][3], float)
+
+
+def test_english_report(english):
+    html = Path(english["OUTPUT_HTML"]).read_text(encoding="utf-8")
+    assert "Summary" in html and "Quarter profiles" in html and "min-max scaling to 0–100" in html
+    assert "fewer than 300 inhabitants (50)" in html
+    if POPPLER:
+        text = _pdf_text(english["OUTPUT_PDF"], english["N_PAGES"])
+        assert "Quarter profile" in text and "Page {} of {}".format(english["N_PAGES"], english["N_PAGES"]) in text
+
+
+def test_user_template_with_a_missing_variable_fails_clearly(index_result, tmp_path):
+    (tmp_path / "bericht.html").write_text("<p>{{ report.title }}</p>\n<p>{{ unbekannt }}</p>", encoding="utf-8")
+    with pytest.raises(QgsProcessingException) as error:
+        _report(index_result, "de", TEMPLATE=str(tmp_path), OUTPUT_PDF=None, OUTPUT_TABLE=None)
+    message = str(error.value)
+    assert "bericht.html" in message and "unbekannt" in message and "2" in message
+
+
+def test_user_template_folder_is_used(index_result, tmp_path):
+    (tmp_path / "bericht.html").write_text("<h1>{{ report.title }}</h1>{% for q in report.ranking %}"
+                                           "<p>{{ q.rank }} {{ q.name }}</p>{% endfor %}", encoding="utf-8")
+    result = _report(index_result, "de", TEMPLATE=str(tmp_path), OUTPUT_PDF=None, OUTPUT_TABLE=None)
+    html = Path(result["OUTPUT_HTML"]).read_text(encoding="utf-8")
+    assert html.startswith("<h1>Testbericht</h1><p>1 ") and "&lt;script&gt;" in html
+
+
+def test_bad_input_and_no_output_are_reported(index_result, tmp_path):
+    plain = polygon_layer([{"id": "A", "x": 1.0}])
+    with pytest.raises(QgsProcessingException, match="Verfahrensbeschreibung|method record"):
+        _processing("report", {"INPUT": plain, "OUTPUT_HTML": str(tmp_path / "x.html")})
+    with pytest.raises(QgsProcessingException, match="mindestens eine Ausgabe|at least one output"):
+        _report(index_result, "de", OUTPUT_HTML=None, OUTPUT_PDF=None, OUTPUT_TABLE=None)
+
+
+def test_report_runs_inside_a_model(plugin, tmp_path):
+    """districtindex -> report in a Processing model: the method record travels with the temporary layer."""
+    model = QgsProcessingModelAlgorithm("bericht", "test")
+    model.addModelParameter(QgsProcessingParameterVectorLayer("quartiere", "Quartiere"),
+                            QgsProcessingModelParameter("quartiere"))
+    static = QgsProcessingModelChildParameterSource.fromStaticValue
+    index = QgsProcessingModelChildAlgorithm("sozialraum:districtindex")
+    index.setChildId("index")
+    index.addParameterSources("INPUT", [QgsProcessingModelChildParameterSource.fromModelParameter("quartiere")])
+    for name, value in (("ID_FIELD", "id"), ("INDICATORS", ["a", "b"]), ("POPULATION_FIELD", "ew"),
+                        ("MIN_POPULATION", 300), ("CLASSIFICATION", "quantile"), ("N_CLASSES", 3)):
+        index.addParameterSources(name, [static(value)])
+    model.addChildAlgorithm(index)
+    report = QgsProcessingModelChildAlgorithm("sozialraum:report")
+    report.setChildId("report")
+    report.addParameterSources("INPUT", [QgsProcessingModelChildParameterSource.fromChildOutput("index", "OUTPUT")])
+    for name, value in (("NAME_FIELD", "name"), ("OUTPUT_HTML", str(tmp_path / "model.html"))):
+        report.addParameterSources(name, [static(value)])
+    report.addParameterSources("OUTPUT_PDF", [static(None)])
+    report.setDependencies([])
+    model.addChildAlgorithm(report)
+    layer = polygon_layer([{"id": q, "name": n, "ew": ew, "a": a, "b": b} for q, n, ew, a, b in QUARTERS])
+    import processing
+
+    processing.run(model, {"quartiere": layer}, context=QgsProcessingContext(), feedback=QgsProcessingFeedback())
+    html = (tmp_path / "model.html").read_text(encoding="utf-8")
+    assert "Große Straße" in html and "http://" not in html
+
+
+def _qgis_process():
+    for name in ("qgis_process.bin", "qgis_process"):
+        if shutil.which(name):
+            return shutil.which(name)
+    return None
+
+
+@pytest.mark.skipif(_qgis_process() is None, reason="qgis_process not installed")
+def test_report_from_qgis_process(index_result, tmp_path):
+    root = Path(__file__).resolve().parents[2]
+    plugins = tmp_path / "config" / "profiles" / "default" / "python" / "plugins"
+    plugins.mkdir(parents=True)
+    (plugins / "sozialraum").symlink_to(root, target_is_directory=True)
+    ini = tmp_path / "config" / "profiles" / "default" / "QGIS" / "QGIS3.ini"
+    ini.parent.mkdir(parents=True)
+    ini.write_text("[PythonPlugins]\nsozialraum=true\n", encoding="utf-8")
+    html, table = tmp_path / "cli.html", tmp_path / "cli.csv"
+    env = dict(os.environ, QGIS_CUSTOM_CONFIG_PATH=str(tmp_path / "config"), QT_QPA_PLATFORM="offscreen")
+    completed = subprocess.run(
+        [_qgis_process(), "run", "sozialraum:report", "--INPUT=" + index_result[1], "--NAME_FIELD=name",
+         "--LANGUAGE=en", "--OUTPUT_HTML=" + str(html), "--OUTPUT_TABLE=" + str(table)],
+        env=env, capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "Quarter profiles" in html.read_text(encoding="utf-8")
+    text = table.read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0].startswith("Rank,ID,Quarter,Index value")
+    assert EVIL in text and "Große Straße" in text

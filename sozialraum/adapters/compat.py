@@ -15,6 +15,7 @@ from qgis.core import (
     QgsProcessingParameterField,
     QgsProcessingParameterNumber,
     QgsRenderContext,
+    QgsSpatialIndex,
     QgsUnitTypes,
     QgsWkbTypes,
 )
@@ -59,6 +60,8 @@ WKB_MULTIPOLYGON = _pick(Qgis, "WkbType.MultiPolygon", QgsWkbTypes, "MultiPolygo
 GEOMETRY_POLYGON = _pick(Qgis, "GeometryType.Polygon", QgsWkbTypes, "PolygonGeometry")
 GEOMETRY_POINT = _pick(Qgis, "GeometryType.Point", QgsWkbTypes, "PointGeometry")
 GEOMETRY_LINE = _pick(Qgis, "GeometryType.Line", QgsWkbTypes, "LineGeometry")
+INDEX_STORE_GEOMETRIES = _pick(QgsSpatialIndex, "Flag.FlagStoreFeatureGeometries", QgsSpatialIndex,
+                               "FlagStoreFeatureGeometries")
 
 DISTANCE_METERS = _pick(Qgis, "DistanceUnit.Meters", QgsUnitTypes, "DistanceMeters")
 DISTANCE_KILOMETERS = _pick(Qgis, "DistanceUnit.Kilometers", QgsUnitTypes, "DistanceKilometers")

@@ -3,6 +3,7 @@
 import datetime
 import os
 import tempfile
+from collections import namedtuple
 
 from qgis.core import (
     QgsProcessingException,
@@ -229,23 +230,8 @@ class ReportAlgorithm(SozialraumAlgorithm):
             sources.append(self._source_text(need_layer, lang))
         return layer, method, id_field, name_field, table, dynamics, coverages, need, sources
 
-    # -- running ----------------------------------------------------------------------------------
-    def processAlgorithm(self, parameters, context, feedback):
-        lang = self.choice(parameters, self.LANGUAGE, context)
-        t = translator(lang)
-        html_path = self.parameterAsFileOutput(parameters, self.OUTPUT_HTML, context)
-        pdf_path = self.parameterAsFileOutput(parameters, self.OUTPUT_PDF, context)
-        table_path = self.parameterAsFileOutput(parameters, self.OUTPUT_TABLE, context)
-        if not (html_path or pdf_path or table_path):
-            raise QgsProcessingException(de_en(
-                "Bitte mindestens eine Ausgabe wählen: HTML, PDF oder Tabelle.",
-                "Please choose at least one output: HTML, PDF or table."))
-        template = self.parameterAsFile(parameters, self.TEMPLATE, context) or None
-        if template and not os.path.isdir(template):
-            raise QgsProcessingException(de_en("Der Vorlagenordner {} existiert nicht.".format(template),
-                                               "The template folder {} does not exist.".format(template)))
-        logo = self.parameterAsFile(parameters, self.LOGO, context) or None
-
+    def build_report_model(self, parameters, context, feedback, lang):
+        """``(model, layer, id_field)``: the report model of the inputs in ``parameters``."""
         layer, method, id_field, name_field, table, dynamics, coverages, need, sources = self.read_inputs(
             parameters, context, feedback, lang)
         own_sources = self.parameterAsString(parameters, self.SOURCES, context) or ""
@@ -253,8 +239,7 @@ class ReportAlgorithm(SozialraumAlgorithm):
         labels = self.core_call(report_model.parse_labels,
                                 self.parameterAsString(parameters, self.INDICATOR_LABELS, context))
         for field in labels:
-            alias_missing = field not in report_model.indicator_fields(method)
-            if alias_missing:
+            if field not in report_model.indicator_fields(method):
                 feedback.pushWarning(de_en("Indikatorname für '{}' ignoriert: kein Indikator des Index.",
                                            "Indicator name for '{}' ignored: not an indicator of the index.")
                                      .format(field))
@@ -272,6 +257,26 @@ class ReportAlgorithm(SozialraumAlgorithm):
             data_date=self.parameterAsString(parameters, self.DATA_DATE, context) or method.get("data_date", ""),
             sources=sources, created=today.strftime("%d.%m.%Y") if lang == "de" else today.isoformat(),
             dynamics=dynamics, coverages=coverages, need_coverage=need)
+        return model, layer, id_field
+
+    # -- running ----------------------------------------------------------------------------------
+    def processAlgorithm(self, parameters, context, feedback):
+        lang = self.choice(parameters, self.LANGUAGE, context)
+        t = translator(lang)
+        html_path = self.parameterAsFileOutput(parameters, self.OUTPUT_HTML, context)
+        pdf_path = self.parameterAsFileOutput(parameters, self.OUTPUT_PDF, context)
+        table_path = self.parameterAsFileOutput(parameters, self.OUTPUT_TABLE, context)
+        if not (html_path or pdf_path or table_path):
+            raise QgsProcessingException(de_en(
+                "Bitte mindestens eine Ausgabe wählen: HTML, PDF oder Tabelle.",
+                "Please choose at least one output: HTML, PDF or table."))
+        template = self.parameterAsFile(parameters, self.TEMPLATE, context) or None
+        if template and not os.path.isdir(template):
+            raise QgsProcessingException(de_en("Der Vorlagenordner {} existiert nicht.".format(template),
+                                               "The template folder {} does not exist.".format(template)))
+        logo = self.parameterAsFile(parameters, self.LOGO, context) or None
+
+        model, layer, id_field = self.build_report_model(parameters, context, feedback, lang)
         feedback.setProgress(8)
         feedback.pushInfo(t("{} Quartiere, davon {} bewertet.", "{} quarters, {} of them rated.").format(
             model["n_quarters"], model["n_rated"]))
@@ -319,52 +324,62 @@ class ReportAlgorithm(SozialraumAlgorithm):
 
     def write_pdf(self, model, layer, id_field, path, template, logo, feedback):
         """Build the print-layout report and export it; returns the number of pages (None if cancelled)."""
-        t = translator(model["lang"])
-        geometries = {}
-        index = layer.fields().lookupField(id_field)
-        for feature in layer.getFeatures():
-            geometries[report_model.district_key(feature.attributes()[index])] = feature.geometry()
         with tempfile.TemporaryDirectory(prefix="sozialbericht_") as folder:
-            charts = {}
-            for n, quarter in enumerate(model["quarters"]):
-                if quarter["indicators"]:
-                    charts[quarter["key"]] = os.path.join(folder, "diagramm_{}.svg".format(n))
-                    with open(charts[quarter["key"]], "w", encoding="utf-8") as handle:
-                        handle.write(indicator_bars(quarter["indicators"], model["lang"], standalone=True))
-            logo_file = map_images.logo_png_file(logo, os.path.join(folder, "logo.png")) if logo else ""
-            project = print_layout.new_project(layer.crs())
-            layers = print_layout.report_layers(model, geometries, layer.crs(), layer.wkbType(), charts)
-            project.addMapLayers(list(layers.values()))
-            overview, profile = print_layout.load_layouts(self.template_file(template), project)
-            variables = {
-                "sr_title": model["title"], "sr_organisation": model["organisation"],
-                "sr_index_name": model["index_name"], "sr_data_date": model["data_date"] or t("nicht angegeben",
-                                                                                              "not given"),
-                "sr_created": model["created"], "sr_summary": model["summary"],
-                "sr_figures": "\n".join("{}{}  {}".format(f["value"], " ({})".format(f["share"]) if f["share"] else "",
-                                                          f["label"]) for f in model["figures"]),
-                "sr_method": "\n\n".join(model["method"]["paragraphs"]),
-                "sr_sources": "\n".join(model["sources"]), "sr_logo": logo_file, "sr_lang": model["lang"],
-                "sr_pages": "",
-            }
-            for layout in (overview, profile):
-                print_layout.bind_layers(layout, layers, model["lang"])
-                print_layout.set_variables(layout, variables)
-            n_indicators = max(len(q["indicators"]) for q in model["quarters"])
-            width, height = bars_size(n_indicators)
-            print_layout.fit_profile(profile, height / width, n_indicators,
-                                     max((q["sentence"] for q in model["quarters"]), key=len))
-            if map_images.is_metric(layer.crs()):
-                extent = layers[print_layout.QUARTERS].extent()
-                print_layout.fit_scale_bars(overview, max(extent.width(), extent.height()))
-                print_layout.fit_scale_bars(profile, typical_profile_width(geometries.values()))
-            first = print_layout.overview_pages(overview)
-            print_layout.number_pages(layers[print_layout.QUARTERS], first)
-            total = first + len(model["quarters"])
-            for layout in (overview, profile):
-                print_layout.set_variables(layout, dict(variables, sr_pages=str(total)))
-            report = print_layout.build_report(project, overview, profile, layers[print_layout.QUARTERS])
+            pdf = prepare_pdf(model, layer, id_field, self.template_file(template), logo, folder)
             feedback.setProgress(25)
-            if not print_layout.export_pdf(report, path, feedback):
+            if not print_layout.export_pdf(pdf.report, path, feedback):
                 return None
-        return total
+        return pdf.pages
+
+
+PdfReport = namedtuple("PdfReport", "project overview profile layers report pages")
+
+
+def prepare_pdf(model, layer, id_field, template_file, logo, folder):
+    """The print-layout report of ``model``, ready to export (charts and logo are written to ``folder``).
+
+    Returns a :class:`PdfReport` (the project and layers must stay alive until the export is done).
+    """
+    t = translator(model["lang"])
+    geometries = {}
+    index = layer.fields().lookupField(id_field)
+    for feature in layer.getFeatures():
+        geometries[report_model.district_key(feature.attributes()[index])] = feature.geometry()
+    charts = {}
+    for n, quarter in enumerate(model["quarters"]):
+        if quarter["indicators"]:
+            charts[quarter["key"]] = os.path.join(folder, "diagramm_{}.svg".format(n))
+            with open(charts[quarter["key"]], "w", encoding="utf-8") as handle:
+                handle.write(indicator_bars(quarter["indicators"], model["lang"], standalone=True))
+    logo_file = map_images.logo_png_file(logo, os.path.join(folder, "logo.png")) if logo else ""
+    project = print_layout.new_project(layer.crs())
+    layers = print_layout.report_layers(model, geometries, layer.crs(), layer.wkbType(), charts)
+    project.addMapLayers(list(layers.values()))
+    overview, profile = print_layout.load_layouts(template_file, project)
+    variables = {
+        "sr_title": model["title"], "sr_organisation": model["organisation"], "sr_index_name": model["index_name"],
+        "sr_data_date": model["data_date"] or t("nicht angegeben", "not given"), "sr_created": model["created"],
+        "sr_summary": model["summary"],
+        "sr_figures": "\n".join("{}{}  {}".format(f["value"], " ({})".format(f["share"]) if f["share"] else "",
+                                                  f["label"]) for f in model["figures"]),
+        "sr_method": "\n\n".join(model["method"]["paragraphs"]), "sr_sources": "\n".join(model["sources"]),
+        "sr_logo": logo_file, "sr_lang": model["lang"], "sr_pages": "",
+    }
+    for layout in (overview, profile):
+        print_layout.bind_layers(layout, layers, model["lang"])
+        print_layout.set_variables(layout, variables)
+    n_indicators = max(len(q["indicators"]) for q in model["quarters"])
+    width, height = bars_size(n_indicators)
+    print_layout.fit_profile(profile, height / width, n_indicators,
+                             max((q["sentence"] for q in model["quarters"]), key=len))
+    if map_images.is_metric(layer.crs()):
+        extent = layers[print_layout.QUARTERS].extent()
+        print_layout.fit_scale_bars(overview, max(extent.width(), extent.height()))
+        print_layout.fit_scale_bars(profile, typical_profile_width(geometries.values()))
+    first = print_layout.overview_pages(overview)
+    print_layout.number_pages(layers[print_layout.QUARTERS], first)
+    total = first + len(model["quarters"])
+    for layout in (overview, profile):
+        print_layout.set_variables(layout, dict(variables, sr_pages=str(total)))
+    report = print_layout.build_report(project, overview, profile, layers[print_layout.QUARTERS])
+    return PdfReport(project, overview, profile, layers, report, total)

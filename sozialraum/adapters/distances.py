@@ -143,11 +143,16 @@ def _expand(start, count):
 def euclidean_pairs(ax, ay, bx, by, radius, feedback=None, progress_span=None):
     """All pairs ``(i, j)`` with ``d_ij = sqrt((ax_i - bx_j)^2 + (ay_i - by_j)^2) <= radius`` (inclusive).
 
-    Returns ``(pair_a, pair_b, pair_d)`` (int64, int64, float64), each pair once, or ``None``
-    when the user cancelled. ``progress_span=(start, end)`` reports progress to ``feedback``.
+    Returns ``(pair_a, pair_b, pair_d)``, each pair once, or ``None`` when the user cancelled.
+    ``progress_span=(start, end)`` reports progress to ``feedback``. The positions are int32
+    while both point sets have fewer than 2**31 points (int64 beyond), the distances float64:
+    16 bytes a pair, so 1,000,000 demand points x 5,000 services within 1000 m (85 million
+    pairs) keep 1.4 GB. Each result array is joined from its chunks, and the chunks freed,
+    before the next, so the peak stays near 24 bytes a pair.
     """
     ax, ay, bx, by = (np.asarray(v, dtype="float64") for v in (ax, ay, bx, by))
-    empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
+    index = np.int32 if max(ax.size, bx.size) < 2 ** 31 else np.int64
+    empty = (np.zeros(0, dtype=index), np.zeros(0, dtype=index), np.zeros(0))
     radius = float(radius)
     if ax.size == 0 or bx.size == 0:
         return empty
@@ -178,10 +183,14 @@ def euclidean_pairs(ax, ay, bx, by, radius, feedback=None, progress_span=None):
             near = np.flatnonzero(squared <= limit)
             distance = np.sqrt(squared[near])
             keep = distance <= radius
-            parts_a.append(query[near[keep]])
-            parts_b.append(grid.order[position[near[keep]]])
+            parts_a.append(query[near[keep]].astype(index))
+            parts_b.append(grid.order[position[near[keep]]].astype(index))
             parts_d.append(distance[keep])
-    return np.concatenate(parts_a), np.concatenate(parts_b), np.concatenate(parts_d)
+    pairs = []
+    for parts in (parts_a, parts_b, parts_d):
+        pairs.append(np.concatenate(parts))
+        parts.clear()
+    return tuple(pairs)
 
 
 def _typical_spacing(x, y):

@@ -2,37 +2,53 @@
 
 * Nodes are the end points of the lines, merged when their coordinates round to the same
   centimetre (``precision``); every line (every part of a multi-line) is one edge between its
-  first and last point, as long as the line itself (in metres, in the working CRS). The network
-  must therefore be *noded*: paths meet only at line end points (QGIS: "Split with lines" or
-  GRASS ``v.clean``), as in the demo's ``wege``.
-* Demand points and services are snapped to their nearest node; the straight-line snapping
-  distance is added to every network distance by the core.
+  first and last point, as long as the line itself (in metres, in the working CRS; curves are
+  segmentized first). The network must therefore be *noded*: paths meet only at line end points
+  (QGIS: "Split with lines" or GRASS ``v.clean``), as in the demo's ``wege``.
+* Demand points and services are snapped to the nearest point of the nearest edge
+  (:func:`snap_to_edges`): a point ``s`` metres from the foot point ``t`` metres along an edge of
+  length ``L`` joins the graph at both of its end nodes, after ``s + t`` and ``s + (L - t)``. The
+  core adds these costs to every network distance and takes the direct way along an edge both
+  points lie on.
 * :func:`components_report` says which parts of the network do not connect to the main part,
   and how much of the demand and how many services sit on them.
 """
 
+import math
 from typing import NamedTuple
 
 import numpy as np
-from qgis.core import QgsFeatureRequest
+from qgis.core import QgsFeature, QgsFeatureRequest, QgsGeometry, QgsPointXY, QgsSpatialIndex
 
 from ..core.errors import InputError, de_en
-from ..core.network import Graph, connected_components
+from ..core.network import Graph, connected_components, edge_attachments
+from . import compat
 from .crs import request_in
-from .distances import nearest_points
 
 #: Line end points closer than this (rounded to the same multiple, in metres) become one node.
 NODE_PRECISION = 0.01
 
 
 class Network(NamedTuple):
-    """The graph with node coordinates; ``n_lines`` edges read, ``no_geometry`` feature ids skipped."""
+    """The graph with node coordinates and its edges.
+
+    ``n_lines`` edges read, ``no_geometry`` feature ids skipped. Edge ``e`` runs from node
+    ``edge_start[e]`` (its line's first point) to ``edge_end[e]`` (its last point) and is
+    ``edge_length[e]`` long (the length the graph uses); ``lines[e]`` is the line (a
+    single-part QgsGeometry in the working CRS) and ``index`` a QgsSpatialIndex of the lines
+    with their geometries stored (ids = edge numbers), so its nearest neighbour is exact.
+    """
 
     graph: Graph
     node_x: np.ndarray
     node_y: np.ndarray
     n_lines: int
     no_geometry: list
+    edge_start: np.ndarray
+    edge_end: np.ndarray
+    edge_length: np.ndarray
+    lines: list
+    index: QgsSpatialIndex
 
 
 def read_network(source, target_crs, transform_context, feedback=None, progress_span=(0.0, 10.0),
@@ -41,7 +57,9 @@ def read_network(source, target_crs, transform_context, feedback=None, progress_
     request = request_in(source, target_crs, transform_context, QgsFeatureRequest().setNoAttributes())
     total = source.featureCount()
     step = (progress_span[1] - progress_span[0]) / total if total and total > 0 else 0.0
-    start_x, start_y, end_x, end_y, lengths, no_geometry = [], [], [], [], [], []
+    start_x, start_y, end_x, end_y, lengths, lines, no_geometry = [], [], [], [], [], [], []
+    index = QgsSpatialIndex(compat.INDEX_STORE_GEOMETRIES)
+    edge = QgsFeature()
     for n, feature in enumerate(source.getFeatures(request)):
         if feedback is not None and n % 10000 == 0:
             if feedback.isCanceled():
@@ -54,12 +72,17 @@ def read_network(source, target_crs, transform_context, feedback=None, progress_
         for part in geometry.constParts():
             if part.isEmpty():
                 continue
+            line = QgsGeometry(part.segmentize() if part.hasCurvedSegments() else part.clone())
             first, last = part.startPoint(), part.endPoint()
             start_x.append(first.x())
             start_y.append(first.y())
             end_x.append(last.x())
             end_y.append(last.y())
-            lengths.append(part.length())
+            lengths.append(line.length())
+            edge.setId(len(lines))
+            edge.setGeometry(line)
+            index.addFeature(edge)
+            lines.append(line)
     if not lengths:
         raise InputError(
             "Das Wegenetz enthält keine Linien mit Geometrie. Bitte wählen Sie einen Linienlayer mit Wegen.",
@@ -70,13 +93,64 @@ def read_network(source, target_crs, transform_context, feedback=None, progress_
     unique, inverse = np.unique(keys, axis=0, return_inverse=True)
     inverse = inverse.reshape(-1)
     n_lines = len(lengths)
-    graph = Graph.from_edges(unique.shape[0], inverse[:n_lines], inverse[n_lines:], np.asarray(lengths))
-    return Network(graph, unique[:, 0] * precision, unique[:, 1] * precision, n_lines, no_geometry)
+    lengths = np.asarray(lengths)
+    graph = Graph.from_edges(unique.shape[0], inverse[:n_lines], inverse[n_lines:], lengths)
+    return Network(graph, unique[:, 0] * precision, unique[:, 1] * precision, n_lines, no_geometry,
+                   inverse[:n_lines], inverse[n_lines:], lengths, lines, index)
 
 
-def snap_to_nodes(network, x, y):
-    """Nearest node of every point and the straight-line snapping distance: ``(node, distance)``."""
-    return nearest_points(x, y, network.node_x, network.node_y)
+def _foot(network, point):
+    """``(edge, t, foot)`` of the nearest point of the nearest line to the QgsPointXY ``point``.
+
+    On ties (a point nearest to a node shared by several lines) the smallest edge number wins;
+    ``t`` = length of the line up to the start of the nearest segment + distance from there to
+    the foot point.
+    """
+    best = None
+    for e in sorted(network.index.nearestNeighbor(point, 1)):
+        squared, foot, after, _ = network.lines[e].closestSegmentWithContext(point)
+        if squared < 0:  # no segment (a line of one repeated vertex): its first vertex
+            foot, after = QgsPointXY(network.lines[e].vertexAt(0)), 0
+            squared = foot.sqrDist(point)
+        if best is None or squared < best[0]:
+            best = (squared, e, foot, after)
+    _, e, foot, after = best
+    if after < 1:
+        return e, 0.0, foot
+    line = network.lines[e]
+    previous = line.vertexAt(after - 1)
+    return e, line.distanceToVertex(after - 1) + math.hypot(foot.x() - previous.x(), foot.y() - previous.y()), foot
+
+
+def snap_to_edges(network, x, y, feedback=None, progress_span=None, precision=NODE_PRECISION):
+    """Every point attached to the nearest point of the nearest edge: the core's ``Attachments``.
+
+    The nearest edge comes from the exact nearest-neighbour search of ``network.index``, the
+    foot point from ``closestSegmentWithContext`` (see :func:`_foot`). Points whose coordinates
+    round to the same ``precision`` share one search (addresses often share a building's
+    coordinates); the snapping distance ``s`` is measured from each point itself. Returns None
+    when the user cancels.
+    """
+    x, y = np.asarray(x, dtype="float64").reshape(-1), np.asarray(y, dtype="float64").reshape(-1)
+    keys = np.round(np.column_stack([x, y]) / precision).astype(np.int64)
+    if x.size:
+        _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    else:
+        first, inverse = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    edge = np.empty(first.size, dtype=np.int64)
+    along, foot_x, foot_y = np.empty(first.size), np.empty(first.size), np.empty(first.size)
+    for k, (px, py) in enumerate(zip(x[first].tolist(), y[first].tolist())):
+        if feedback is not None and k % 2000 == 0:
+            if feedback.isCanceled():
+                return None
+            if progress_span is not None:
+                feedback.setProgress(progress_span[0] + (progress_span[1] - progress_span[0]) * k / first.size)
+        e, t, foot = _foot(network, QgsPointXY(px, py))
+        edge[k], along[k], foot_x[k], foot_y[k] = e, t, foot.x(), foot.y()
+    inverse = inverse.reshape(-1)
+    snap = np.hypot(x - foot_x[inverse], y - foot_y[inverse])
+    return edge_attachments(edge[inverse], along[inverse], snap, network.edge_start, network.edge_end,
+                            network.edge_length)
 
 
 class ComponentsReport(NamedTuple):

@@ -1,8 +1,8 @@
 """Shortest paths along a walking network, without QGIS and without scipy.
 
 The adapter builds the graph from line layers (nodes = line end points merged by coordinates,
-edges with their lengths) and snaps demand points and services to their nearest node, keeping
-the snapping distance. This module then answers three questions:
+edges with their lengths) and snaps demand points and services to the nearest point of the
+nearest edge (:func:`edge_attachments`). This module then answers three questions:
 
 * which services lie within a catchment of each demand point, and how far along the network
   (:func:`network_pairs`, for :func:`~.coverage.two_step_fca`);
@@ -10,14 +10,23 @@ the snapping distance. This module then answers three questions:
 * which parts of the network are not connected to each other (:func:`connected_components`).
 
 Distances are Dijkstra's (1959) shortest paths on an undirected graph with non-negative edge
-lengths, computed with a binary heap and stopped at the cut-off. A demand point ``i`` snapped
-to node ``u_i`` at distance ``a_i`` and a service ``j`` snapped to node ``v_j`` at distance
-``b_j`` are ``d_ij = a_i + net(u_i, v_j) + b_j`` apart: the snapping distances are ADDED, so the
-walk to and from the network counts (as a straight line).
+lengths, computed with a binary heap and stopped at the cut-off. A point ``i`` at the straight
+distance ``s_i`` from its foot point, ``t_i`` metres along the edge ``e_i`` from node ``u`` to
+node ``v`` (length ``L``), joins the graph at two *attachments*: ``u`` after ``s_i + t_i`` and
+``v`` after ``s_i + (L - t_i)``. With ``(x_ik, a_ik)`` the attachments of a demand point and
+``(y_jl, b_jl)`` those of a service,
+
+    d_ij = min( min_{k,l} (a_ik + net(x_ik, y_jl) + b_jl),  s_i + |t_i - t_j| + s_j  if e_i = e_j ),
+
+over the network through either end of each edge, or directly along an edge both lie on (which
+can be shorter than going round by its end nodes). The walk to and from the network counts as a
+straight line, so ``d_ij`` is never shorter than the straight line between the two points.
+Points snapped to a node are the special case of one attachment (:func:`node_attachments`).
 """
 
 import heapq
 import math
+from typing import NamedTuple
 
 import numpy as np
 
@@ -167,22 +176,47 @@ def _search(adjacency, best, touched, heap, cutoff, origin=None):
                 push(heap, (nd, v))
 
 
-def bounded_dijkstra(graph, sources, cutoff):
-    """Per source, all nodes within ``cutoff`` along the network (inclusive) and their distances.
+def _search_from(adjacency, best, starts, cutoff):
+    """Dijkstra from several start nodes at once: ``starts`` = ``[(cost, node), ...]``.
 
-    A generator: for each position ``k`` of ``sources`` it yields ``(k, node_idx, dist)``,
-    ``dist[t] = net(sources[k], node_idx[t]) <= cutoff`` (the source itself at 0 first). The
-    caller may stop early, e.g. when the user cancels. Cost: one heap-based Dijkstra per source
-    that never leaves the cut-off ball.
+    ``best[u] = min_k (cost_k + net(node_k, u))`` for every node within ``cutoff`` (start nodes
+    whose cost exceeds ``cutoff`` are left out); returns the touched nodes, start nodes first
+    (the caller resets their ``best`` entries to ``inf``).
+    """
+    touched, heap = [], []
+    for cost, node in starts:
+        if cost <= cutoff and cost < best[node]:
+            if best[node] == _INF:
+                touched.append(node)
+            best[node] = cost
+            heap.append((cost, node))
+    heapq.heapify(heap)
+    _search(adjacency, best, touched, heap, cutoff)
+    return touched
+
+
+def bounded_dijkstra(graph, sources, cutoff, source_cost=None):
+    """Per search, all nodes within ``cutoff`` along the network (inclusive) and their distances.
+
+    ``sources``: one start node per search, or one row of start nodes per search (``-1`` = none),
+    e.g. the two attachments of a point on an edge; ``source_cost`` (same shape, default 0): the
+    distance already walked to each start node. A generator: for each search ``k`` it yields
+    ``(k, node_idx, dist)`` with ``dist[t] = min_m (source_cost[k, m] + net(sources[k, m],
+    node_idx[t])) <= cutoff`` (the start nodes first). The caller may stop early, e.g. when the user
+    cancels. Cost: one heap-based Dijkstra per search that never leaves the cut-off ball.
     """
     cutoff = _check_cutoff(cutoff)
-    starts = _check_nodes(sources, graph.n_nodes, "sources")
+    shape = np.shape(sources)
+    rows = (shape[0], shape[1]) if len(shape) == 2 else (int(np.size(sources)), 1)
+    starts = _check_nodes(sources, graph.n_nodes, "sources", allow_missing=True).reshape(rows)
+    costs = np.zeros(rows)
+    if source_cost is not None:
+        costs = np.where(starts >= 0, np.asarray(source_cost, dtype="float64").reshape(rows), 0.0)
+    costs = _check_lengths(costs, starts.size, "Die Startentfernungen", "The start distances").reshape(rows)
     adjacency = graph.adjacency()
     best = [_INF] * graph.n_nodes
-    for k, source in enumerate(starts.tolist()):
-        best[source] = 0.0
-        touched = [source]
-        _search(adjacency, best, touched, [(0.0, source)], cutoff)
+    for k, (nodes, offsets) in enumerate(zip(starts.tolist(), costs.tolist())):
+        touched = _search_from(adjacency, best, [(c, u) for u, c in zip(nodes, offsets) if u >= 0], cutoff)
         dist = [best[v] for v in touched]
         for v in touched:
             best[v] = _INF
@@ -242,101 +276,218 @@ def connected_components(graph):
     return np.asarray(labels, dtype=np.int64)
 
 
-def _snapped(graph, demand_node, demand_snap, service_node, service_snap):
-    demand = _check_nodes(demand_node, graph.n_nodes, "demand_node", allow_missing=True)
-    service = _check_nodes(service_node, graph.n_nodes, "service_node", allow_missing=True)
-    a = _check_lengths(
-        demand_snap, demand.size, "Die Fangabstände der Nachfragepunkte", "The snapping distances of the demand points"
-    )
-    b = _check_lengths(
-        service_snap, service.size, "Die Fangabstände der Einrichtungen", "The snapping distances of the services"
-    )
-    return demand, a, service, b
+class Attachments(NamedTuple):
+    """Where points join the network (from :func:`edge_attachments` or :func:`node_attachments`).
+
+    ``node[i, k]`` (shape ``(n, 2)``, ``-1`` = none) is reached from point ``i`` after
+    ``cost[i, k]`` metres; ``edge[i]`` (``-1`` = none) is the edge the point was snapped to,
+    ``along[i]`` the distance along it from its first node to the foot point and ``snap[i]`` the
+    straight distance from the point to its foot point. A point without a node reaches nothing.
+    """
+
+    node: np.ndarray
+    cost: np.ndarray
+    edge: np.ndarray
+    along: np.ndarray
+    snap: np.ndarray
 
 
-def iter_network_pairs(graph, demand_node, demand_snap, service_node, service_snap, cutoff):
-    """Demand-service pairs within ``cutoff`` along the network, one service node at a time.
+def node_attachments(node, snap=None):
+    """Points snapped to a node: one attachment ``(node[i], snap[i])`` each (``-1`` = not snapped), no edge.
 
-    ``d_ij = demand_snap[i] + net(demand_node[i], service_node[j]) + service_snap[j]``, kept
-    when ``d_ij <= cutoff`` (inclusive). Node ``-1`` = not snapped (no pairs). Snap distances
-    ``None`` = 0. Services sharing a node share one Dijkstra, bounded by
-    ``cutoff - min snap of those services - min snap of all demand points``.
+    ``snap`` (default 0) is the straight distance from each point to its node.
+    """
+    nodes = _int_array(node, "node")
+    s = _check_lengths(snap, nodes.size, "Die Fangabstände", "The snapping distances")
+    none = np.full(nodes.size, -1, dtype=np.int64)
+    return Attachments(np.column_stack([nodes, none]), np.column_stack([s, np.full(nodes.size, _INF)]), none,
+                       np.zeros(nodes.size), s)
 
-    A generator of ``(done, total, pair_i, pair_j, pair_d)`` with ``done`` of ``total`` service
-    nodes searched, so the caller can report progress and stop on cancel.
+
+def edge_attachments(edge, along, snap, edge_start, edge_end, edge_length):
+    """Points snapped to the nearest point of an edge, with their two attachments.
+
+    For point ``i`` on edge ``e = edge[i]`` (``-1`` = not snapped) of length ``L = edge_length[e]``
+    at ``t = along[i]`` (clipped to ``0..L``) and straight distance ``s = snap[i]``: node
+    ``edge_start[e]`` after ``s + t`` and node ``edge_end[e]`` after ``s + (L - t)``. A loop
+    (``edge_start[e] = edge_end[e]``) gives one attachment after ``s + min(t, L - t)``.
+    """
+    edges = _int_array(edge, "edge")
+    start, end = _int_array(edge_start, "edge_start"), _int_array(edge_end, "edge_end")
+    if start.size != end.size:
+        raise ValueError("edge_start and edge_end must have the same length")
+    if edges.size and (edges.min() < -1 or edges.max() >= start.size):
+        raise ValueError("edge must lie in -1..{}".format(start.size - 1))
+    length = _check_lengths(edge_length, start.size, "Die Kantenlängen", "The edge lengths")
+    s = _check_lengths(snap, edges.size, "Die Fangabstände", "The snapping distances")
+    position = _check_lengths(along, edges.size, "Die Lagen auf den Kanten", "The positions along the edges")
+    snapped = edges >= 0
+    e = np.where(snapped, edges, 0)
+    total = length[e] if start.size else np.zeros(edges.size)
+    t = np.minimum(position, total)
+    first = np.where(snapped, start[e] if start.size else -1, -1)
+    second = np.where(snapped, end[e] if start.size else -1, -1)
+    loop = snapped & (first == second)
+    cost_first = np.where(loop, s + np.minimum(t, total - t), s + t)
+    second = np.where(loop, -1, second)
+    cost_second = np.where(second >= 0, s + (total - t), _INF)
+    return Attachments(np.column_stack([first, second]), np.column_stack([cost_first, cost_second]),
+                       np.where(snapped, edges, -1), np.where(snapped, t, 0.0), s)
+
+
+def _attached(graph, points, what):
+    """Checked arrays of :class:`Attachments` ``points``: node ids within the graph, cost ``inf``
+    where there is no node, edge ``-1`` for points without any node."""
+    if np.ndim(points.node) != 2 or np.shape(points.node)[1] != 2:
+        raise ValueError("{}: node must have the shape (n, 2)".format(what))
+    node = _check_nodes(points.node, graph.n_nodes, what, allow_missing=True).reshape(-1, 2)
+    n = node.shape[0]
+    cost = np.where(node >= 0, np.asarray(points.cost, dtype="float64").reshape(n, 2), 0.0)
+    cost = _check_lengths(cost, 2 * n, "Die Anbindungskosten", "The attachment costs").reshape(n, 2)
+    cost[node < 0] = _INF
+    edge = _int_array(points.edge, what)
+    along = _check_lengths(points.along, n, "Die Lagen auf den Kanten", "The positions along the edges")
+    snap = _check_lengths(points.snap, n, "Die Fangabstände", "The snapping distances")
+    if edge.size != n:
+        raise ValueError("{}: expected {} edges, got {}".format(what, n, edge.size))
+    return node, cost, np.where((node >= 0).any(axis=1), edge, -1), along, snap
+
+
+def _expand(start, count):
+    """Positions ``start[q] .. start[q] + count[q] - 1`` for every q, concatenated."""
+    first = np.cumsum(count) - count
+    return np.repeat(start - first, count) + np.arange(int(count.sum()))
+
+
+def _via(node_dist, node, cost, points):
+    """``min_k (node_dist[node[i, k]] + cost[i, k])`` for the ``points`` (``node_dist[-1]`` = inf: no node)."""
+    return np.minimum(node_dist[node[points, 0]] + cost[points, 0], node_dist[node[points, 1]] + cost[points, 1])
+
+
+def iter_network_pairs(graph, demand, service, cutoff):
+    """Demand-service pairs within ``cutoff`` along the network, one search at a time.
+
+    ``demand`` and ``service``: :class:`Attachments`; ``d_ij`` as in the module docstring, kept
+    when ``d_ij <= cutoff`` (inclusive). Each service's search starts at its attachments with
+    their costs less the smallest one, ``beta_j``, and stops at ``cutoff - beta_j - min_ik a_ik``;
+    services whose attachments differ only in ``beta_j`` (e.g. several at one address) share it.
+    Points on the service's own edge also get the direct distance along the edge.
+
+    A generator of ``(done, total, pair_i, pair_j, pair_d)`` with ``done`` of ``total`` searches
+    made, so the caller can report progress and stop on cancel.
     """
     cutoff = _check_cutoff(cutoff)
-    demand, a, service, b = _snapped(graph, demand_node, demand_snap, service_node, service_snap)
-    snapped_demand = np.flatnonzero(demand >= 0)
-    by_node = snapped_demand[np.argsort(demand[snapped_demand], kind="stable")]
-    first = np.searchsorted(demand[by_node], np.arange(graph.n_nodes + 1), side="left")
-    min_a = float(a[snapped_demand].min()) if snapped_demand.size else 0.0
+    demand_node, demand_cost, demand_edge, demand_along, demand_snap = _attached(graph, demand, "demand")
+    service_node, service_cost, service_edge, service_along, service_snap = _attached(graph, service, "service")
+    # the demand attachments (slot 2 i + k) sorted by node, and the demand points sorted by edge
+    flat = demand_node.reshape(-1)
+    slots = np.flatnonzero(flat >= 0)
+    slots = slots[np.argsort(flat[slots], kind="stable")]
+    first = np.searchsorted(flat[slots], np.arange(graph.n_nodes + 1), side="left")
+    min_a = float(demand_cost.min()) if slots.size else 0.0
+    on_edge = np.flatnonzero(demand_edge >= 0)
+    on_edge = on_edge[np.argsort(demand_edge[on_edge], kind="stable")]
+    sorted_edges = demand_edge[on_edge]
+    # distances of the current search; entry -1 (no node) stays inf
+    node_dist = np.full(graph.n_nodes + 1, np.inf)
 
-    snapped_service = np.flatnonzero(service >= 0)
-    service_order = snapped_service[np.argsort(service[snapped_service], kind="stable")]
-    nodes, group_start = np.unique(service[service_order], return_index=True)
-    group_end = np.append(group_start[1:], service_order.size)
+    attached = np.flatnonzero((service_node >= 0).any(axis=1))
+    beta = service_cost[attached].min(axis=1)
+    relative = np.where(service_node[attached] >= 0, service_cost[attached] - beta[:, None], 0.0)
+    keys = np.column_stack([service_node[attached], relative])
+    _, group = np.unique(keys, axis=0, return_inverse=True) if attached.size else (None, np.zeros(0, np.int64))
+    group = group.reshape(-1)
+    order = np.argsort(group, kind="stable")
+    bounds = np.flatnonzero(np.diff(group[order])) + 1
     adjacency = graph.adjacency()
     best = [_INF] * graph.n_nodes
     empty_i, empty_d = np.zeros(0, dtype=np.int64), np.zeros(0)
-    for done, (node, g0, g1) in enumerate(zip(nodes.tolist(), group_start.tolist(), group_end.tolist()), 1):
-        services = service_order[g0:g1]
-        budget = cutoff - float(b[services].min()) - min_a
-        if budget < 0 or snapped_demand.size == 0:
-            yield done, nodes.size, empty_i, empty_i, empty_d
-            continue
-        best[node] = 0.0
-        touched = [node]
-        _search(adjacency, best, touched, [(0.0, node)], budget)
-        reached = np.asarray(touched, dtype=np.int64)
-        net = np.asarray([best[v] for v in touched], dtype="float64")
-        for v in touched:
-            best[v] = _INF
-        counts = first[reached + 1] - first[reached]
-        total = int(counts.sum())
-        # positions in by_node: first[node] .. first[node] + count - 1 for every reached node
-        offsets = np.repeat(first[reached] - (np.cumsum(counts) - counts), counts) + np.arange(total)
-        points = by_node[offsets]
-        base = a[points] + np.repeat(net, counts)
-        pair_i, pair_j, pair_d = [], [], []
-        for j in services.tolist():
-            d = base + b[j]
+    groups = np.split(order, bounds) if order.size else []
+    for done, members in enumerate(groups, 1):
+        budget = cutoff - float(beta[members].min()) - min_a
+        reached, points, via = empty_i, empty_i, empty_d
+        if budget >= 0 and slots.size:
+            row = members[0]
+            starts = [(c, u) for u, c in zip(service_node[attached[row]].tolist(), relative[row].tolist()) if u >= 0]
+            touched = _search_from(adjacency, best, starts, budget)
+            reached = np.asarray(touched, dtype=np.int64)
+            node_dist[reached] = [best[v] for v in touched]
+            for v in touched:
+                best[v] = _INF
+            hit = slots[_expand(first[reached], first[reached + 1] - first[reached])]
+            points = hit // 2
+            # a point reached at both attachments is listed once: at its second only if its first is unreached
+            points = points[(hit % 2 == 0) | np.isinf(node_dist[demand_node[points, 0]])]
+            via = _via(node_dist, demand_node, demand_cost, points)
+        pair_i, pair_j, pair_d = [empty_i], [empty_i], [empty_d]
+        for k in members.tolist():
+            j = int(attached[k])
+            found, d = points, via + beta[k]
+            e = int(service_edge[j])
+            lo, hi = np.searchsorted(sorted_edges, [e, e + 1], side="left") if e >= 0 else (0, 0)
+            if hi > lo:
+                same = on_edge[lo:hi]
+                direct = demand_snap[same] + np.abs(demand_along[same] - service_along[j]) + service_snap[j]
+                other = demand_edge[found] != e
+                found = np.concatenate([found[other], same])
+                d = np.concatenate([d[other], np.minimum(direct, _via(node_dist, demand_node, demand_cost, same)
+                                                         + beta[k])])
             keep = d <= cutoff
-            pair_i.append(points[keep])
+            pair_i.append(found[keep])
             pair_j.append(np.full(int(keep.sum()), j, dtype=np.int64))
             pair_d.append(d[keep])
-        yield done, nodes.size, np.concatenate(pair_i), np.concatenate(pair_j), np.concatenate(pair_d)
+        node_dist[reached] = np.inf
+        yield done, len(groups), np.concatenate(pair_i), np.concatenate(pair_j), np.concatenate(pair_d)
 
 
-def network_pairs(graph, demand_node, demand_snap, service_node, service_snap, cutoff):
+def network_pairs(graph, demand, service, cutoff):
     """All pairs of :func:`iter_network_pairs` as three arrays ``(pair_i, pair_j, pair_d)``."""
     parts_i, parts_j, parts_d = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)], [np.zeros(0)]
-    chunks = iter_network_pairs(graph, demand_node, demand_snap, service_node, service_snap, cutoff)
-    for _, _, pair_i, pair_j, pair_d in chunks:
+    for _, _, pair_i, pair_j, pair_d in iter_network_pairs(graph, demand, service, cutoff):
         parts_i.append(pair_i)
         parts_j.append(pair_j)
         parts_d.append(pair_d)
     return np.concatenate(parts_i), np.concatenate(parts_j), np.concatenate(parts_d)
 
 
-def nearest_service(graph, demand_node, demand_snap, service_node, service_snap, cutoff=_INF):
+def nearest_service(graph, demand, service, cutoff=_INF):
     """Network distance from every demand point to its nearest service, and that service.
 
-    ``d_i = demand_snap[i] + min_j (net(demand_node[i], service_node[j]) + service_snap[j])``
-    by one multi-source Dijkstra (:func:`nearest_source`). Unsnapped (-1) or unconnected demand
-    points, and those beyond ``cutoff``, get ``inf`` and service ``-1``.
+    ``d_i = min_j d_ij`` (module docstring) by one multi-source Dijkstra (:func:`nearest_source`)
+    from all attachments of all services, read at both attachments of each demand point; a
+    service on the same edge wins where the direct way along the edge is shorter. Demand points
+    without attachments, unconnected or beyond ``cutoff`` get ``inf`` and service ``-1``.
     """
-    demand, a, service, b = _snapped(graph, demand_node, demand_snap, service_node, service_snap)
-    snapped_service = np.flatnonzero(service >= 0)
-    distance = np.full(demand.size, np.inf)
-    nearest = np.full(demand.size, -1, dtype=np.int64)
-    if snapped_service.size == 0:
-        return distance, nearest
-    node_dist, node_source = nearest_source(graph, service[snapped_service], cutoff, b[snapped_service])
-    snapped = demand >= 0
-    d = a[snapped] + node_dist[demand[snapped]]
-    source = node_source[demand[snapped]]
-    within = (source >= 0) & (d <= cutoff)
-    distance[np.flatnonzero(snapped)[within]] = d[within]
-    nearest[np.flatnonzero(snapped)[within]] = snapped_service[source[within]]
+    demand_node, demand_cost, demand_edge, demand_along, demand_snap = _attached(graph, demand, "demand")
+    service_node, service_cost, service_edge, service_along, service_snap = _attached(graph, service, "service")
+    n = demand_node.shape[0]
+    distance = np.full(n, np.inf)
+    nearest = np.full(n, -1, dtype=np.int64)
+    owner, column = np.nonzero(service_node >= 0)
+    if owner.size:
+        node_dist, source = nearest_source(graph, service_node[owner, column], cutoff,
+                                           service_cost[owner, column])
+        node_dist, source = np.append(node_dist, np.inf), np.append(source, -1)
+        via = node_dist[demand_node] + demand_cost
+        k = np.argmin(via, axis=1)
+        distance = via[np.arange(n), k]
+        source = source[demand_node[np.arange(n), k]]
+        nearest = np.where(source >= 0, owner[np.maximum(source, 0)], -1)
+    # services on the demand point's own edge: the direct way along it
+    on_edge = np.flatnonzero(service_edge >= 0)
+    on_edge = on_edge[np.argsort(service_edge[on_edge], kind="stable")]
+    points = np.flatnonzero(demand_edge >= 0)
+    lo = np.searchsorted(service_edge[on_edge], demand_edge[points], side="left")
+    count = np.searchsorted(service_edge[on_edge], demand_edge[points], side="right") - lo
+    if count.sum():
+        pair_i, pair_j = np.repeat(points, count), on_edge[_expand(lo, count)]
+        direct = demand_snap[pair_i] + np.abs(demand_along[pair_i] - service_along[pair_j]) + service_snap[pair_j]
+        order = np.lexsort((pair_j, direct, pair_i))
+        first = order[np.r_[True, pair_i[order][1:] != pair_i[order][:-1]]]  # per point the shortest, then smallest j
+        better = direct[first] < distance[pair_i[first]]
+        distance[pair_i[first][better]] = direct[first][better]
+        nearest[pair_i[first][better]] = pair_j[first][better]
+    beyond = ~(distance <= cutoff)
+    distance[beyond] = np.inf
+    nearest[beyond] = -1
     return distance, nearest

@@ -140,15 +140,16 @@ def network_tools(plugin):
 
 
 def reach(catchments_module, network_tools, layer, start, budget):
-    """Whole edges (as WKT) and cut pieces of ``layer`` within ``budget`` of the node at ``start``."""
+    """Whole edges (as vertex lists) and cut pieces of ``layer`` within ``budget`` of the point ``start``, searched
+    from its two attachments (at a line's end point: that node at 0 and the line's other end at its length)."""
     graph_adapter, core = network_tools
     crs = layer.crs()
     from qgis.core import QgsCoordinateTransformContext
 
     network = graph_adapter.read_network(layer, crs, QgsCoordinateTransformContext())
-    edges = catchments_module.read_edge_lines(layer, network, crs, QgsCoordinateTransformContext())
-    node, _ = graph_adapter.snap_to_nodes(network, [X0 + start[0]], [Y0 + start[1]])
-    _, touched, dist = next(core.bounded_dijkstra(network.graph, [int(node[0])], budget))
+    edges = catchments_module.edge_lines(network)
+    point = graph_adapter.snap_to_edges(network, [X0 + start[0]], [Y0 + start[1]])
+    _, touched, dist = next(core.bounded_dijkstra(network.graph, point.node, budget, point.cost))
     whole, pieces = catchments_module.network_catchment(edges, dict(zip(touched.tolist(), dist.tolist())), budget)
     shift = [(-X0, -Y0)]
 
@@ -157,7 +158,7 @@ def reach(catchments_module, network_tools, layer, start, budget):
         g.translate(*shift[0])
         return [(round(p.x(), 6), round(p.y(), 6)) for p in g.vertices()]
 
-    return (sorted(local(QgsGeometry(edges.lines[e].clone())) for e in whole.tolist()),
+    return (sorted(local(edges.lines[e]) for e in whole.tolist()),
             sorted(local(p) for p in pieces))
 
 
@@ -191,7 +192,7 @@ def test_edge_reached_from_both_ends(catchments_module, network_tools):
 def test_network_catchment_polygon_and_population_along_a_line(run):
     wege = line_layer([[(0, 0), (400, 0)], [(400, 0), (1000, 0)]])
     services = point_layer([(X0, Y0 - 20, 1.0)])  # 20 m from node A(0, 0)
-    # demand points snap to the nearest NODE (0, 400 or 1000): d = snap_i + net + snap_j (20)
+    # the service's and the demand points' nearest points of the network: d = snap_i + along the line + snap_j (20)
     demand = point_layer([
         (X0, Y0 + 50, 1.0),         # A + 50: 70
         (X0 + 150, Y0, 2.0),        # A + 150: 170
@@ -224,6 +225,34 @@ def test_network_catchment_polygon_and_population_along_a_line(run):
     polygon = out[500.0].geometry()
     assert polygon.contains(QgsGeometry.fromPointXY(QgsPointXY(X0 + 479, Y0)))
     assert not polygon.contains(QgsGeometry.fromPointXY(QgsPointXY(X0 + 491, Y0)))
+
+
+def test_network_catchment_of_a_service_beside_the_middle_of_a_long_path(run):
+    wege = line_layer([[(0, 0), (1000, 0)]])
+    services = point_layer([(X0 + 400, Y0 + 30, 1.0)])  # 30 m off the path, foot (400, 0), 400 m along it
+    demand = point_layer([
+        (X0 + 200, Y0, 1.0),        # along the path: 30 + 200 = 230
+        (X0 + 660, Y0 + 5, 2.0),    # 30 + 260 + 5 = 295
+        (X0 + 700, Y0, 4.0),        # 30 + 300 = 330: beyond 300
+    ])
+    result = run_catchments(run, services, "300", NETWORK=wege, BUFFER=10, DEMAND=demand, DEMAND_FIELD="w")
+    feature = next(result["OUTPUT"].getFeatures())
+    assert feature["fangabstand_m"] == pytest.approx(30.0)
+    assert feature["bevoelkerung"] == 1 + 2
+    # 300 - 30 = 270 m each way from the foot: the path from 130 to 670, buffered by 10 m, plus the access line
+    # (the nearest NODE (0, 0) is 401 m away: snapped to it, the service had no catchment at all)
+    polygon = feature.geometry()
+    inside = [(125, 0), (400, 9), (675, 0), (400, 25), (395, 35)]
+    outside = [(115, 0), (685, 0), (300, 11), (400, 41)]
+    for x, y in inside:
+        assert polygon.contains(QgsGeometry.fromPointXY(QgsPointXY(X0 + x, Y0 + y))), (x, y)
+    for x, y in outside:
+        assert not polygon.contains(QgsGeometry.fromPointXY(QgsPointXY(X0 + x, Y0 + y))), (x, y)
+    # area: the stadium around the 540 m piece (540 x 20 + a 10 m disc) and the access stub above it (20 x 20
+    # from y = 10 to 30, plus half a disc); the circle of 300 m around the service cuts nothing
+    # (the farthest corner, (120, 0), is sqrt(280^2 + 30^2) = 281.6 m away); 1 % for the polygonal round ends
+    area = feature["flaeche_ha"] * 10000.0
+    assert area == pytest.approx(540 * 20 + math.pi * 100 + 20 * 20 + math.pi * 50, rel=0.01)
 
 
 def test_service_farther_from_network_than_the_distance_gets_an_empty_catchment_and_a_note(run):

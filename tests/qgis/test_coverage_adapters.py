@@ -128,10 +128,21 @@ def test_snapping_and_components_report(adapters):
     graph_module = adapters["network_graph"]
     layer = line_layer(grid_lines(3) + grid_lines(2, x0=1000.0, y0=0.0))  # 9 + 4 nodes in two parts
     network = graph_module.read_network(layer, layer.crs(), QgsProject.instance().transformContext())
-    node, distance = graph_module.snap_to_nodes(network, np.array([X0 + 103.0, X0 + 1090.0]),
-                                                np.array([Y0 + 4.0, Y0 + 100.0]))
-    assert distance == pytest.approx([5.0, 10.0])
-    assert (network.node_x[node] - X0).tolist() == pytest.approx([100.0, 1100.0])
+    points = graph_module.snap_to_edges(network, np.array([X0 + 103.0, X0 + 1090.0]),
+                                        np.array([Y0 + 4.0, Y0 + 100.0]))
+    # (103, 4) is 3 m from the path (100, 0)-(100, 100) (4 m from (100, 0)-(200, 0)): foot (100, 4), 4 m along it,
+    # so node (100, 0) after 3 + 4 and node (100, 100) after 3 + 96 (its nearest NODE would be 5 m away).
+    # (1090, 100) lies on the path (1000, 100)-(1100, 100), 90 m along it.
+    assert points.snap == pytest.approx([3.0, 0.0])
+    assert points.along == pytest.approx([4.0, 90.0])
+    assert points.cost == pytest.approx(np.array([[7.0, 99.0], [90.0, 10.0]]))
+    ends = [[(network.node_x[u] - X0, network.node_y[u] - Y0) for u in row] for row in points.node.tolist()]
+    assert ends == [[pytest.approx((100.0, 0.0)), pytest.approx((100.0, 100.0))],
+                    [pytest.approx((1000.0, 100.0)), pytest.approx((1100.0, 100.0))]]
+    edge = points.edge[0]
+    assert network.edge_length[edge] == pytest.approx(100.0)
+    assert (network.edge_start[edge], network.edge_end[edge]) == tuple(points.node[0])
+    node = points.node[:, 0]
     report = graph_module.components_report(network.graph, node, np.array([30.0, 10.0]), node[:1])
     assert report.n_components == 2
     assert report.main_share == pytest.approx(9 / 13)

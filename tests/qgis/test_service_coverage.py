@@ -337,14 +337,36 @@ def test_network_distance_by_hand_on_a_grid(run):
     services = [{"x": 200.0, "y": 100.0, "name": "k", "plaetze": 6.0}]
     result = run_coverage(run, "2sfca", square_layer(districts), point_layer(services, name="services"),
                           point_layer(demand, name="demand"), DISTANCE="300, 329", NETWORK=line_layer(grid_lines()))
-    # corner: 0 + 300 along the grid + 0; off: snapped 30 m to node (100, 0), then 100 + 100 = 230 m
-    assert by_point(result, "dist_naechste") == pytest.approx({"corner": 300.0, "off": 230.0})
-    assert by_point(result, "fangabstand") == pytest.approx({"corner": 0.0, "off": 30.0})
+    # corner: 0 + 300 along the grid + 0; off lies ON the path (100, 0)-(100, 100), 30 m from (100, 0) and 70 m
+    # from (100, 100): 70 + 100 = 170 m (by (100, 0): 30 + 100 + 100 = 230 m, the old way by the nearest node)
+    assert by_point(result, "dist_naechste") == pytest.approx({"corner": 300.0, "off": 170.0})
+    assert by_point(result, "fangabstand") == pytest.approx({"corner": 0.0, "off": 0.0})
     assert by_point(result, "einrichtungen_300") == {"corner": 1, "off": 1}  # 300 m inclusive
     assert by_point(result, "erreichbarkeit") == pytest.approx({"corner": 6 / 15, "off": 6 / 15})
     method = json.loads(result["METHOD"])
     assert method["distance"] == "network" and method["network"]["components"] == 1
-    assert method["network"]["snap_demand_max_m"] == pytest.approx(30.0)
+    assert method["network"]["snap_demand_max_m"] == pytest.approx(0.0)
+
+
+def test_network_point_in_the_middle_of_a_long_path_and_two_on_one_path(run):
+    # one street of 1000 m from (0, 0) to (1000, 0) and a side street of 500 m up to (1000, 500)
+    network = line_layer([[(0.0, 0.0), (1000.0, 0.0)], [(1000.0, 0.0), (1000.0, 500.0)]])
+    districts = [{"id": "A", "x0": -100.0, "y0": -100.0, "size": 1200.0, "kinder": 0.0}]
+    demand = [{"x": 400.0, "y": 30.0, "pid": "p", "kinder": 10.0}]
+    services = [{"x": 1000.0, "y": 300.0, "name": "side", "plaetze": 6.0},
+                {"x": 700.0, "y": -20.0, "name": "street", "plaetze": 4.0}]
+    result = run_coverage(run, "2sfca", square_layer(districts), point_layer(services, name="services"),
+                          point_layer(demand, name="demand"), DISTANCE="400, 1000", NETWORK=network)
+    # p: 30 m off the street, foot 400 m along it. To "side": 30 + 600 to the corner + 300 = 930 m (by its nearest
+    # NODE (0, 0), 401.1 m away, it was 401.1 + 1000 + 300 = 1701.1 m). To "street", on the same street (foot 700 m
+    # along, 20 m off): 30 + |400 - 700| + 20 = 350 m directly (by the corner: 30 + 600 + 300 + 20 = 950 m).
+    assert by_point(result, "dist_naechste") == pytest.approx({"p": 350.0})
+    assert by_point(result, "fangabstand") == pytest.approx({"p": 30.0})
+    assert by_point(result, "einrichtungen_400") == {"p": 1}
+    assert by_point(result, "einrichtungen_1000") == {"p": 2}  # 930 <= 1000
+    facts = json.loads(result["METHOD"])["network"]
+    assert facts["snapping"] == "nearest point of the nearest edge"
+    assert facts["snap_services_max_m"] == pytest.approx(20.0) and facts["snap_services_mean_m"] == pytest.approx(10.0)
 
 
 def test_network_distance_never_shorter_than_straight_line(run):

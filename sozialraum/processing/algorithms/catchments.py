@@ -12,7 +12,6 @@ import numpy as np
 from qgis.core import (
     QgsCoordinateTransform,
     QgsFeature,
-    QgsFeatureRequest,
     QgsField,
     QgsFields,
     QgsGeometry,
@@ -30,10 +29,10 @@ from qgis.core import (
 )
 
 from ...adapters import compat
-from ...adapters.crs import reprojection_note, request_in, working_crs
+from ...adapters.crs import reprojection_note, working_crs
 from ...adapters.distances import euclidean_pairs, read_points
 from ...adapters.method_record import save_method
-from ...adapters.network_graph import components_message, components_report, read_network, snap_to_nodes
+from ...adapters.network_graph import components_message, components_report, read_network, snap_to_edges
 from ...core.errors import names
 from ...core.frames import quantities
 from ...core.network import bounded_dijkstra, iter_network_pairs
@@ -51,7 +50,10 @@ class EdgeLines(NamedTuple):
     """The network's lines as graph edges: end nodes, length and the line itself (working CRS).
 
     Edge ``e`` runs from node ``start[e]`` (the line's first point) to ``end[e]`` (its last point);
-    ``lines[e]`` is the curve, ``length[e]`` its length, the same length the graph uses.
+    ``lines[e]`` is the line (a QgsGeometry), ``length[e]`` its length, the same length the graph
+    uses. ``first_edge``/``edge_at`` list the edges at each node:
+    ``edge_at[first_edge[u]:first_edge[u + 1]]``; ``buffers`` caches the buffer of whole edges
+    (see :func:`network_areas`).
     """
 
     start: np.ndarray
@@ -63,40 +65,16 @@ class EdgeLines(NamedTuple):
     buffers: dict
 
 
-def read_edge_lines(source, network, crs, transform_context):
-    """The lines of ``source`` with the nodes of ``network`` at their ends (see :class:`EdgeLines`).
-
-    The graph adapter keeps only the topology, so the lines are read again here in the same way
-    (every part of every feature, in the working CRS) and their end points are looked up among the
-    network's nodes (a distance of at most the node precision). ``first_edge``/``edge_at`` list
-    the edges at each node: ``edge_at[first_edge[u]:first_edge[u + 1]]``; ``buffers`` caches the
-    buffer of whole edges (see :func:`network_areas`).
-    """
-    request = request_in(source, crs, transform_context, QgsFeatureRequest().setNoAttributes())
-    lines, sx, sy, ex, ey = [], [], [], [], []
-    for feature in source.getFeatures(request):
-        geometry = feature.geometry()
-        if geometry.isNull() or geometry.isEmpty():
-            continue
-        for part in geometry.constParts():
-            if part.isEmpty():
-                continue
-            first, last = part.startPoint(), part.endPoint()
-            sx.append(first.x())
-            sy.append(first.y())
-            ex.append(last.x())
-            ey.append(last.y())
-            lines.append(part.clone())
-    start, _ = snap_to_nodes(network, np.asarray(sx), np.asarray(sy))
-    end, _ = snap_to_nodes(network, np.asarray(ex), np.asarray(ey))
-    length = np.asarray([line.length() for line in lines], dtype="float64")
-    n_nodes = network.graph.n_nodes
-    ends = np.concatenate([start, end])
-    edges = np.concatenate([np.arange(len(lines)), np.arange(len(lines))])
+def edge_lines(network):
+    """The edges of the graph adapter's ``network`` with the edges at each node (see :class:`EdgeLines`)."""
+    n_lines = network.edge_start.size
+    ends = np.concatenate([network.edge_start, network.edge_end])
+    edges = np.concatenate([np.arange(n_lines), np.arange(n_lines)])
     order = np.argsort(ends, kind="stable")
-    first_edge = np.zeros(n_nodes + 1, dtype=np.int64)
-    np.cumsum(np.bincount(ends, minlength=n_nodes), out=first_edge[1:])
-    return EdgeLines(start, end, length, lines, first_edge, edges[order], {})
+    first_edge = np.zeros(network.graph.n_nodes + 1, dtype=np.int64)
+    np.cumsum(np.bincount(ends, minlength=network.graph.n_nodes), out=first_edge[1:])
+    return EdgeLines(network.edge_start, network.edge_end, network.edge_length, network.lines, first_edge,
+                     edges[order], {})
 
 
 def reachable_intervals(dist_start, dist_end, length, budget):
@@ -134,18 +112,20 @@ def network_catchment(edges, node_dist, budget):
     for e, h, t, total in zip(candidates[~whole].tolist(), head[~whole].tolist(), tail[~whole].tolist(),
                               length[~whole].tolist()):
         if h > 0:
-            pieces.append(QgsGeometry(edges.lines[e].curveSubstring(0.0, h)))
+            pieces.append(QgsGeometry(edges.lines[e].constGet().curveSubstring(0.0, h)))
         if t > 0:
-            pieces.append(QgsGeometry(edges.lines[e].curveSubstring(total - t, total)))
+            pieces.append(QgsGeometry(edges.lines[e].constGet().curveSubstring(total - t, total)))
     return candidates[whole], pieces
 
 
-def network_areas(edges, node_dist, budgets, width, access=None):
+def network_areas(edges, node_dist, budgets, width, access=None, foot=None):
     """Buffered reachable network for each of the ``budgets`` (None where a budget is < 0).
 
-    The area for a budget is the union of buffers of ``width`` around the whole edges, the cut
-    pieces and the ``access`` line (service to its node). Buffers of whole edges are kept in
-    ``edges.buffers`` for all services and budgets.
+    The area for a budget ``b`` is the union of buffers of ``width`` around the whole edges, the
+    cut pieces, the ``access`` line (service to its foot point on the network) and, for
+    ``foot = (e, t)``, the part ``[t - b, t + b]`` of the service's own edge ``e`` (the nodes'
+    distances ``node_dist`` already count the walk from the foot point). Buffers of whole edges
+    are kept in ``edges.buffers`` for all services and budgets.
     """
     access_buffer = access.buffer(width, BUFFER_SEGMENTS) if access is not None else None
     areas = []
@@ -154,10 +134,15 @@ def network_areas(edges, node_dist, budgets, width, access=None):
             areas.append(None)
             continue
         whole, pieces = network_catchment(edges, node_dist, budget)
+        if foot is not None:
+            edge, position = foot
+            low, high = max(0.0, position - budget), min(float(edges.length[edge]), position + budget)
+            if high > low:
+                pieces.append(QgsGeometry(edges.lines[edge].constGet().curveSubstring(low, high)))
         buffers = []
         for e in whole.tolist():
             if e not in edges.buffers:
-                edges.buffers[e] = QgsGeometry(edges.lines[e].clone()).buffer(width, BUFFER_SEGMENTS)
+                edges.buffers[e] = edges.lines[e].buffer(width, BUFFER_SEGMENTS)
             buffers.append(edges.buffers[e])
         buffers.extend(piece.buffer(width, BUFFER_SEGMENTS) for piece in pieces)
         if access_buffer is not None:
@@ -394,23 +379,26 @@ class CatchmentsAlgorithm(SozialraumAlgorithm):
         network = self.core_call(read_network, source, crs, context.transformContext(), feedback, (15.0, 20.0))
         if network is None:
             return None
-        edges = read_edge_lines(source, network, crs, context.transformContext())
+        edges = edge_lines(network)
         graph = network.graph
-        service_node, service_snap = snap_to_nodes(network, services.x, services.y)
+        service_at = snap_to_edges(network, services.x, services.y)
+        service_snap = service_at.snap
         d_max = thresholds[-1]
         n = services.fid.size
         population = None
         if demand is not None:
-            demand_node, demand_snap = snap_to_nodes(network, demand[0], demand[1])
-            message = components_message(components_report(graph, demand_node, demand[2], service_node))
+            demand_at = snap_to_edges(network, demand[0], demand[1], feedback, (20.0, 25.0))
+            if demand_at is None:
+                return None
+            message = components_message(components_report(graph, demand_at.node[:, 0], demand[2],
+                                                            service_at.node[:, 0]))
             if message:
                 feedback.pushWarning(message)
             parts = [(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))]
-            for done, total, pair_i, pair_j, pair_d in iter_network_pairs(
-                    graph, demand_node, demand_snap, service_node, service_snap, d_max):
+            for done, total, pair_i, pair_j, pair_d in iter_network_pairs(graph, demand_at, service_at, d_max):
                 if feedback.isCanceled():
                     return None
-                feedback.setProgress(20.0 + 20.0 * done / max(total, 1))
+                feedback.setProgress(25.0 + 15.0 * done / max(total, 1))
                 parts.append((pair_i, pair_j, pair_d))
             pair_i, pair_j, pair_d = (np.concatenate([p[k] for p in parts]) for k in range(3))
             population = population_within(pair_j, pair_i, pair_d, demand[2], thresholds, n)
@@ -422,23 +410,26 @@ class CatchmentsAlgorithm(SozialraumAlgorithm):
                 return None
             centre = QgsPointXY(services.x[j], services.y[j])
             snap = float(service_snap[j])
-            node = int(service_node[j])
+            edge, position = int(service_at.edge[j]), float(service_at.along[j])
             budget_max = d_max - snap
             node_dist = {}
             if budget_max >= 0:
-                _, touched, dist = next(bounded_dijkstra(graph, [node], max(budget_max, 1e-9)))
+                # from the foot point: t to the edge's first node, L - t to its last
+                _, touched, dist = next(bounded_dijkstra(graph, service_at.node[j:j + 1], max(budget_max, 1e-9),
+                                                         service_at.cost[j:j + 1] - snap))
                 node_dist = dict(zip(touched.tolist(), dist.tolist()))
             access = None
             if snap > 0:
-                access = QgsGeometry(QgsLineString([QgsPoint(centre.x(), centre.y()),
-                                                    QgsPoint(network.node_x[node], network.node_y[node])]))
-            areas = network_areas(edges, node_dist, [limit - snap for limit in thresholds], width, access)
+                foot = edges.lines[edge].interpolate(position).asPoint()
+                access = QgsGeometry(QgsLineString([QgsPoint(centre.x(), centre.y()), QgsPoint(foot.x(), foot.y())]))
+            areas = network_areas(edges, node_dist, [limit - snap for limit in thresholds], width, access,
+                                  (edge, position))
             for k, (limit, area) in enumerate(zip(thresholds, areas)):
                 if area is None:
                     geometries[k][j] = QgsGeometry()
                     notes[k][j] = de_en(
-                        "Die Einrichtung liegt {:.0f} m vom nächsten Netzknoten entfernt, weiter als {:g} m.",
-                        "The service lies {:.0f} m from the nearest network node, farther than {:g} m.",
+                        "Die Einrichtung liegt {:.0f} m vom Wegenetz entfernt, weiter als {:g} m.",
+                        "The service lies {:.0f} m from the path network, farther than {:g} m.",
                     ).format(snap, limit)
                 else:
                     geometries[k][j] = area.intersection(circle(centre, limit))

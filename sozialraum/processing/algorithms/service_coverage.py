@@ -30,7 +30,7 @@ from ...adapters.crs import reprojection_note, request_in, working_crs
 from ...adapters.distances import assign_districts, euclidean_pairs, nearest_points, read_points
 from ...adapters.layers import column_values, frame_kinds, result_fields
 from ...adapters.method_record import save_method
-from ...adapters.network_graph import components_message, components_report, read_network, snap_to_nodes
+from ...adapters.network_graph import components_message, components_report, read_network, snap_to_edges
 from ...adapters.styling import attach_class_style
 from ...core.coverage import (
     count_within,
@@ -365,39 +365,42 @@ class ServiceCoverageAlgorithm(SozialraumAlgorithm):
         if network is None:
             return None
         graph = network.graph
-        demand_node, demand_snap = snap_to_nodes(network, demand.x, demand.y)
-        service_node, service_snap = snap_to_nodes(network, services.x, services.y)
+        demand_at = snap_to_edges(network, demand.x, demand.y, feedback, (25.0, 30.0))
+        service_at = snap_to_edges(network, services.x, services.y)
+        if demand_at is None:
+            return None
+        demand_snap, service_snap = demand_at.snap, service_at.snap
         feedback.pushInfo(de_en(
-            "Wegenetz: {} Knoten, {} Kanten. Fangabstand zum nächsten Knoten: Nachfragepunkte max. {:.1f} m, "
-            "Mittel {:.1f} m; Einrichtungen max. {:.1f} m, Mittel {:.1f} m.",
-            "Path network: {} nodes, {} edges. Snapping distance to the nearest node: demand points max {:.1f} m, "
-            "mean {:.1f} m; services max {:.1f} m, mean {:.1f} m.",
+            "Wegenetz: {} Knoten, {} Kanten. Fangabstand zum nächsten Punkt des Netzes: Nachfragepunkte max. "
+            "{:.1f} m, Mittel {:.1f} m; Einrichtungen max. {:.1f} m, Mittel {:.1f} m.",
+            "Path network: {} nodes, {} edges. Snapping distance to the nearest point of the network: demand points "
+            "max {:.1f} m, mean {:.1f} m; services max {:.1f} m, mean {:.1f} m.",
         ).format(graph.n_nodes, graph.n_edges, demand_snap.max(), demand_snap.mean(), service_snap.max(),
                  service_snap.mean()))
         far = int((demand_snap > d0).sum())
         if far:
             feedback.pushWarning(de_en(
-                "{} Nachfragepunkt(e) liegen weiter als {:g} m vom nächsten Netzknoten: sie erreichen über das Netz "
+                "{} Nachfragepunkt(e) liegen weiter als {:g} m vom Wegenetz entfernt: sie erreichen über das Netz "
                 "keine Einrichtung im Einzugsbereich.",
-                "{} demand point(s) lie farther than {:g} m from the nearest network node: they reach no service "
-                "within the catchment along the network.",
+                "{} demand point(s) lie farther than {:g} m from the path network: they reach no service within the "
+                "catchment along the network.",
             ).format(far, d0))
-        report = components_report(graph, demand_node, demand.weight, service_node)
+        report = components_report(graph, demand_at.node[:, 0], demand.weight, service_at.node[:, 0])
         message = components_message(report)
         if message:
             feedback.pushWarning(message)
 
         feedback.pushInfo(de_en("Kürzeste Wege bis {:g} m …", "Shortest paths up to {:g} m …").format(d0))
         parts = [(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))]
-        for done, total, pair_i, pair_j, pair_d in iter_network_pairs(graph, demand_node, demand_snap, service_node,
-                                                                      service_snap, d0):
+        for done, total, pair_i, pair_j, pair_d in iter_network_pairs(graph, demand_at, service_at, d0):
             if feedback.isCanceled():
                 return None
-            feedback.setProgress(25.0 + 30.0 * done / max(total, 1))
+            feedback.setProgress(30.0 + 25.0 * done / max(total, 1))
             parts.append((pair_i, pair_j, pair_d))
         pairs = [np.concatenate([part[k] for part in parts]) for k in range(3)]
-        nearest_d, nearest_j = nearest_service(graph, demand_node, demand_snap, service_node, service_snap)
-        facts = {"nodes": graph.n_nodes, "edges": graph.n_edges, "lines_without_geometry": len(network.no_geometry),
+        nearest_d, nearest_j = nearest_service(graph, demand_at, service_at)
+        facts = {"snapping": "nearest point of the nearest edge", "nodes": graph.n_nodes, "edges": graph.n_edges,
+                 "lines_without_geometry": len(network.no_geometry),
                  "components": report.n_components, "main_component_node_share": round(report.main_share, 6),
                  "demand_off_main_component": round(report.demand_off_main, 6),
                  "demand_without_service_in_component": round(report.demand_without_service, 6),

@@ -491,6 +491,8 @@ def profile_index(n, args):
             print("{:<28} {:>10} {:>12.2f} {:>10.2f}  {}:{}".format(name, calls, cumulative, own,
                                                                      Path(filename).name, line))
     stats.sort_stats("tottime").print_stats(15)
+    for path in out.glob("profile_*{}.gpkg".format(n)):
+        path.unlink()
     os._exit(0)
 
 

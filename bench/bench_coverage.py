@@ -1,0 +1,796 @@
+"""Benchmark of ``sozialraum:servicecoverage`` against PySAL ``access``, ``native:joinbynearest`` and a QGIS model.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_coverage.py            # everything (1M case once, at the end)
+    ... bench_coverage.py --skip-big                  # without the 1,000,000 x 5,000 run
+    ... bench_coverage.py --only big                  # only the 1,000,000 x 5,000 run
+    ... bench_coverage.py --profile fca|network|big   # where servicecoverage spends its time (cProfile)
+
+PySAL's ``access`` comes from bench/requirements-bench.txt (``.venv/bin/pip install -r ...``); the plugin
+does not need it. Inputs: bench/make_coverage_data.py (generated once into bench/data/). On identical
+inputs, side by side (d0 = 1000 m, thresholds 300, 500, 1000 m, capacities ``plaetze``, demand ``kinder``):
+
+  fca       Euclidean 2SFCA (Luo & Wang 2003: R_j = S_j / sum_{d_ij <= d0} P_i, A_i = sum_{d_ij <= d0} R_j),
+            50,000 demand points x 2,000 services:
+            - ``sozialraum:servicecoverage`` (METHOD 2sfca) through Processing, GeoPackages in and out
+              (districts and the per-point layer, which holds A_i);
+            - PySAL ``access``: the layers read with geopandas, the cost table built as its users build
+              one (a long DataFrame origin / dest / cost) from scipy's ``cdist`` (the full 50,000 x 2,000
+              matrix; only pairs with d <= d0 go into the table, a full 1e8-row table would not be
+              faster), then ``Access(...).two_stage_fca(max_cost=nextafter(d0, inf))`` (so its
+              ``cost < max_cost`` is ``d <= d0``, the plugin's inclusive cut-off);
+            - the same with the pairs from ``scipy.spatial.cKDTree.sparse_distance_matrix`` (the fastest
+              way we know to build its cost table);
+            - "compute only": the same three without reading and writing, on coordinates in memory
+              (plugin: ``euclidean_pairs`` + ``two_step_fca``).
+            A_i is compared per demand point (``access`` leaves points with no service in reach out:
+            0 there); equal means |difference| <= 1e-9 everywhere.
+  nearest   distance to the nearest service, same inputs: ``servicecoverage`` METHOD nearest (per-point
+            layer, ``dist_naechste``) and the plugin's ``nearest_points`` against ``native:joinbynearest``
+            (NEIGHBORS 1); equal means |difference| <= 1e-6 m for every point.
+  network   2SFCA along a path network of 99,904 edges (d0 = 1000 m along the paths), 50,000 demand points:
+            - ``servicecoverage`` with NETWORK;
+            - the QGIS way today (a model of 11 Processing steps): ``native:serviceareafromlayer`` (lines
+              reachable within d0 from every service), ``native:buffer`` of those lines by 50 m (addresses
+              next to a reachable path), ``native:joinattributesbylocation`` (demand point x catchment
+              pairs), ``native:aggregate`` + ``native:fieldcalculator`` (R_j per service),
+              ``native:joinattributestable`` + ``native:aggregate`` (A_i per point), then the district means
+              (join by location, aggregate, field calculator). All 2,000 services would take hours in
+              serviceareafromlayer, so the model runs on the first 50 and 100 services; the time at 2,000
+              is EXTRAPOLATED linearly (a + b x services, fitted per step on 50 and 100) and labelled so.
+              The plugin runs on the same subsets (like for like) and on all 2,000.
+            The two do not snap alike (plugin: to the nearest node, snapping distance added to the path;
+            the model: start points onto the nearest edge, demand points within 50 m of a reachable path),
+            so their values are compared as agreement (reached or not; A_i within 10 %), not for equality.
+  big       1,000,000 demand points x 5,000 services, Euclidean 2SFCA through Processing (district output
+            only, as the wizard runs it): time and peak memory, target < 4 GiB.
+
+Each run is a separate child process; time = wall time of the work (QGIS start-up not included, reported
+apart); memory = the child's peak resident set (VmHWM, QGIS itself included). Fast runs are repeated
+(``--repeat``, median); slow baselines run once. Results: a table on stdout and bench/results/coverage.{md,csv,json}.
+"""
+
+import argparse
+import csv
+import datetime
+import json
+import math
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+DATA = BENCH / "data"
+OUT = DATA / "out"
+RESULTS = BENCH / "results"
+RESULT_MARK = "BENCH_RESULT "
+
+D0 = 1000.0
+THRESHOLDS = "300, 500, 1000"
+BUFFER = 50.0                 # the model's "address next to a reachable path", metres
+SMALL = (50000, 2000)         # demand points, services of the side-by-side runs
+BIG = (1000000, 5000)
+SUBSETS = (50, 100)           # services in the model's network runs
+TARGETS = {"fca_speedup": 10.0, "network_speedup": 5.0, "big_peak_mb": 4096.0, "fca_tolerance": 1e-9,
+           "nearest_tolerance": 1e-6}
+STORED_ROUNDING = 0.5e-8 * (1 + 1e-6)  # result layers keep 8 decimals of a float (adapters.layers.result_fields)
+
+
+# ---------------------------------------------------------------------------------------------
+# what a child process runs
+# ---------------------------------------------------------------------------------------------
+
+def _coverage_parameters(spec):
+    """``sozialraum:servicecoverage`` parameters of a child spec."""
+    parameters = {"DISTRICTS": spec["districts"], "ID_FIELD": "id", "SERVICES": spec["services"],
+                  "CAPACITY_FIELD": "plaetze", "DEMAND": spec["demand"], "DEMAND_FIELD": "kinder",
+                  "DISTANCE": THRESHOLDS, "METHOD": spec.get("method", "2sfca"), "OUTPUT": spec["output"]}
+    if spec.get("network"):
+        parameters["NETWORK"] = spec["network"]
+    if spec.get("output_demand"):
+        parameters["OUTPUT_DEMAND"] = spec["output_demand"]
+    return parameters
+
+
+def _aggregate(name, aggregate, expression, kind):
+    """One entry of ``native:aggregate``'s AGGREGATES (kind: 2 integer, 6 double, 10 text)."""
+    return {"aggregate": aggregate, "delimiter": ",", "input": expression, "length": 0, "name": name,
+            "precision": 0, "type": kind}
+
+
+def run_model(processing, context, feedback, spec):
+    """The QGIS model for network 2SFCA (see the module docstring).
+
+    Returns ``[(step, wall s, CPU s, per_service)]``; ``per_service``: the step's work grows with the
+    number of services (one catchment each, or the demand x catchment pairs), else it is set by the
+    50,000 demand points and the districts.
+    """
+    from qgis.core import QgsProcessing
+
+    memory = QgsProcessing.TEMPORARY_OUTPUT
+    steps = [
+        ("native:serviceareafromlayer", lambda r: {
+            "INPUT": spec["network"], "STRATEGY": 0, "DEFAULT_DIRECTION": 2, "TOLERANCE": 0,
+            "START_POINTS": spec["services"], "TRAVEL_COST2": D0, "INCLUDE_BOUNDS": False,
+            "OUTPUT_LINES": memory}, "OUTPUT_LINES", True),
+        ("native:buffer", lambda r: {
+            "INPUT": r["native:serviceareafromlayer"], "DISTANCE": BUFFER, "SEGMENTS": 5, "DISSOLVE": False,
+            "OUTPUT": memory}, "OUTPUT", True),
+        ("native:joinattributesbylocation", lambda r: {
+            "INPUT": spec["demand"], "JOIN": r["native:buffer"], "PREDICATE": [0], "JOIN_FIELDS": ["id", "plaetze"],
+            "METHOD": 0, "DISCARD_NONMATCHING": True, "PREFIX": "e_", "OUTPUT": memory}, "OUTPUT", True),
+        ("native:aggregate (demand per service)", lambda r: {
+            "INPUT": r["native:joinattributesbylocation"], "GROUP_BY": '"e_id"', "AGGREGATES": [
+                _aggregate("e_id", "first_value", '"e_id"', 2),
+                _aggregate("e_plaetze", "first_value", '"e_plaetze"', 6),
+                _aggregate("nachfrage", "sum", '"kinder"', 6)], "OUTPUT": memory}, "OUTPUT", True),
+        ("native:fieldcalculator (R_j)", lambda r: {
+            "INPUT": r["native:aggregate (demand per service)"], "FIELD_NAME": "ratio", "FIELD_TYPE": 0,
+            "FIELD_LENGTH": 20, "FIELD_PRECISION": 12, "FORMULA": '"e_plaetze" / "nachfrage"',
+            "OUTPUT": memory}, "OUTPUT", True),
+        ("native:joinattributestable (R_j to pairs)", lambda r: {
+            "INPUT": r["native:joinattributesbylocation"], "FIELD": "e_id", "INPUT_2": r["native:fieldcalculator (R_j)"],
+            "FIELD_2": "e_id", "FIELDS_TO_COPY": ["ratio"], "METHOD": 1, "OUTPUT": memory}, "OUTPUT", True),
+        ("native:aggregate (A_i per point)", lambda r: {
+            "INPUT": r["native:joinattributestable (R_j to pairs)"], "GROUP_BY": '"id"', "AGGREGATES": [
+                _aggregate("id", "first_value", '"id"', 2),
+                _aggregate("erreichbarkeit", "sum", '"ratio"', 6)], "OUTPUT": spec["output_demand"]}, "OUTPUT",
+         True),
+        ("native:joinattributestable (A_i to points)", lambda r: {
+            "INPUT": spec["demand"], "FIELD": "id", "INPUT_2": r["native:aggregate (A_i per point)"], "FIELD_2": "id",
+            "FIELDS_TO_COPY": ["erreichbarkeit"], "METHOD": 1, "OUTPUT": memory}, "OUTPUT", False),
+        ("native:joinattributesbylocation (district)", lambda r: {
+            "INPUT": r["native:joinattributestable (A_i to points)"], "JOIN": spec["districts"], "PREDICATE": [0],
+            "JOIN_FIELDS": ["id"], "METHOD": 1, "DISCARD_NONMATCHING": False, "PREFIX": "q_", "OUTPUT": memory},
+         "OUTPUT", False),
+        ("native:aggregate (district sums)", lambda r: {
+            "INPUT": r["native:joinattributesbylocation (district)"], "GROUP_BY": '"q_id"', "AGGREGATES": [
+                _aggregate("q_id", "first_value", '"q_id"', 10),
+                _aggregate("kinder", "sum", '"kinder"', 6),
+                _aggregate("pa", "sum", '"kinder" * coalesce("erreichbarkeit", 0)', 6)], "OUTPUT": memory},
+         "OUTPUT", False),
+        ("native:fieldcalculator (district mean)", lambda r: {
+            "INPUT": r["native:aggregate (district sums)"], "FIELD_NAME": "erreichbarkeit", "FIELD_TYPE": 0,
+            "FIELD_LENGTH": 20, "FIELD_PRECISION": 12, "FORMULA": '"pa" / "kinder"', "OUTPUT": spec["output"]},
+         "OUTPUT", False),
+    ]
+    results, timings = {}, []
+    for name, parameters, output, per_service in steps:
+        algorithm = name.split(" ")[0]
+        begin, begin_cpu = time.perf_counter(), time.process_time()
+        # intermediate layers stay alive to the end, as in a model
+        results[name] = processing.run(algorithm, parameters(results), context=context, feedback=feedback)[output]
+        timings.append((name, time.perf_counter() - begin, time.process_time() - begin_cpu, per_service))
+    return timings
+
+
+def read_xy(path, fields):
+    """``(x, y, {field: array})`` of a point GeoPackage, read with OGR (not timed)."""
+    import numpy as np
+    from osgeo import ogr
+
+    data = ogr.Open(str(path))  # the layer lives only as long as its data source
+    layer = data.GetLayer(0)
+    x, y, columns = [], [], {f: [] for f in fields}
+    for feature in layer:
+        point = feature.GetGeometryRef()
+        x.append(point.GetX())
+        y.append(point.GetY())
+        for f in fields:
+            columns[f].append(feature.GetField(f))
+    return np.asarray(x), np.asarray(y), {f: np.asarray(v) for f, v in columns.items()}
+
+
+def access_child(spec):
+    """PySAL access: read with geopandas, cost table from cdist or a KD-tree, two_stage_fca; phase times."""
+    import numpy as np
+
+    times, cpu = {}, {}
+    begin = time.perf_counter()
+    import geopandas as gpd
+    import pandas as pd
+    from access import Access
+    from scipy.spatial import cKDTree
+    from scipy.spatial.distance import cdist
+
+    times["import"] = time.perf_counter() - begin
+    begin, begin_cpu = time.perf_counter(), time.process_time()
+    demand = gpd.read_file(spec["demand"])
+    supply = gpd.read_file(spec["services"])
+    demand_xy = np.column_stack([demand.geometry.x.to_numpy(), demand.geometry.y.to_numpy()])
+    supply_xy = np.column_stack([supply.geometry.x.to_numpy(), supply.geometry.y.to_numpy()])
+    times["read"], cpu["read"] = time.perf_counter() - begin, time.process_time() - begin_cpu
+
+    begin, begin_cpu = time.perf_counter(), time.process_time()
+    if spec["distances"] == "cdist":
+        matrix = cdist(demand_xy, supply_xy)
+        i, j = np.nonzero(matrix <= D0)
+        cost = matrix[i, j]
+        del matrix
+    else:
+        pairs = cKDTree(demand_xy).sparse_distance_matrix(cKDTree(supply_xy), D0, output_type="ndarray")
+        i, j, cost = pairs["i"], pairs["j"], pairs["v"]
+    cost_df = pd.DataFrame({"origin": demand["id"].to_numpy()[i], "dest": supply["id"].to_numpy()[j], "cost": cost})
+    times["distances"], cpu["distances"] = time.perf_counter() - begin, time.process_time() - begin_cpu
+
+    begin, begin_cpu = time.perf_counter(), time.process_time()
+    model = Access(demand_df=pd.DataFrame(demand[["id", "kinder"]]), demand_index="id", demand_value="kinder",
+                   supply_df=pd.DataFrame(supply[["id", "plaetze"]]), supply_index="id", supply_value="plaetze",
+                   cost_df=cost_df, cost_origin="origin", cost_dest="dest", cost_name="cost")
+    result = model.two_stage_fca(name="fca", max_cost=float(np.nextafter(D0, np.inf)))
+    times["access"], cpu["access"] = time.perf_counter() - begin, time.process_time() - begin_cpu
+
+    series = result["fca_plaetze"]
+    np.save(spec["values"], np.column_stack([series.index.to_numpy(dtype="float64"),
+                                             series.to_numpy(dtype="float64")]))
+    return {"seconds": times["read"] + times["distances"] + times["access"],
+            "compute_seconds": times["distances"] + times["access"], "cpu": sum(cpu.values()),
+            "compute_cpu": cpu["distances"] + cpu["access"], "phases": times, "pairs": int(len(cost_df))}
+
+
+def core_child(spec):
+    """The plugin's functions on coordinates in memory: euclidean_pairs + two_step_fca, or nearest_points."""
+    import numpy as np
+
+    sys.path.insert(0, str(ROOT))
+    from sozialraum.adapters.distances import euclidean_pairs, nearest_points
+    from sozialraum.core.coverage import two_step_fca
+
+    dx, dy, demand = read_xy(spec["demand"], ["id", "kinder"])
+    sx, sy, supply = read_xy(spec["services"], ["plaetze"])
+    begin, begin_cpu = time.perf_counter(), time.process_time()
+    if spec["what"] == "fca":
+        pair_i, pair_j, pair_d = euclidean_pairs(dx, dy, sx, sy, D0)
+        values = two_step_fca(demand["kinder"], supply["plaetze"], pair_i, pair_j, pair_d, D0).accessibility
+        extra = {"pairs": int(pair_i.size)}
+    else:
+        _, values = nearest_points(dx, dy, sx, sy)
+        extra = {}
+    seconds, cpu = time.perf_counter() - begin, time.process_time() - begin_cpu
+    np.save(spec["values"], np.column_stack([demand["id"].astype("float64"), values]))
+    return dict(extra, seconds=seconds, compute_seconds=seconds, cpu=cpu, compute_cpu=cpu)
+
+
+def qgis_child(spec, profile=None):
+    """A Processing run in a fresh QGIS: servicecoverage, joinbynearest or the network model."""
+    from _qgis import memory_mb, start_qgis
+
+    started = time.perf_counter()
+    app, plugin = start_qgis(ROOT)
+    import processing
+    from qgis.core import QgsProcessingContext, QgsProcessingFeedback, QgsProject
+
+    feedback = QgsProcessingFeedback()
+    context = QgsProcessingContext()
+    context.setProject(QgsProject.instance())
+    startup = time.perf_counter() - started
+    rss_after_startup, _ = memory_mb()
+    result = {}
+
+    def call():
+        if spec["kind"] == "ours":
+            return processing.run("sozialraum:servicecoverage", _coverage_parameters(spec), context=context,
+                                  feedback=feedback)
+        if spec["kind"] == "joinbynearest":
+            return processing.run("native:joinbynearest", {
+                "INPUT": spec["demand"], "INPUT_2": spec["services"], "FIELDS_TO_COPY": ["id"], "NEIGHBORS": 1,
+                "MAX_DISTANCE": None, "DISCARD_NONMATCHING": False, "PREFIX": "e_", "OUTPUT": spec["output"]},
+                context=context, feedback=feedback)
+        result["steps"] = run_model(processing, context, feedback, spec)
+        return None
+
+    begin, begin_cpu = time.perf_counter(), time.process_time()
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.runcall(call)
+        seconds = time.perf_counter() - begin
+        profiler.dump_stats(profile)
+    else:
+        call()
+        seconds = time.perf_counter() - begin
+    cpu = time.process_time() - begin_cpu
+    _, peak = memory_mb()
+    return dict(result, seconds=seconds, cpu=cpu, startup=startup, rss_after_startup_mb=rss_after_startup, peak_mb=peak)
+
+
+def child(spec, profile=None):
+    """Run one measurement in this fresh process and print its result as one JSON line."""
+    sys.path.insert(0, str(BENCH))
+    from _qgis import memory_mb
+
+    cpu = resource.getrusage(resource.RUSAGE_SELF)
+    if spec["kind"] == "access":
+        result = access_child(spec)
+    elif spec["kind"] == "core":
+        result = core_child(spec)
+    else:
+        result = qgis_child(spec, profile)
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    result["cpu_total"] = (used.ru_utime - cpu.ru_utime) + (used.ru_stime - cpu.ru_stime)
+    result["peak_mb"] = memory_mb()[1]
+    print(RESULT_MARK + json.dumps(result))
+    sys.stdout.flush()
+    os._exit(0)
+
+
+# ---------------------------------------------------------------------------------------------
+# the parent: data, runs, checks, table
+# ---------------------------------------------------------------------------------------------
+
+def measure(spec, timeout, profile=None):
+    """One child run of ``spec``; returns its result dict (raises on failure)."""
+    for key in ("output", "output_demand"):
+        if spec.get(key):
+            path = Path(spec[key])
+            for stale in (path, path.with_name(path.name + "-journal"), path.with_name(path.name + "-wal")):
+                if stale.exists():
+                    stale.unlink()
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", json.dumps(spec)]
+    if profile:
+        command += ["--profile-out", str(profile)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=str(ROOT))
+    for line in done.stdout.splitlines():
+        if line.startswith(RESULT_MARK):
+            return json.loads(line[len(RESULT_MARK):])
+    raise RuntimeError("{} failed (exit {}):\n{}\n{}".format(spec["kind"], done.returncode, done.stdout[-3000:],
+                                                            done.stderr[-3000:]))
+
+
+def repeated(spec, runs, timeout, log):
+    """``runs`` child runs of ``spec`` (at least one); the median time, the largest peak, the last run's extras."""
+    results = []
+    for k in range(max(runs, 1)):
+        result = measure(spec, timeout)
+        results.append(result)
+        log("    {:<44} run {}: {:8.2f} s wall {:8.2f} s CPU  peak {:6.0f} MB".format(
+            spec["label"], k + 1, result["seconds"], result["cpu"], result["peak_mb"]))
+    summary = dict(results[-1])
+    summary["seconds"] = statistics.median(r["seconds"] for r in results)
+    for key in ("cpu", "compute_seconds", "compute_cpu"):
+        if key in results[-1]:
+            summary[key] = statistics.median(r[key] for r in results)
+    summary["peak_mb"] = max(r["peak_mb"] for r in results)
+    summary["runs"] = len(results)
+    return summary
+
+
+def read_fields(path, fields, key="id"):
+    """``(keys, {field: float array})`` of the first layer in ``path``, sorted by ``key``; NULL -> NaN."""
+    import numpy as np
+    from osgeo import ogr
+
+    data = ogr.Open(str(path))  # the layer lives only as long as its data source
+    layer = data.GetLayer(0)
+    definition = layer.GetLayerDefn()
+    keep = {key} | set(fields)
+    layer.SetIgnoredFields([definition.GetFieldDefn(k).GetName() for k in range(definition.GetFieldCount())
+                            if definition.GetFieldDefn(k).GetName() not in keep] + ["OGR_GEOMETRY"])
+    keys, columns = [], {f: [] for f in fields}
+    for feature in layer:
+        keys.append(feature.GetField(key))
+        for f in fields:
+            value = feature.GetField(f)
+            columns[f].append(np.nan if value is None else float(value))
+    order = np.argsort(keys, kind="stable")
+    return np.asarray(keys)[order], {f: np.asarray(v)[order] for f, v in columns.items()}
+
+
+def values_npy(path):
+    """``(ids, values)`` saved by a child, sorted by id."""
+    import numpy as np
+
+    table = np.load(path)
+    order = np.argsort(table[:, 0], kind="stable")
+    return table[order, 0].astype(np.int64), table[order, 1]
+
+
+def compare(reference_ids, reference, ids, values, tolerance, missing=0.0):
+    """Per-id comparison; ids absent from ``ids`` count as ``missing`` (access leaves unreached points out)."""
+    import numpy as np
+
+    aligned = np.full(reference.size, missing)
+    position = np.searchsorted(reference_ids, ids)
+    if ids.size and (position.max() >= reference_ids.size or np.any(reference_ids[position] != ids)):
+        return {"ok": False, "detail": "ids differ"}
+    aligned[position] = values
+    aligned = np.where(np.isnan(aligned), missing, aligned)
+    diff = np.abs(aligned - np.where(np.isnan(reference), missing, reference))
+    largest = float(diff.max()) if diff.size else 0.0
+    return {"ok": bool(largest <= tolerance), "max_abs_diff": largest, "compared": int(reference.size),
+            "over_tolerance": int((diff > tolerance).sum())}
+
+
+def agreement(reference_ids, reference, ids, values):
+    """How far two network results agree: same reached status (A_i > 0), Pearson r of A_i over the points
+    that either reaches, and the mean A_i of both."""
+    import numpy as np
+
+    aligned = np.zeros(reference.size)
+    aligned[np.searchsorted(reference_ids, ids)] = np.nan_to_num(values)
+    reference = np.nan_to_num(reference)
+    either = (reference > 0) | (aligned > 0)
+    correlation = float(np.corrcoef(reference[either], aligned[either])[0, 1]) if either.sum() > 1 else math.nan
+    return {"reached_agree": float(np.mean((reference > 0) == (aligned > 0))), "correlation": correlation,
+            "mean_ours": float(reference.mean()), "mean_model": float(aligned.mean())}
+
+
+def subset_services(source, k):
+    """A GeoPackage with the first ``k`` services (by id) of ``source``, written once."""
+    from osgeo import gdal
+
+    path = DATA / "coverage_services_{}_first{}.gpkg".format(source.stem.rsplit("_", 1)[-1], k)
+    if not path.exists():
+        gdal.UseExceptions()
+        gdal.VectorTranslate(str(path), str(source), options="-f GPKG -where \"id <= {}\"".format(k))
+    return path
+
+
+def row(scenario, n, s, contender, result, reference_seconds=None, equal="", seconds_key="seconds", note=""):
+    seconds = result.get(seconds_key) if result else None
+    cpu_key = "compute_cpu" if seconds_key == "compute_seconds" else "cpu"
+    return {"scenario": scenario, "n_demand": n, "n_services": s, "contender": contender,
+            "seconds": seconds, "cpu": result.get(cpu_key) if result else None, "peak_mb": result.get("peak_mb") if result else None,
+            "ratio": seconds / reference_seconds if seconds and reference_seconds else None,
+            "runs": result.get("runs", 1) if result else 0, "equal": equal, "note": note}
+
+
+def fca_scenario(files, args, log):
+    n, s = SMALL
+    demand, services = files["demand"](n), files["services"](s)
+    base = {"demand": str(demand), "services": str(services), "districts": str(files["districts"])}
+    log("2SFCA Euclidean, {} x {}".format(n, s))
+    ours = repeated(dict(base, kind="ours", label="servicecoverage 2sfca", output=str(OUT / "fca_ours.gpkg"),
+                         output_demand=str(OUT / "fca_ours_points.gpkg")), args.repeat, args.timeout, log)
+    core = repeated(dict(base, kind="core", what="fca", label="core euclidean_pairs + two_step_fca",
+                         values=str(OUT / "fca_core.npy")), args.repeat, args.timeout, log)
+    contenders = {}
+    for method in ("cdist", "kdtree"):
+        contenders[method] = repeated(dict(base, kind="access", distances=method, label="access + " + method,
+                                           values=str(OUT / "fca_access_{}.npy".format(method))),
+                                      args.baseline_repeat, args.timeout, log)
+    # the reference values: access with the cdist cost table; points it leaves out (no service in reach) are 0
+    ref_ids, reference = values_npy(OUT / "fca_access_cdist.npy")
+    tolerance = TARGETS["fca_tolerance"]
+    ids, written = read_fields(OUT / "fca_ours_points.gpkg", ["erreichbarkeit"])
+    checks = {"core": compare(ref_ids, reference, *values_npy(OUT / "fca_core.npy"), tolerance),
+              "kdtree": compare(ref_ids, reference, *values_npy(OUT / "fca_access_kdtree.npy"), tolerance),
+              # the layer stores 8 decimals (adapters.layers.result_fields): half a unit of the last one
+              "layer": compare(ref_ids, reference, ids, written["erreichbarkeit"], STORED_ROUNDING)}
+
+    def same(check, what="1e-9"):
+        return "yes, within {} (max |diff| {:.1e})".format(what, check["max_abs_diff"]) if check["ok"] else \
+            "NO ({} points over {}, max {:.1e})".format(check.get("over_tolerance"), what,
+                                                      check.get("max_abs_diff", math.nan))
+
+    title = "2SFCA Euclidean, end to end"
+    rows = [row(title, n, s, "sozialraum:servicecoverage (Processing, GPKG in/out)", ours, ours["seconds"],
+                same(checks["layer"], "the 8 decimals stored")),
+            row(title, n, s, "PySAL access + scipy cdist (geopandas read)", contenders["cdist"], ours["seconds"],
+                "reference values", note="{:,} pairs in the cost table".format(contenders["cdist"]["pairs"])),
+            row(title, n, s, "PySAL access + cKDTree pairs (geopandas read)", contenders["kdtree"], ours["seconds"],
+                same(checks["kdtree"]))]
+    title = "2SFCA Euclidean, compute only"
+    rows += [row(title, n, s, "plugin euclidean_pairs + two_step_fca", core, core["seconds"], same(checks["core"]),
+                 note="{:,} pairs".format(core["pairs"])),
+             row(title, n, s, "access + cdist (distances + two_stage_fca)", contenders["cdist"], core["seconds"],
+                 "reference values", seconds_key="compute_seconds"),
+             row(title, n, s, "access + cKDTree (distances + two_stage_fca)", contenders["kdtree"], core["seconds"],
+                 same(checks["kdtree"]), seconds_key="compute_seconds")]
+    all_equal = all(check["ok"] for check in checks.values())
+    compute = contenders["cdist"]["compute_seconds"] / core["seconds"]
+    end_to_end = contenders["cdist"]["seconds"] / ours["seconds"]
+    goal = TARGETS["fca_speedup"]
+    targets = [
+        "{}  2SFCA A_i equal to PySAL access (cdist cost table) per demand point within 1e-9 ({:,} points): plugin "
+        "functions max |diff| {:.1e}; access with cKDTree pairs {:.1e}; servicecoverage's layer, which stores 8 "
+        "decimals, {:.1e}".format(
+            "PASS" if all_equal else "FAIL", n, checks["core"].get("max_abs_diff", math.nan),
+            checks["kdtree"].get("max_abs_diff", math.nan), checks["layer"].get("max_abs_diff", math.nan)),
+        "{}  2SFCA >= {:.0f}x faster than access with its cost table from cdist, building the distances included "
+        "(both on the same coordinates in memory): {:.1f}x ({:.2f} s vs {:.2f} s)".format(
+            "PASS" if compute >= goal else "FAIL", goal, compute, core["seconds"],
+            contenders["cdist"]["compute_seconds"]),
+        "{}  the same end to end (Processing reading and writing GeoPackages vs geopandas reading + access, which "
+        "writes nothing): {:.1f}x ({:.2f} s vs {:.2f} s)".format(
+            "PASS" if end_to_end >= goal else "FAIL", end_to_end, ours["seconds"], contenders["cdist"]["seconds"]),
+        "info  against access with KD-tree pairs (faster than its users' usual cost table): {:.1f}x compute, "
+        "{:.1f}x end to end".format(contenders["kdtree"]["compute_seconds"] / core["seconds"],
+                                    contenders["kdtree"]["seconds"] / ours["seconds"]),
+    ]
+    return rows, targets, {"ours": ours, "core": core, "access": contenders, "checks": checks}
+
+
+def nearest_scenario(files, args, log):
+    n, s = SMALL
+    demand, services = files["demand"](n), files["services"](s)
+    base = {"demand": str(demand), "services": str(services), "districts": str(files["districts"])}
+    log("Nearest service, {} x {}".format(n, s))
+    ours = repeated(dict(base, kind="ours", method="nearest", label="servicecoverage nearest",
+                         output=str(OUT / "nearest_ours.gpkg"), output_demand=str(OUT / "nearest_ours_points.gpkg")),
+                    args.repeat, args.timeout, log)
+    core = repeated(dict(base, kind="core", what="nearest", label="core nearest_points",
+                         values=str(OUT / "nearest_core.npy")), args.repeat, args.timeout, log)
+    join = repeated(dict(base, kind="joinbynearest", label="native:joinbynearest",
+                         output=str(OUT / "nearest_join.gpkg")), args.baseline_repeat, args.timeout, log)
+    ids, ours_values = read_fields(OUT / "nearest_ours_points.gpkg", ["dist_naechste"])
+    join_ids, join_values = read_fields(OUT / "nearest_join.gpkg", ["distance"])
+    tolerance = TARGETS["nearest_tolerance"]
+    checks = {"layer": compare(join_ids, join_values["distance"], ids, ours_values["dist_naechste"], tolerance,
+                               missing=math.nan),
+              "core": compare(join_ids, join_values["distance"], *values_npy(OUT / "nearest_core.npy"), tolerance,
+                              missing=math.nan)}
+
+    def same(check):
+        return "yes, within 1e-6 m (max |diff| {:.1e} m)".format(check["max_abs_diff"]) if check["ok"] else \
+            "NO ({} points over 1e-6 m)".format(check.get("over_tolerance"))
+
+    title = "Nearest distance, end to end"
+    rows = [row(title, n, s, "sozialraum:servicecoverage nearest (Processing)", ours, ours["seconds"],
+                same(checks["layer"])),
+            row(title, n, s, "native:joinbynearest (NEIGHBORS 1)", join, ours["seconds"], "reference values"),
+            row("Nearest distance, compute only", n, s, "plugin nearest_points", core, core["seconds"],
+                same(checks["core"]))]
+    targets = ["{}  nearest distances equal to native:joinbynearest within 1e-6 m ({:,} points, max |diff| {:.1e} m); "
+               "joinbynearest takes {:.1f}x the time of servicecoverage ({:.2f} s vs {:.2f} s)".format(
+                   "PASS" if checks["layer"]["ok"] and checks["core"]["ok"] else "FAIL", n,
+                   max(checks["layer"].get("max_abs_diff", math.nan), checks["core"].get("max_abs_diff", math.nan)),
+                   join["seconds"] / ours["seconds"], ours["seconds"], join["seconds"])]
+    return rows, targets, {"ours": ours, "core": core, "join": join, "checks": checks}
+
+
+def network_scenario(files, args, log):
+    n, s = SMALL
+    demand, services = files["demand"](n), files["services"](s)
+    base = {"demand": str(demand), "districts": str(files["districts"]), "network": str(files["network"])}
+    log("Network 2SFCA, {} demand points, network {}".format(n, files["network"].name))
+    ours, model, checks = {}, {}, {}
+    subsets = tuple(args.subsets)
+    for k in subsets:
+        subset = str(subset_services(services, k))
+        ours[k] = repeated(dict(base, kind="ours", services=subset, label="servicecoverage network, {} services"
+                                .format(k), output=str(OUT / "net_ours_{}.gpkg".format(k)),
+                                output_demand=str(OUT / "net_ours_points_{}.gpkg".format(k))),
+                           args.repeat, args.timeout, log)
+        model[k] = repeated(dict(base, kind="model", services=subset, label="QGIS model, {} services".format(k),
+                                 output=str(OUT / "net_model_{}.gpkg".format(k)),
+                                 output_demand=str(OUT / "net_model_points_{}.gpkg".format(k))),
+                            1, args.model_timeout, log)
+        ids, values = read_fields(OUT / "net_ours_points_{}.gpkg".format(k), ["erreichbarkeit"])
+        model_ids, model_values = read_fields(OUT / "net_model_points_{}.gpkg".format(k), ["erreichbarkeit"])
+        checks[k] = agreement(ids, values["erreichbarkeit"], model_ids.astype("int64"), model_values["erreichbarkeit"])
+    full = repeated(dict(base, kind="ours", services=str(services), label="servicecoverage network, {} services"
+                         .format(s), output=str(OUT / "net_ours_full.gpkg")), args.repeat, args.timeout, log)
+
+    # per step through the two subsets: a + b * services for the steps whose work grows with the services;
+    # the others (set by the demand points and districts) kept at their time for k2, a lower bound
+    (k1, k2) = subsets
+    steps1 = {name: (wall, cpu) for name, wall, cpu, _ in model[k1]["steps"]}
+    extrapolated = {"seconds": 0.0, "cpu": 0.0}
+    step_rows = []
+    for name, wall2, cpu2, per_service in model[k2]["steps"]:
+        estimate_step = []
+        for key, value1, value2 in (("seconds", steps1[name][0], wall2), ("cpu", steps1[name][1], cpu2)):
+            slope = max((value2 - value1) / (k2 - k1), 0.0) if per_service else 0.0
+            at_full = max(value2 + slope * (s - k2), value2)
+            extrapolated[key] += at_full
+            estimate_step.append((slope, at_full))
+        step_rows.append((name, "per service" if per_service else "fixed", steps1[name][0], wall2,
+                          estimate_step[0][0], estimate_step[0][1]))
+    estimate = {"seconds": extrapolated["seconds"], "cpu": extrapolated["cpu"], "peak_mb": None, "runs": 0}
+
+    def agree(check):
+        return "not equal by design (other snapping): reached agrees for {:.1%} of points, r(A_i) = {:.2f}, " \
+               "mean A_i {:.3g} vs {:.3g}".format(check["reached_agree"], check["correlation"], check["mean_model"],
+                                                 check["mean_ours"])
+
+    title = "2SFCA network (99,904 edges), end to end"
+    rows = []
+    for k in subsets:
+        rows.append(row(title, n, k, "sozialraum:servicecoverage NETWORK", ours[k], ours[k]["seconds"], "reference"))
+        rows.append(row(title, n, k, "QGIS model: serviceareafromlayer + buffer + joins + aggregates", model[k],
+                        ours[k]["seconds"], agree(checks[k])))
+    rows.append(row(title, n, s, "sozialraum:servicecoverage NETWORK", full, full["seconds"], "reference"))
+    rows.append(row(title, n, s, "QGIS model (EXTRAPOLATED from {} and {} services)".format(k1, k2), estimate,
+                    full["seconds"], "not run", note="linear fit per step"))
+    speedup = model[k2]["seconds"] / ours[k2]["seconds"]
+    speedup_full = extrapolated["seconds"] / full["seconds"]
+    targets = [
+        "{}  network >= {:.0f}x faster than the QGIS model, like for like on {} services: {:.1f}x "
+        "({:.2f} s vs {:.2f} s)".format("PASS" if speedup >= TARGETS["network_speedup"] else "FAIL",
+                                        TARGETS["network_speedup"], k2, speedup, ours[k2]["seconds"],
+                                        model[k2]["seconds"]),
+        "{}  network >= {:.0f}x faster at all {:,} services: {:.0f}x ({:.2f} s measured vs {:.0f} s EXTRAPOLATED "
+        "for the model, about {:.1f} h)".format("PASS" if speedup_full >= TARGETS["network_speedup"] else "FAIL",
+                                                 TARGETS["network_speedup"], s, speedup_full, full["seconds"],
+                                                 extrapolated["seconds"], extrapolated["seconds"] / 3600.0),
+    ]
+    details = ["QGIS model per step: wall seconds at {} and {} services, slope per service, EXTRAPOLATED to {} "
+               "(steps marked fixed kept at their time for {}):".format(k1, k2, s, k2), ""]
+    details += ["    {:<46} {:<12} {:8.2f} {:8.2f} {:8.4f} {:10.1f}".format(*r) for r in step_rows]
+    return rows, targets, {"ours": ours, "model": model, "full": full, "checks": checks, "steps": step_rows,
+                           "extrapolated": extrapolated}, details
+
+
+def big_scenario(files, args, log):
+    n, s = BIG
+    log("2SFCA Euclidean, {} x {} (plugin only)".format(n, s))
+    spec = {"kind": "ours", "label": "servicecoverage 2sfca big", "demand": str(files["demand"](n)),
+            "services": str(files["services"](s)), "districts": str(files["districts"]),
+            "output": str(OUT / "big_ours.gpkg")}
+    result = repeated(spec, 1, args.timeout, log)
+    rows = [row("2SFCA Euclidean, end to end", n, s, "sozialraum:servicecoverage (district output)", result,
+                result["seconds"], "n/a (access: a 5e9-row cost table)")]
+    targets = ["{}  {:,} demand points x {:,} services in under 4 GiB: peak {:.0f} MiB ({:.1f} s; QGIS alone "
+               "{:.0f} MiB after start-up)".format("PASS" if result["peak_mb"] < TARGETS["big_peak_mb"] else "FAIL",
+                                                   n, s, result["peak_mb"], result["seconds"],
+                                                   result["rss_after_startup_mb"])]
+    return rows, targets, {"ours": result}
+
+
+# ---------------------------------------------------------------------------------------------
+# the table
+# ---------------------------------------------------------------------------------------------
+
+COLUMNS = [("scenario", "scenario"), ("n_demand", "N demand"), ("n_services", "N services"),
+           ("contender", "contender"), ("seconds", "seconds"), ("cpu", "CPU s"), ("peak_mb", "peak MB"),
+           ("ratio", "x plugin time"), ("equal", "values equal?")]
+
+
+def cell(key, value):
+    if value is None:
+        return "n/a" if key in ("peak_mb", "seconds", "cpu", "ratio") else ""
+    if key in ("seconds", "cpu"):
+        return "{:.2f}".format(value)
+    if key == "peak_mb":
+        return "{:.0f}".format(value)
+    if key == "ratio":
+        return "{:.1f}".format(value)
+    if key in ("n_demand", "n_services"):
+        return "{:,}".format(value)
+    return str(value)
+
+
+def markdown_table(rows):
+    lines = ["| " + " | ".join(title for _, title in COLUMNS) + " |",
+             "|" + "|".join("---:" if key in ("n_demand", "n_services", "seconds", "cpu", "peak_mb", "ratio") else "---"
+                            for key, _ in COLUMNS) + "|"]
+    for entry in rows:
+        contender = entry["contender"] + (" ({})".format(entry["note"]) if entry.get("note") else "")
+        values = dict(entry, contender=contender)
+        lines.append("| " + " | ".join(cell(key, values[key]) for key, _ in COLUMNS) + " |")
+    return "\n".join(lines)
+
+
+def machine():
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as info:
+            names = [line.split(":", 1)[1].strip() for line in info if line.startswith("model name")]
+        cpu = names[0] if names else cpu
+    except OSError:
+        pass
+    return "{} core(s), {}, Python {}".format(os.cpu_count(), cpu, platform.python_version())
+
+
+def versions():
+    """QGIS, access, geopandas, scipy, numpy, pandas versions (as seen by this interpreter)."""
+    found = {}
+    for module in ("qgis.core", "access", "geopandas", "scipy", "numpy", "pandas"):
+        try:
+            imported = __import__(module, fromlist=["_"])
+        except ImportError:
+            continue
+        found[module.split(".")[0]] = getattr(imported, "Qgis").QGIS_VERSION if module == "qgis.core" else \
+            getattr(imported, "__version__", "?")
+    return ", ".join("{} {}".format(k, v) for k, v in found.items())
+
+
+def code_version():
+    try:
+        commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
+                                text=True, check=True).stdout.strip()
+        changed = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", "sozialraum"],
+                                 capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return commit + (" + local changes in sozialraum/" if changed else "")
+
+
+def write_results(started, rows, targets, details, raw):
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    with open(RESULTS / "coverage.csv", "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=[key for key, _ in COLUMNS] + ["runs", "note"])
+        writer.writeheader()
+        for entry in rows:
+            writer.writerow({key: entry.get(key) for key in writer.fieldnames})
+    text = ["# servicecoverage benchmark, {}".format(started.strftime("%Y-%m-%d %H:%M")), "",
+            "Machine: {}; {}; plugin code {}.".format(machine(), versions(), code_version()), "",
+            markdown_table(rows), ""] + ["- " + line for line in targets] + [""] + details + [""]
+    (RESULTS / "coverage.md").write_text("\n".join(text))
+    (RESULTS / "coverage.json").write_text(json.dumps(raw, indent=1, default=str))
+
+
+def profile(what, files, args):
+    """One servicecoverage run under cProfile; prints the functions that take the most time."""
+    import pstats
+
+    n, s = BIG if what == "big" else SMALL
+    spec = {"kind": "ours", "demand": str(files["demand"](n)), "services": str(files["services"](s)),
+            "districts": str(files["districts"]), "output": str(OUT / "profile.gpkg")}
+    if what == "network":
+        spec["network"] = str(files["network"])
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stats_path = RESULTS / "coverage_{}.prof".format(what)
+    result = measure(spec, args.timeout, profile=stats_path)
+    print("servicecoverage {} ({} x {}): {:.2f} s under cProfile, peak {:.0f} MB; stats in {}".format(
+        what, n, s, result["seconds"], result["peak_mb"], stats_path))
+    stats = pstats.Stats(str(stats_path))
+    stats.sort_stats("cumulative").print_stats(25)
+    stats.sort_stats("tottime").print_stats(15)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="+", choices=("fca", "nearest", "network", "big"),
+                        help="run only these scenarios")
+    parser.add_argument("--skip-big", action="store_true", help="leave out the 1,000,000 x 5,000 run")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of the plugin's contenders (median)")
+    parser.add_argument("--baseline-repeat", type=int, default=1, help="runs of access and joinbynearest")
+    parser.add_argument("--timeout", type=float, default=1800.0, help="seconds before a child run is killed")
+    parser.add_argument("--model-timeout", type=float, default=3600.0)
+    parser.add_argument("--subsets", type=int, nargs=2, default=list(SUBSETS), metavar=("K1", "K2"),
+                        help="services in the model's network runs (two sizes, for the linear fit)")
+    parser.add_argument("--profile", choices=("fca", "network", "big"), help="only profile servicecoverage")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--profile-out", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        child(json.loads(args.child), args.profile_out)
+
+    sys.path.insert(0, str(BENCH))
+    from make_coverage_data import make_coverage_data
+
+    started = datetime.datetime.now()
+    scenarios = args.only or ["fca", "nearest", "network"] + ([] if args.skip_big else ["big"])
+    demand_sizes = [SMALL[0]] + ([BIG[0]] if "big" in scenarios or args.profile == "big" else [])
+    service_sizes = [SMALL[1]] + ([BIG[1]] if "big" in scenarios or args.profile == "big" else [])
+
+    def log(text):
+        print(text, flush=True)
+
+    files = make_coverage_data(demand_sizes, service_sizes, DATA, log=log)
+    OUT.mkdir(parents=True, exist_ok=True)
+    if args.profile:
+        profile(args.profile, files, args)
+        os._exit(0)
+    log("servicecoverage benchmark, {}: {}; {}; plugin code {}".format(
+        started.strftime("%Y-%m-%d %H:%M"), scenarios, machine(), code_version()))
+    rows, targets, details, raw = [], [], [], {}
+    runners = {"fca": fca_scenario, "nearest": nearest_scenario, "network": network_scenario, "big": big_scenario}
+    for name in scenarios:  # the big run last: it is the longest and the heaviest
+        outcome = runners[name](files, args, log)
+        rows += outcome[0]
+        targets += outcome[1]
+        raw[name] = outcome[2]
+        if len(outcome) > 3:
+            details += outcome[3]
+    print()
+    print(markdown_table(rows))
+    print()
+    for line in targets + [""] + details:
+        print(line)
+    write_results(started, rows, targets, details, raw)
+    print("\nwritten: {}, {}, {}".format(RESULTS / "coverage.md", RESULTS / "coverage.csv", RESULTS / "coverage.json"))
+    sys.stdout.flush()
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -327,12 +327,12 @@ class ReportAlgorithm(SozialraumAlgorithm):
         with tempfile.TemporaryDirectory(prefix="sozialbericht_") as folder:
             pdf = prepare_pdf(model, layer, id_field, self.template_file(template), logo, folder)
             feedback.setProgress(25)
-            if not print_layout.export_pdf(pdf.report, path, feedback):
+            if not print_layout.export_pdf(pdf.iterator, path, feedback):
                 return None
         return pdf.pages
 
 
-PdfReport = namedtuple("PdfReport", "project overview profile layers report pages")
+PdfReport = namedtuple("PdfReport", "project overview profile layers iterator pages")
 
 
 def prepare_pdf(model, layer, id_field, template_file, logo, folder):
@@ -381,5 +381,5 @@ def prepare_pdf(model, layer, id_field, template_file, logo, folder):
     total = first + len(model["quarters"])
     for layout in (overview, profile):
         print_layout.set_variables(layout, dict(variables, sr_pages=str(total)))
-    report = print_layout.build_report(project, overview, profile, layers[print_layout.QUARTERS])
-    return PdfReport(project, overview, profile, layers, report, total)
+    atlas = print_layout.profile_atlas(profile, layers[print_layout.QUARTERS])
+    return PdfReport(project, overview, profile, layers, print_layout.OverviewThenAtlas(overview, atlas), total)

@@ -154,6 +154,57 @@ def test_snapping_and_components_report(adapters):
     assert graph_module.components_message(report._replace(n_components=1)) is None
 
 
+def test_snapping_along_a_bent_line_and_far_away(adapters):
+    graph_module = adapters["network_graph"]
+    # one path of 300 m bent twice: (0, 0) -> (100, 0) -> (100, 100) -> (200, 100)
+    layer = line_layer([[(0, 0), (100, 0), (100, 100), (200, 100)]])
+    network = graph_module.read_network(layer, layer.crs(), QgsProject.instance().transformContext())
+    x = np.array([50.0, 103.0, 150.0, -3000.0]) + X0
+    y = np.array([-3.0, 40.0, 90.0, 0.0]) + Y0
+    points = graph_module.snap_to_edges(network, x, y)
+    # feet: (50, 0) 50 m along; (100, 40): 100 + 40; (150, 100): 100 + 100 + 50; the point 3 km away (beyond
+    # every grid radius: the exact QGIS index answers) at the start (0, 0)
+    assert points.snap == pytest.approx([3.0, 3.0, 10.0, 3000.0])
+    assert points.along == pytest.approx([50.0, 140.0, 250.0, 0.0])
+    assert points.cost == pytest.approx(np.array([[53.0, 253.0], [143.0, 163.0], [260.0, 60.0], [3000.0, 3300.0]]))
+
+
+def test_grid_search_finds_the_same_edges_as_the_exact_qgis_index(adapters, monkeypatch):
+    graph_module = adapters["network_graph"]
+    rng = np.random.default_rng(11)
+    # a jittered 8 x 8 grid of paths with a bend in the middle of each, 150 m apart
+    nodes = {(i, j): (150.0 * i + rng.uniform(-30, 30), 150.0 * j + rng.uniform(-30, 30))
+             for i in range(8) for j in range(8)}
+    lines = []
+    for (i, j), (ax, ay) in nodes.items():
+        for other in ((i + 1, j), (i, j + 1)):
+            if other in nodes:
+                bx, by = nodes[other]
+                bend = ((ax + bx) / 2 + rng.uniform(-20, 20), (ay + by) / 2 + rng.uniform(-20, 20))
+                lines.append([(ax, ay), bend, (bx, by)])
+    layer = line_layer(lines)
+    network = graph_module.read_network(layer, layer.crs(), QgsProject.instance().transformContext())
+    x, y = rng.uniform(-400, 1500, 600) + X0, rng.uniform(-400, 1500, 600) + Y0
+    x[:5], y[:5] = x[:5] + 4000.0, y[:5] - 3000.0  # far away: beyond the grid search
+    grid = graph_module.snap_to_edges(network, x, y)
+    monkeypatch.setattr(graph_module, "SNAP_RADII", ())  # every point through the QGIS index
+    exact = graph_module.snap_to_edges(network, x, y)
+    # the same foot points (where the nearest point is a node shared by two lines, on either of them)
+    def feet(points):
+        return np.array([[p.x(), p.y()] for p in (network.lines[e].interpolate(t).asPoint()
+                                                   for e, t in zip(points.edge.tolist(), points.along.tolist()))])
+
+    np.testing.assert_allclose(feet(grid), feet(exact), atol=1e-6)
+    np.testing.assert_allclose(grid.snap, exact.snap, atol=1e-6)
+    same = grid.edge == exact.edge
+    assert same.mean() > 0.9
+    np.testing.assert_allclose(grid.along[same], exact.along[same], atol=1e-6)
+    # and no line is nearer than the snapping distance (GEOS distance to every line)
+    for k in range(0, 600, 37):
+        point = QgsGeometry.fromPointXY(QgsPointXY(x[k], y[k]))
+        assert min(line.distance(point) for line in network.lines) == pytest.approx(grid.snap[k], abs=1e-6)
+
+
 def test_empty_network_is_refused(adapters):
     layer = line_layer([[(0, 0), (10, 0)]])
     layer.dataProvider().changeGeometryValues({1: QgsGeometry()})

@@ -13,11 +13,13 @@ erreichbar ist, als Polygon – und wie viele Menschen der Zielgruppe darin wohn
 <ul>
 <li><b>Luftlinie</b> (ohne Wegenetz): ein Kreis mit Radius t um die Einrichtung (als Vieleck mit 128 Ecken;
 die Fläche ist um weniger als 0,05 % kleiner als π·t²).</li>
-<li><b>Wegenetz</b>: Die Einrichtung wird an den nächsten Knoten des Wegenetzes angebunden (Fangabstand b,
-Luftlinie). Vom Knoten aus wird mit Dijkstra gesucht, wie weit jeder Knoten über das Netz entfernt ist (d).
-Von einer Kante der Länge L zwischen den Knoten u und v ist der Teil erreichbar, für den
-b + d(u) + s ≤ t bzw. b + d(v) + (L − s) ≤ t gilt; Kanten werden an der Stelle abgeschnitten, an der die
-Restentfernung aufgebraucht ist. Die erreichbaren Wegstücke und die Anbindung der Einrichtung werden mit der
+<li><b>Wegenetz</b>: Die Einrichtung wird an den nächsten Punkt des nächsten Wegs angebunden (Fangabstand b,
+Luftlinie). Von diesem Fußpunkt aus wird mit Dijkstra gesucht, wie weit jeder Knoten über das Netz entfernt ist
+(d; zu den beiden Enden des eigenen Wegs zuerst entlang des Wegs). Auf dem eigenen Weg ist das Stück bis
+t − b Meter vor und hinter dem Fußpunkt erreichbar; von einer anderen Kante der Länge L zwischen den Knoten u
+und v der Teil, für den b + d(u) + s ≤ t bzw. b + d(v) + (L − s) ≤ t gilt; Kanten werden an der Stelle
+abgeschnitten, an der die Restentfernung aufgebraucht ist. Die erreichbaren Wegstücke und die Anbindung der
+Einrichtung (Luftlinie zum Fußpunkt) werden mit der
 Pufferbreite (Standard 50 m, für den Weg vom Gehweg zur Haustür) gepuffert und vereinigt. Zum Schluss wird das
 Polygon auf den Kreis mit Radius t beschnitten: Was in Luftlinie weiter als t entfernt ist, kann auch über
 Wege nicht näher liegen.</li>
@@ -45,10 +47,12 @@ lines.</p>
 <ul>
 <li><b>Straight line</b> (no network): a circle of radius t around the service (a polygon of 128 corners;
 its area is less than 0.05 % below π·t²).</li>
-<li><b>Network</b>: the service is attached to the nearest node of the network (snapping distance b, straight
-line). From that node Dijkstra finds the network distance d of every node. Of an edge of length L between nodes u
-and v, the part with b + d(u) + s ≤ t or b + d(v) + (L − s) ≤ t is reachable; edges are cut where the remaining
-distance runs out. The reachable pieces and the service's access line are buffered by the buffer width (default
+<li><b>Network</b>: the service is attached to the nearest point of the nearest path (snapping distance b,
+straight line). From that foot point Dijkstra finds the network distance d of every node (to the two ends of its own
+path first along the path). On its own path the stretch up to t − b metres before and after the foot point is
+reachable; of another edge of length L between nodes u and v, the part with b + d(u) + s ≤ t or
+b + d(v) + (L − s) ≤ t; edges are cut where the remaining distance runs out. The reachable pieces and the
+service's access line (straight to the foot point) are buffered by the buffer width (default
 50 m, for the way from the footpath to the front door) and merged. Finally the polygon is clipped to the circle
 of radius t: what is farther than t as the crow flies cannot be nearer along paths.</li>
 <li><b>Population inside</b>: the sum of the demand field (e.g. children under 6) of the demand points

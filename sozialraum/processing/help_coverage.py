@@ -18,9 +18,12 @@ grob – Entfernungen innerhalb des Quartiers gehen verloren.</p>
 Quartiere umprojiziert; liegen die Quartiere in Grad (z. B. EPSG:4326), wird in ETRS89/UTM 32N bzw. 33N
 (EPSG:25832/25833, Deutschland) oder der UTM-Zone der Stadtmitte gerechnet – das Protokoll sagt es. Ohne Wegenetz
 zählt die Luftlinie. Mit <b>Wegenetz</b> (Linien, die sich nur an ihren Endpunkten treffen) werden Nachfragepunkte und
-Einrichtungen an den nächsten Knoten angebunden; Entfernung = Fangabstand des Punkts + kürzester Weg (Dijkstra) +
-Fangabstand der Einrichtung. Sie ist nie kürzer als die Luftlinie. Fangabstände (max./Mittel) stehen im Protokoll,
-je Punkt im Feld <code>fangabstand</code>; zerfällt das Netz in getrennte Teile, sagt eine Warnung, wie viel Nachfrage
+Einrichtungen an den nächsten Punkt des nächsten Wegs angebunden (Fangabstand s, Luftlinie); von dort geht es zu
+beiden Enden des Wegs (t bzw. L − t Meter entlang des Wegs der Länge L). Entfernung = Fangabstand des Punkts + Weg
+bis zu einem Ende + kürzester Weg (Dijkstra) + Weg vom Ende zur Einrichtung + deren Fangabstand; liegen beide am
+selben Weg, zählt auch der direkte Weg s<sub>i</sub> + |t<sub>i</sub> − t<sub>j</sub>| + s<sub>j</sub>. Die
+Entfernung ist nie kürzer als die Luftlinie. Fangabstände (max./Mittel) stehen im Protokoll, je Punkt im Feld
+<code>fangabstand</code> (Abstand zum Weg); zerfällt das Netz in getrennte Teile, sagt eine Warnung, wie viel Nachfrage
 auf den kleinen Teilen liegt. Mehrere Entfernungen sind möglich („300, 500, 1000"); die größte ist der Einzugsradius
 d0. Alle Grenzen schließen den Grenzwert ein (d ≤ d0).</p>
 <p><b>Verfahren</b> (<code>METHOD</code>)</p>
@@ -79,9 +82,12 @@ are lost.</p>
 one; if the districts are in degrees (e.g. EPSG:4326) the distances are computed in ETRS89/UTM 32N or 33N
 (EPSG:25832/25833, Germany) or the UTM zone of the town centre, and the log says so. Without a network the straight line
 counts. With a <b>path network</b> (lines that meet only at their end points) demand points and services are snapped to
-the nearest node; distance = snapping distance of the point + shortest path (Dijkstra) + snapping distance of the
-service, never shorter than the straight line. Snapping distances (max/mean) are in the log, per point in the field
-<code>fangabstand</code>; if the network falls apart a warning says how much demand lies on the small parts. Several
+the nearest point of the nearest path (snapping distance s, straight line), and from there go to both ends of that
+path (t or L − t metres along a path of length L). Distance = snapping distance of the point + the way to an end of
+its path + shortest path (Dijkstra) + the way from an end to the service + its snapping distance; for two points on
+the same path the direct way s<sub>i</sub> + |t<sub>i</sub> − t<sub>j</sub>| + s<sub>j</sub> counts too. It is
+never shorter than the straight line. Snapping distances (max/mean) are in the log, per point in the field
+<code>fangabstand</code> (distance to the path); if the network falls apart a warning says how much demand lies on the small parts. Several
 distances may be given ("300, 500, 1000"); the largest is the catchment radius d0. Every limit includes the limit
 (d ≤ d0).</p>
 <p><b>Methods</b> (<code>METHOD</code>)</p>

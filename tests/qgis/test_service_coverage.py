@@ -586,6 +586,27 @@ def test_musterstadt_kitas(run, musterstadt):
     assert handed_out == pytest.approx(used["total_capacity"], rel=1e-9)
 
 
+def test_musterstadt_snapping_to_the_nearest_street(run, musterstadt):
+    parameters = {"DISTRICTS": musterstadt["quartiere"], "ID_FIELD": "quartier_id", "SERVICES": musterstadt["kitas"],
+                  "CAPACITY_FIELD": "plaetze", "DEMAND": musterstadt["adressen"], "DEMAND_FIELD": "ew_u6",
+                  "DISTANCE": "1000", "METHOD": "nearest", "OUTPUT": "memory:", "OUTPUT_DEMAND": "memory:"}
+    straight = run("servicecoverage", parameters)
+    along = run("servicecoverage", dict(parameters, NETWORK=musterstadt["wege"]))
+    facts = json.loads(along["METHOD"])["network"]
+    # the demo places every address 12-28 m beside a street segment (make_musterstadt.py): its nearest point of
+    # the network is at most that far (snapped to the nearest NODE the addresses were up to 266 m off)
+    snap = [f["fangabstand"] for f in along["OUTPUT_DEMAND"].getFeatures()]
+    assert max(snap) <= 28.0 + 1e-6 and facts["snap_demand_max_m"] <= 28.0
+    assert 12.0 <= facts["snap_demand_mean_m"] <= 28.0
+    # along the network never nearer than in a straight line, so never more people reach a Kita
+    line = {f.id(): f["dist_naechste"] for f in straight["OUTPUT_DEMAND"].getFeatures()}
+    network = {f.id(): f["dist_naechste"] for f in along["OUTPUT_DEMAND"].getFeatures()}
+    compared = [k for k, d in network.items() if isinstance(d, float)]  # NULL: no Kita along the network
+    assert len(compared) > 0.99 * len(line)
+    assert all(network[k] >= line[k] - 1e-6 for k in compared)
+    assert along["UNREACHED_SHARE"] >= straight["UNREACHED_SHARE"]
+
+
 def test_musterstadt_care_homes(run, musterstadt):
     result = run("servicecoverage", {
         "DISTRICTS": musterstadt["quartiere"], "ID_FIELD": "quartier_id", "TARGET_POPULATION_FIELD": "ew_65plus",

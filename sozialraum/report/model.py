@@ -778,7 +778,8 @@ def _method_text(method, model, lang):
                         "z = (x − mean) / standard deviation, both over the rated quarters"),
             "zscore_sample": t("z = (x − Mittelwert) / Standardabweichung (mit n − 1), über die bewerteten Quartiere",
                                "z = (x − mean) / standard deviation (with n − 1), over the rated quarters"),
-            "minmax": t("v = 100 · (x − Minimum) / (Maximum − Minimum)", "v = 100 · (x − minimum) / (maximum − minimum)"),
+            "minmax": t("v = 100 · (x − Minimum) / (Maximum − Minimum)",
+                        "v = 100 · (x − minimum) / (maximum − minimum)"),
             "percentile": t("v = Anteil der bewerteten Quartiere mit kleinerem Wert, 0–100",
                             "v = share of the rated quarters with a smaller value, 0–100"),
             "reference": t("v = 100 · (x − r) / |r| mit dem Referenzwert r", "v = 100 · (x − r) / |r| with the "

@@ -73,9 +73,21 @@ def _report(index_result, lang, **extra):
     return _processing("report", parameters)
 
 
+LOGO = ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="40" height="20">'
+        '<rect width="40" height="20" fill="#8c2d04"/><image xlink:href="https://example.org/x.png" width="4" '
+        'height="4"/></svg>')
+
+
 @pytest.fixture(scope="module")
 def german(index_result):
-    return _report(index_result, "de")
+    """German report with an SVG logo (it points to the web) and one coverage result (Kitas)."""
+    folder = index_result[0]
+    (folder / "logo.svg").write_text(LOGO, encoding="utf-8")
+    coverage = polygon_layer([{"id": q, "versorgung_klasse": c, "versorgungsquote": r, "anteil_300": share}
+                              for q, c, r, share in [("Q1", 3, 0.12, 0.25), ("Q2", 1, 0.45, 1.0), ("Q3", 2, 0.3, 0.5),
+                                                     ("Q4", 1, 0.5, 0.9), ("Q5", 3, 0.1, 0.2), ("Q6", 2, 0.3, 0.6)]],
+                              name="versorgung")
+    return _report(index_result, "de", LOGO=str(folder / "logo.svg"), COVERAGE=[coverage], COVERAGE_TITLES="Kitas")
 
 
 @pytest.fixture(scope="module")
@@ -102,6 +114,16 @@ def test_html_is_self_contained_and_names_every_rated_quarter(german):
             .replace("'", "&#39;")
         assert escaped in html, name
     assert german["N_QUARTERS"] == 6
+    assert 'class="logo" src="data:image/png;base64,' in html   # the SVG logo is drawn to pixels
+
+
+def test_coverage_results_join_by_id(german):
+    html = Path(german["OUTPUT_HTML"]).read_text(encoding="utf-8")
+    assert "Gering versorgt: Kitas." in html                       # Q1 and Q5 have class 3
+    assert "Anteil mit Einrichtung in höchstens 300 m (%)" in html and "25,0" in html
+    layer = QgsVectorLayer(german["OUTPUT_TABLE"], "table", "ogr")
+    coverage = {f["Kennung"]: f["Versorgung: Kitas"] for f in layer.getFeatures()}
+    assert coverage == {"Q1": "gering", "Q2": "gut", "Q3": "mittel", "Q4": "gut", "Q5": "gering", "Q6": "mittel"}
 
 
 def test_html_method_states_the_parameters_actually_used(german):

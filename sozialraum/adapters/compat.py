@@ -11,6 +11,7 @@ from qgis.core import (
     QgsMapLayerProxyModel,
     QgsProcessing,
     QgsProcessingAlgorithm,
+    QgsProcessingFeatureSource,
     QgsProcessingParameterDefinition,
     QgsProcessingParameterField,
     QgsProcessingParameterNumber,
@@ -54,6 +55,9 @@ FLAG_OPTIONAL = _pick(Qgis, "ProcessingParameterFlag.Optional", QgsProcessingPar
 
 SINK_FAST_INSERT = _pick(QgsFeatureSink, "Flag.FastInsert", QgsFeatureSink, "FastInsert")
 REQUEST_NO_GEOMETRY = _pick(Qgis, "FeatureRequestFlag.NoGeometry", QgsFeatureRequest, "NoGeometry")
+# Reads that ignore the invalid-geometry setting, as QGIS' own attribute tools do (copies, joins, field calculator)
+SOURCE_SKIP_GEOMETRY_CHECKS = _pick(Qgis, "ProcessingFeatureSourceFlag.SkipGeometryValidityChecks",
+                                    QgsProcessingFeatureSource, "FlagSkipGeometryValidityChecks")
 WKB_NO_GEOMETRY = _pick(Qgis, "WkbType.NoGeometry", QgsWkbTypes, "NoGeometry")
 WKB_POINT = _pick(Qgis, "WkbType.Point", QgsWkbTypes, "Point")
 WKB_MULTIPOLYGON = _pick(Qgis, "WkbType.MultiPolygon", QgsWkbTypes, "MultiPolygon")

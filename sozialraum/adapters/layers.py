@@ -1,25 +1,46 @@
 """Layers <-> DataFrames: the bridge between QGIS feature sources and the pure core.
 
-Reading takes two passes over the source where a result is written: a fast attribute-only pass
-feeds the core, and a second pass copies every feature with its geometry into the sink with the
-new columns appended. That keeps memory flat (no feature list is held) and costs about as much
-as a plain copy of the layer.
+Reading feeds the core only the attributes it needs. A GeoPackage layer read in full is read
+column by column through GDAL (its Arrow interface, in C); any other source feature by feature
+without geometry, the values turned into plain Python column by column.
+
+Writing copies the source with the result columns appended. Where the output is a new
+GeoPackage, the algorithm lets ``native:savefeatures`` copy the features (C++) and this module
+then adds the result columns with one SQL ``UPDATE`` (:func:`add_results_in_place`); otherwise
+:func:`write_with_results` copies feature by feature, handing the input values through untouched.
+Neither keeps a list of features, so memory stays flat.
 """
 
-import math
+import contextlib
+import os
+import sqlite3
 
+import numpy as np
 import pandas as pd
-from qgis.core import QgsFeature, QgsFeatureRequest, QgsField, QgsFields, QgsProcessingException
+from qgis.core import (
+    QgsFeature,
+    QgsFeatureRequest,
+    QgsField,
+    QgsFields,
+    QgsProcessingException,
+    QgsProcessingFeatureSource,
+    QgsProviderRegistry,
+)
 
-from ..core.errors import InputError
+from ..core.errors import InputError, de_en
 from . import compat
 
 
-def read_table(source, fields, feedback=None, progress_span=(0.0, 30.0)):
+def read_table(source, fields, feedback=None, progress_span=(0.0, 30.0), layer=None):
     """Attributes ``fields`` of every feature of ``source`` as a DataFrame indexed by feature id.
 
     Values keep their Python types (text stays text: the core decides what is numeric and says
-    which value is wrong). NULL becomes ``None``. An empty source raises :class:`InputError`.
+    which value is wrong); columns become what pandas makes of those values (NULL -> ``None``,
+    or NaN in a numeric column). An empty source raises :class:`InputError`.
+
+    ``layer``: the layer that ``source`` reads in full (no selection, feature limit or filter),
+    if known; when GDAL can read it directly (see :func:`read_with_gdal`) the same table comes
+    from there, without a pass over the features.
     """
     fields = [f for f in dict.fromkeys(fields) if f]
     source_fields = source.fields()
@@ -29,25 +50,53 @@ def read_table(source, fields, feedback=None, progress_span=(0.0, 30.0)):
             "Feld(er) nicht in der Eingabe: {}.".format(", ".join(missing)),
             "Field(s) not in the input: {}.".format(", ".join(missing)),
         )
+    frame = read_with_gdal(layer, fields) if layer is not None else None
+    if frame is None:
+        frame = _read_features(source, fields, feedback, progress_span)
+    if frame is None or frame.empty:
+        raise InputError(
+            "Die Eingabe enthält keine Objekte.",
+            "The input layer has no features.",
+        )
+    return frame
+
+
+_PLAIN_TYPES = {int, float, str, bool, type(None)}
+
+
+def _features(source, request):
+    """``source.getFeatures(request)`` whatever Processing's invalid-geometry setting says: reading
+    attributes and copying features need no valid geometry, so (like QGIS' own attribute tools)
+    no feature is dropped or stops the run for it."""
+    if isinstance(source, QgsProcessingFeatureSource):
+        return source.getFeatures(request, compat.SOURCE_SKIP_GEOMETRY_CHECKS)
+    return source.getFeatures(request)
+
+
+def _read_features(source, fields, feedback, progress_span):
+    """:func:`read_table` feature by feature; ``None`` when cancelled before the first feature."""
+    source_fields = source.fields()
     indices = [source_fields.lookupField(f) for f in fields]
     request = QgsFeatureRequest().setFlags(compat.REQUEST_NO_GEOMETRY).setSubsetOfAttributes(indices)
     total = source.featureCount()
     step = (progress_span[1] - progress_span[0]) / total if total and total > 0 else 0
     fids, rows = [], []
-    for n, feature in enumerate(source.getFeatures(request)):
+    for n, feature in enumerate(_features(source, request)):
         if feedback is not None and n % 1000 == 0:
             if feedback.isCanceled():
                 break
             feedback.setProgress(progress_span[0] + n * step)
-        attributes = feature.attributes()
         fids.append(feature.id())
-        rows.append([_plain(attributes[i]) for i in indices])
+        rows.append(feature.attributes())
     if not fids:
-        raise InputError(
-            "Die Eingabe enthält keine Objekte.",
-            "The input layer has no features.",
-        )
-    return pd.DataFrame(rows, columns=fields, index=pd.Index(fids, name="fid"))
+        return None
+    columns = list(zip(*rows))
+    data = {}
+    for name, i in zip(fields, indices):
+        column = columns[i]
+        # most columns hold only plain values; only those with NULL, dates etc. need converting
+        data[name] = column if set(map(type, column)) <= _PLAIN_TYPES else [_plain(v) for v in column]
+    return pd.DataFrame(data, columns=fields, index=pd.Index(fids, name="fid"))
 
 
 def _plain(value):
@@ -59,6 +108,109 @@ def _plain(value):
     return str(value)
 
 
+def _ogr_parts(source):
+    """``(path, layer name or None, layer index)`` of a plain OGR file source, else ``None``."""
+    parts = QgsProviderRegistry.instance().decodeUri("ogr", source)
+    path = parts.get("path")
+    if compat.is_null(path) or not path or not os.path.isfile(path):
+        return None
+    if set(parts) - {"path", "layerName", "layerId"}:
+        return None  # subset, geometry type filter, open options, ...: let QGIS read it
+    name, index = parts.get("layerName"), parts.get("layerId")
+    return (path, None if compat.is_null(name) or not name else name,
+            0 if compat.is_null(index) or index is None else int(index))
+
+
+def keyed_geopackage(layer):
+    """True when ``layer`` is a GeoPackage layer as stored (no subset, edits, joined or virtual
+    fields) whose feature id is also its field ``fid``.
+
+    Such a layer is read by :func:`read_with_gdal`, and a copy of it keeps the feature ids in its
+    ``fid`` column, so results can be matched to the copy by ``fid``.
+    """
+    if layer is None or not layer.isValid() or layer.providerType() != "ogr":
+        return False
+    provider = layer.dataProvider()
+    if provider.storageType() != "GPKG" or layer.subsetString() or layer.isEditable():
+        return False
+    if layer.fields().names() != provider.fields().names() or _ogr_parts(layer.source()) is None:
+        return False
+    keys = provider.pkAttributeIndexes()
+    return len(keys) == 1 and provider.fields().at(keys[0]).name() == "fid"
+
+
+def read_with_gdal(layer, fields):
+    """:func:`read_table` of a whole GeoPackage layer through GDAL's Arrow interface, or ``None``
+    where that does not apply (not a :func:`keyed_geopackage`, GDAL < 3.6, fields other than
+    numbers and text).
+
+    The table is the one the feature-by-feature reader makes: same row order, index (feature
+    ids), values and dtypes; text stays text ("01011101" keeps its leading zero).
+    """
+    if not keyed_geopackage(layer):
+        return None
+    for name in fields:
+        field = layer.fields().field(name)
+        if not (field.isNumeric() or field.type() == compat.FIELD_STRING):
+            return None
+    try:
+        batches = _arrow_batches(*_ogr_parts(layer.source()), fields)
+    except (ImportError, RuntimeError):  # no GDAL Python bindings with Arrow (GDAL < 3.6), or GDAL errors
+        return None
+    if batches is None:
+        return None
+    if not batches:
+        return pd.DataFrame({f: [] for f in fields}, index=pd.Index([], name="fid"))
+    data = {}
+    for name in fields:
+        values = _plain_column(np.ma.concatenate([batch[name] for batch in batches]))
+        if values is None:
+            return None
+        data[name] = values
+    fids = np.concatenate([np.asarray(batch["fid"]) for batch in batches])
+    return pd.DataFrame(data, columns=fields, index=pd.Index(fids.tolist(), name="fid"))
+
+
+def _arrow_batches(path, layer_name, layer_index, fields):
+    """The columns ``fields`` and ``fid`` of a GeoPackage layer as GDAL's Arrow batches of numpy
+    (masked) arrays, geometry not read; ``None`` if GDAL cannot open the layer."""
+    from osgeo import gdal
+
+    dataset = gdal.OpenEx(path, gdal.OF_VECTOR | gdal.OF_READONLY)
+    if dataset is None:
+        return None
+    ogr_layer = dataset.GetLayerByName(layer_name) if layer_name else dataset.GetLayer(layer_index)
+    if ogr_layer is None or not hasattr(ogr_layer, "GetArrowStreamAsNumPy") or ogr_layer.GetFIDColumn() != "fid":
+        return None
+    definition = ogr_layer.GetLayerDefn()
+    present = {definition.GetFieldDefn(i).GetName() for i in range(definition.GetFieldCount())}
+    if any(f not in present and f != "fid" for f in fields):
+        return None
+    ogr_layer.SetIgnoredFields(sorted(present - set(fields)) + ["OGR_GEOMETRY", "OGR_STYLE"])
+    return list(ogr_layer.GetArrowStreamAsNumPy(options=["USE_MASKED_ARRAYS=YES"]))
+
+
+def _plain_column(array):
+    """A column from GDAL as :func:`_read_features` has it: an array without NULLs, a list
+    of plain values with ``None`` where there are NULLs; ``None`` for other types."""
+    values = np.ma.getdata(array)
+    kind = values.dtype.kind
+    if kind == "S":
+        values = np.char.decode(values, "utf-8").astype(object)
+    elif kind in "iu":
+        values = values.astype("int64")
+    elif kind == "f":
+        values = values.astype("float64")
+    else:  # yes/no fields come out garbled from GDAL 3.6's Arrow reader, dates differ: QGIS reads those
+        return None
+    missing = np.ma.getmaskarray(array)
+    if not missing.any():
+        return values
+    values = values.astype(object)
+    values[missing] = None
+    return values.tolist()
+
+
 _FIELD_TYPES = {"float": compat.FIELD_DOUBLE, "int": compat.FIELD_INT, "str": compat.FIELD_STRING,
                 "bool": compat.FIELD_BOOL}
 
@@ -68,6 +220,7 @@ def result_fields(source_fields, columns):
 
     An input field that carries a result name (e.g. when an index result is indexed again) is
     dropped so the new value replaces it; its name is returned in ``replaced``.
+    Float fields get no length or precision: QGIS would round the written values to it.
     Returns ``(QgsFields, kept_input_indices, replaced_names)``.
     """
     new_names = {name.lower() for name, _ in columns}
@@ -80,57 +233,136 @@ def result_fields(source_fields, columns):
         fields.append(field)
         kept.append(i)
     for name, kind in columns:
-        field = QgsField(name, _FIELD_TYPES[kind])
-        if kind == "float":
-            field.setLength(20)
-            field.setPrecision(8)
-        fields.append(field)
+        fields.append(QgsField(name, _FIELD_TYPES[kind]))
     return fields, kept, replaced
+
+
+def _column_lists(frame, columns):
+    """The result ``columns`` of ``frame`` as lists of plain Python values (NaN/NA -> None)."""
+    lists = []
+    for name, kind in columns:
+        series = frame[name]
+        missing = series.isna().to_numpy()
+        if kind == "float":
+            values = series.to_numpy(dtype="float64", na_value=np.nan).tolist()
+        elif kind == "int":
+            values = series.to_numpy(dtype="int64", na_value=0).tolist()
+        elif kind == "bool":
+            values = series.to_numpy(dtype="bool", na_value=False).tolist()
+        else:
+            values = [str(v) for v in series.to_numpy(dtype=object, na_value="")]
+        if missing.any():
+            values = [None if gone else value for value, gone in zip(values, missing.tolist())]
+        lists.append(values)
+    return lists
 
 
 def column_values(frame, columns):
     """Per row, the result values as plain Python lists (NaN/NA -> None), in ``columns`` order."""
-    converted = []
-    for name, kind in columns:
-        series = frame[name]
-        if kind == "float":
-            values = [None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
-                      for v in series.astype("float64").tolist()]
-        elif kind == "int":
-            values = [None if v is pd.NA or v is None or (isinstance(v, float) and math.isnan(v)) else int(v)
-                      for v in series.astype("object").tolist()]
-        elif kind == "bool":
-            values = [None if v is pd.NA or v is None else bool(v) for v in series.astype("object").tolist()]
-        else:
-            values = [None if v is None or v is pd.NA else str(v) for v in series.tolist()]
-        converted.append(values)
-    return [list(row) for row in zip(*converted)] if converted else [[] for _ in range(len(frame))]
+    lists = _column_lists(frame, columns)
+    return [list(row) for row in zip(*lists)] if lists else [[] for _ in range(len(frame))]
 
 
 def write_with_results(source, sink, fields, kept, frame, columns, feedback=None, progress_span=(60.0, 100.0)):
     """Copy every feature of ``source`` into ``sink`` with the result ``columns`` of ``frame`` appended.
 
     ``frame`` is indexed by feature id (as from :func:`read_table`). Features are matched by id,
-    so the copy is right whatever order the provider returns them in.
+    so the copy is right whatever order the provider returns them in. When every input field is
+    kept, the results are appended to the source feature itself, so its values never pass
+    through Python.
     """
     position = {fid: n for n, fid in enumerate(frame.index.tolist())}
     values = column_values(frame, columns)
     total = len(position)
     step = (progress_span[1] - progress_span[0]) / total if total else 0
+    in_place = kept == list(range(source.fields().count()))
+    first, width = len(kept), len(columns)
+    nothing = [None] * width
     out = QgsFeature(fields)
-    for n, feature in enumerate(source.getFeatures()):
+    for n, feature in enumerate(_features(source, QgsFeatureRequest())):
         if feedback is not None and n % 1000 == 0:
             if feedback.isCanceled():
                 return False
             feedback.setProgress(progress_span[0] + n * step)
-        attributes = feature.attributes()
         row = position.get(feature.id())
-        extra = values[row] if row is not None else [None] * len(columns)
-        out.setAttributes([attributes[i] for i in kept] + extra)
-        out.setGeometry(feature.geometry())
+        extra = values[row] if row is not None else nothing
+        if in_place:
+            feature.padAttributes(width)
+            for j, value in enumerate(extra):
+                feature.setAttribute(first + j, value)
+            out = feature
+        else:
+            attributes = feature.attributes()
+            out.setAttributes([attributes[i] for i in kept] + extra)
+            out.setGeometry(feature.geometry())
         if not sink.addFeature(out, compat.SINK_FAST_INSERT):
             raise QgsProcessingException(sink.lastError() if hasattr(sink, "lastError") else "write error")
     return True
+
+
+def new_geopackage(destination):
+    """True when the output ``destination`` (as Processing resolves it) is a GeoPackage file of its own."""
+    plain = not destination.startswith(("memory:", "ogr:", "postgres:", "spatialite:")) and "|" not in destination
+    return plain and destination.lower().endswith(".gpkg")
+
+
+# The triggers that keep a GeoPackage's spatial index in step call these GDAL SQL functions. They
+# run only when a geometry or a fid changes, which adding result columns never does, but SQLite
+# needs the names to compile an UPDATE of the table; should one run after all, it fails loudly.
+_SPATIAL_INDEX_FUNCTIONS = ("ST_IsEmpty", "ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY")
+_GPKG_TYPES = {"float": "REAL", "int": "MEDIUMINT", "str": "TEXT", "bool": "BOOLEAN"}  # as GDAL declares them
+
+
+def _geometry_unchanged(*_):
+    raise sqlite3.OperationalError("spatial index trigger ran while only attributes were updated")
+
+
+def _quoted(name):
+    return '"{}"'.format(name.replace('"', '""'))
+
+
+def add_results_in_place(dest_id, frame, columns, key="fid"):
+    """Append the result ``columns`` (``[(name, kind)]``) of ``frame`` to the GeoPackage layer
+    ``dest_id``, a copy of the source whose ``key`` column holds the source's feature ids (the
+    index of ``frame``). Rows without results keep NULL.
+
+    The columns are declared as GDAL declares them (REAL, MEDIUMINT, TEXT, BOOLEAN), so QGIS
+    reads the same field types as from a feature-by-feature copy. One transaction: on any error
+    the layer stays as it was. Every row of the layer must find its results, else
+    ``QgsProcessingException``.
+    """
+    parts = _ogr_parts(dest_id)
+    if parts is None:
+        raise QgsProcessingException("not a GeoPackage layer: " + dest_id)
+    path, table = parts[0], parts[1]
+    keys = frame.index.tolist()
+    rows = zip(*_column_lists(frame, columns), keys)
+    with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as connection:
+        if table is None:
+            tables = connection.execute("SELECT table_name FROM gpkg_contents WHERE data_type = 'features'").fetchall()
+            table = tables[0][0] if len(tables) == 1 else os.path.splitext(os.path.basename(path))[0]
+        for name in _SPATIAL_INDEX_FUNCTIONS:
+            connection.create_function(name, -1, _geometry_unchanged)
+        # a new file: no journal on disk (a crash mid-way loses the output, not the input)
+        connection.execute("PRAGMA journal_mode = MEMORY")
+        connection.execute("BEGIN")
+        try:
+            for name, kind in columns:
+                connection.execute("ALTER TABLE {} ADD COLUMN {} {}".format(
+                    _quoted(table), _quoted(name), _GPKG_TYPES[kind]))
+            update = "UPDATE {} SET {} WHERE {} = ?".format(
+                _quoted(table), ", ".join("{} = ?".format(_quoted(name)) for name, _ in columns), _quoted(key))
+            updated = connection.executemany(update, rows).rowcount
+            count = connection.execute("SELECT count(*) FROM {}".format(_quoted(table))).fetchone()[0]
+            if updated != count:
+                raise QgsProcessingException(de_en(
+                    "Die Ergebnisse passen nur zu {} von {} kopierten Objekten.",
+                    "The results match only {} of {} copied features.").format(updated, count))
+            connection.execute("COMMIT")
+        except BaseException:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            raise
 
 
 def frame_kinds(frame, columns):
@@ -148,4 +380,3 @@ def frame_kinds(frame, columns):
             kind = "str"
         kinds.append((name, kind))
     return kinds
-

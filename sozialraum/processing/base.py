@@ -7,11 +7,26 @@ key as well (``NORMALIZATION=minmax`` instead of ``NORMALIZATION=2``), so models
 
 import os
 
-from qgis.core import QgsProcessingAlgorithm, QgsProcessingException, QgsProcessingParameterEnum
+from qgis.core import (
+    QgsProcessingAlgorithm,
+    QgsProcessingException,
+    QgsProcessingFeatureSourceDefinition,
+    QgsProcessingFeedback,
+    QgsProcessingOutputLayerDefinition,
+    QgsProcessingParameterEnum,
+)
+from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QIcon
 
 from ..adapters import compat
-from ..adapters.layers import frame_kinds, result_fields, write_with_results
+from ..adapters.layers import (
+    add_results_in_place,
+    frame_kinds,
+    keyed_geopackage,
+    new_geopackage,
+    result_fields,
+    write_with_results,
+)
 from ..core.errors import InputError, de_en
 
 ICON_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(__file__))), "resources", "icons")
@@ -29,6 +44,36 @@ def matrix_rows(flat, width, de, en):
         raise InputError(de, en)
     rows = [tuple(cells[i:i + width]) for i in range(0, len(cells), width)]
     return [row for row in rows if any(row)]
+
+
+class _ChildFeedback(QgsProcessingFeedback):
+    """Feedback for a child algorithm: its 0-100 % fill ``start``-``end`` of the parent's bar.
+
+    Cancelling the parent cancels the child; the child's warnings and errors reach the parent,
+    its info lines ("Results: ...") do not.
+    """
+
+    def __init__(self, parent, start, end):
+        super().__init__()
+        self._parent = parent
+        self._start, self._end = start, end
+        self.progressChanged.connect(self._forward_progress)
+        # direct: the parent is cancelled from the main thread while the child runs in a worker
+        parent.canceled.connect(self.cancel, Qt.ConnectionType.DirectConnection)
+        if parent.isCanceled():
+            self.cancel()
+
+    def _forward_progress(self, progress):
+        self._parent.setProgress(self._start + (self._end - self._start) * progress / 100.0)
+
+    def detach(self):
+        self._parent.canceled.disconnect(self.cancel)
+
+    def pushWarning(self, warning):
+        self._parent.pushWarning(warning)
+
+    def reportError(self, error, fatalError=False):
+        self._parent.reportError(error, fatalError)
 
 
 class SozialraumAlgorithm(QgsProcessingAlgorithm):
@@ -108,11 +153,44 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
             raise QgsProcessingException(str(error)) from None
 
     def source_or_fail(self, parameters, name, context):
-        """The feature source ``name``; a missing or unreadable layer raises a clear error."""
+        """The feature source ``name``; a missing or unreadable layer raises a clear error.
+
+        The algorithm remembers which parameter the source came from and, when the source is a
+        whole layer (no selection, feature limit or filter), which layer: see :meth:`whole_layer`
+        and :meth:`write_result`.
+        """
         source = self.parameterAsSource(parameters, name, context)
         if source is None:
             raise QgsProcessingException(self.invalidSourceError(parameters, name))
+        value = parameters.get(name)
+        if isinstance(value, QgsProcessingFeatureSourceDefinition) and (
+                value.selectedFeaturesOnly or value.featureLimit not in (-1, None)
+                or getattr(value, "filterExpression", "")):
+            layer = None
+        else:
+            layer = self._input_layer(parameters, name, context)
+        self.__dict__.setdefault("_source_origins", []).append((source, name, layer))
         return source
+
+    def _input_layer(self, parameters, name, context):
+        """The vector layer behind source parameter ``name`` (also when given as a source
+        definition, which ``parameterAsVectorLayer`` does not resolve on QGIS 3.22), or ``None``."""
+        value = parameters.get(name)
+        if isinstance(value, QgsProcessingFeatureSourceDefinition):
+            value, _ = value.source.valueAsString(context.expressionContext(), "")
+        return self.parameterAsVectorLayer({name: value}, name, context)
+
+    def _origin(self, source):
+        """``(parameter name, whole layer or None)`` of a source from :meth:`source_or_fail`."""
+        for known, name, layer in self.__dict__.get("_source_origins", []):
+            if known is source:
+                return name, layer
+        return None, None
+
+    def whole_layer(self, source):
+        """The layer that ``source`` (from :meth:`source_or_fail`) reads in full, or ``None``
+        (a selection, a feature limit or filter, or not a layer): pass it to ``read_table``."""
+        return self._origin(source)[1]
 
     def sink_or_fail(self, parameters, name, context, fields, wkb_type, crs):
         """``(sink, dest_id)`` for output ``name``; an unwritable destination raises a clear error."""
@@ -124,6 +202,12 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
     def write_result(self, parameters, name, context, feedback, source, table, result_columns, progress_start):
         """Copy ``source`` into output ``name`` with ``result_columns`` of ``table`` appended.
 
+        ``table`` is indexed by feature id (as from ``read_table``). When ``source`` is a
+        GeoPackage layer from :meth:`source_or_fail` and the output a new GeoPackage,
+        ``native:savefeatures`` copies the features (C++) and the results are added to the copy
+        with SQL, far cheaper than handing every value through Python; otherwise the features
+        are written one by one. Both give the same fields, types, values and features (also
+        those with invalid geometries, which neither checks: the results need no geometry).
         Returns the destination id, or ``None`` when the user cancelled.
         """
         columns = frame_kinds(table, result_columns)
@@ -131,7 +215,54 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
         if replaced:
             feedback.pushWarning(de_en("Vorhandene Felder werden durch neue Werte ersetzt: ",
                                        "Existing fields are replaced by new values: ") + ", ".join(replaced))
+        input_name = None if replaced else self._copyable_input(parameters, name, context, source)
+        if input_name is not None:
+            return self._copy_and_add_results(parameters, input_name, name, context, feedback, table, columns,
+                                              progress_start)
         sink, dest_id = self.sink_or_fail(parameters, name, context, fields, source.wkbType(), source.sourceCrs())
         if not write_with_results(source, sink, fields, kept, table, columns, feedback, (progress_start, 100.0)):
             return None
         return dest_id
+
+    def _copyable_input(self, parameters, name, context, source):
+        """The input parameter of ``source`` when ``native:savefeatures`` can copy it into output
+        ``name`` keeping its feature ids (a GeoPackage layer into a new GeoPackage), else ``None``."""
+        input_name, _ = self._origin(source)
+        if input_name is None or parameters.get(input_name) is None or parameters.get(name) is None:
+            return None
+        if not keyed_geopackage(self._input_layer(parameters, input_name, context)):
+            return None
+        return input_name if new_geopackage(self.parameterAsOutputLayer(parameters, name, context)) else None
+
+    def _copy_and_add_results(self, parameters, input_name, name, context, feedback, table, columns,
+                              progress_start):
+        """:meth:`write_result` for a GeoPackage copied by ``native:savefeatures``: Processing
+        resolves the input (a selection too) and the destination as for any child algorithm, the
+        copy keeps the feature ids in ``fid``, and the result columns are then added in place."""
+        import processing
+
+        child = _ChildFeedback(feedback, progress_start, progress_start + 0.9 * (100.0 - progress_start))
+        try:
+            copied = processing.run("native:savefeatures", {"INPUT": parameters[input_name],
+                                                            "OUTPUT": parameters[name]},
+                                    context=context, feedback=child, is_child_algorithm=True)
+        finally:
+            child.detach()
+        if feedback.isCanceled():
+            return None
+        dest_id = copied["OUTPUT"]
+        self._load_as_own_output(parameters, name, context, dest_id)
+        add_results_in_place(dest_id, table, columns)
+        feedback.setProgress(100.0)
+        return dest_id
+
+    def _load_as_own_output(self, parameters, name, context, dest_id):
+        """Name the copied layer as Processing names this algorithm's output ``name`` when it
+        loads it into the project (the child registered it under its own output)."""
+        if not context.willLoadLayerOnCompletion(dest_id):
+            return
+        definition = parameters.get(name)
+        details = context.layerToLoadOnCompletionDetails(dest_id)
+        if not (isinstance(definition, QgsProcessingOutputLayerDefinition) and definition.destinationName):
+            details.name = self.parameterDefinition(name).description()
+        details.outputName = name

@@ -180,7 +180,7 @@ class DistrictIndexAlgorithm(SozialraumAlgorithm):
         feedback.pushInfo(de_en("Lese Attribute …", "Reading attributes …"))
         needed = [id_field] + list(spec.indicators) + list(spec.reverse) + ([spec.population] if spec.population
                                                                               else [])
-        return self.core_call(read_table, source, needed, feedback, (0.0, 30.0))
+        return self.core_call(read_table, source, needed, feedback, (0.0, 30.0), layer=self.whole_layer(source))
 
     def processAlgorithm(self, parameters, context, feedback):
         source = self.source_or_fail(parameters, self.INPUT, context)

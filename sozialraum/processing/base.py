@@ -24,6 +24,7 @@ from ..adapters.layers import (
     frame_kinds,
     keyed_geopackage,
     new_geopackage,
+    read_table,
     result_fields,
     write_with_results,
 )
@@ -191,6 +192,10 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
         """The layer that ``source`` (from :meth:`source_or_fail`) reads in full, or ``None``
         (a selection, a feature limit or filter, or not a layer): pass it to ``read_table``."""
         return self._origin(source)[1]
+
+    def read_source(self, source, fields, feedback, progress_span=(0.0, 30.0)):
+        """The attributes ``fields`` of ``source`` as a DataFrame (fast GDAL read where the whole layer is read)."""
+        return self.core_call(read_table, source, fields, feedback, progress_span, layer=self.whole_layer(source))
 
     def sink_or_fail(self, parameters, name, context, fields, wkb_type, crs):
         """``(sink, dest_id)`` for output ``name``; an unwritable destination raises a clear error."""

@@ -14,7 +14,6 @@ from qgis.core import (
 )
 
 from ...adapters import compat
-from ...adapters.layers import read_table
 from ...adapters.method_record import save_method
 from ...adapters.styling import attach_class_style
 from ...core.index import IndexSpec, compute_index
@@ -180,7 +179,7 @@ class DistrictIndexAlgorithm(SozialraumAlgorithm):
         feedback.pushInfo(de_en("Lese Attribute …", "Reading attributes …"))
         needed = [id_field] + list(spec.indicators) + list(spec.reverse) + ([spec.population] if spec.population
                                                                               else [])
-        return self.core_call(read_table, source, needed, feedback, (0.0, 30.0), layer=self.whole_layer(source))
+        return self.read_source(source, needed, feedback)
 
     def processAlgorithm(self, parameters, context, feedback):
         source = self.source_or_fail(parameters, self.INPUT, context)

@@ -10,7 +10,6 @@ from qgis.core import (
 )
 
 from ...adapters import compat
-from ...adapters.layers import read_table
 from ...core.rates import indicator_rates
 from ..base import SozialraumAlgorithm, de_en, matrix_rows
 from ..help import rates_help
@@ -66,7 +65,7 @@ class IndicatorRatesAlgorithm(SozialraumAlgorithm):
         id_field = self.parameterAsString(parameters, self.ID_FIELD, context) or None
         specs = self.core_call(rate_specs, self.parameterAsMatrix(parameters, self.RATES, context))
         needed = ([id_field] if id_field else []) + [f for spec in specs for f in spec[:2]]
-        frame = self.core_call(read_table, source, needed, feedback, (0.0, 30.0))
+        frame = self.read_source(source, needed, feedback)
         if feedback.isCanceled():
             return {}
         result = self.core_call(indicator_rates, frame, specs,

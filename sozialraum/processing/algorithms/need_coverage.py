@@ -14,7 +14,6 @@ from qgis.core import (
 
 from ...adapters import compat
 from ...adapters.bivariate import attach_bivariate_style
-from ...adapters.layers import read_table
 from ...adapters.method_record import save_method
 from ...core.coverage import need_class_from_k, need_class_from_values
 from ...core.errors import names
@@ -99,7 +98,7 @@ class NeedCoverageAlgorithm(SozialraumAlgorithm):
             self.addOutput(QgsProcessingOutputNumber(name, de_en(de, en)))
 
     def _read(self, source, id_field, value_field, feedback, span):
-        frame = self.core_call(read_table, source, [id_field, value_field], feedback, span)
+        frame = self.read_source(source, [id_field, value_field], feedback, span)
         self.core_call(check_unique_ids, frame, id_field)
         values = self.core_call(numeric_columns, frame, [value_field], id_field)[value_field].to_numpy()
         keys = [district_key(v) for v in frame[id_field].tolist()]

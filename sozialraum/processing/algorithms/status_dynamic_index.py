@@ -12,7 +12,6 @@ from qgis.core import (
 )
 
 from ...adapters import compat
-from ...adapters.layers import read_table
 from ...adapters.method_record import save_method
 from ...adapters.styling import attach_class_style
 from ...core.mss import STATUS_LABELS, status_dynamic_index
@@ -83,7 +82,7 @@ class StatusDynamicIndexAlgorithm(SozialraumAlgorithm):
         min_population = self.parameterAsDouble(parameters, self.MIN_POPULATION, context)
         needed = [id_field] + status + dynamic + [f for pair in pairs for f in pair] + (
             [population] if population else [])
-        frame = self.core_call(read_table, source, needed, feedback, (0.0, 30.0))
+        frame = self.read_source(source, needed, feedback)
         if feedback.isCanceled():
             return {}
         result = self.core_call(status_dynamic_index, frame, status, dynamic_fields=dynamic, dynamic_pairs=pairs,

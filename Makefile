@@ -14,7 +14,7 @@ APT_PACKAGES := python3-qgis qgis-providers qgis xvfb poppler-utils python3-venv
 HEADLESS := QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR=/tmp/runtime-$$(id -u)
 PYTEST_ARGS ?=
 
-.PHONY: setup apt-packages test test-unit demo package install bench clean
+.PHONY: setup apt-packages test test-unit demo package install bench bench-index bench-coverage bench-report clean
 
 setup: apt-packages $(VENV)/.installed
 
@@ -60,8 +60,18 @@ install: package
 	cp -r $(DIST)/$(PLUGIN) $(QGIS_PROFILE_DIR)/python/plugins/$(PLUGIN)
 	@echo "Installed into $(QGIS_PROFILE_DIR)/python/plugins/$(PLUGIN); enable it in QGIS under Erweiterungen."
 
-bench: setup
+# Benchmarks (see bench/README*.md); they take minutes to most of an hour and are not part of `make test`.
+bench: bench-index bench-coverage bench-report
+
+bench-index: setup
 	$(HEADLESS) $(PYTHON) bench/bench_districtindex.py
+
+bench-coverage: setup
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r bench/requirements-bench.txt
+	$(HEADLESS) $(PYTHON) bench/bench_coverage.py
+
+bench-report: setup
+	$(HEADLESS) $(PYTHON) bench/bench_report.py
 
 clean:
 	rm -rf $(DIST) demo-output .pytest_cache

@@ -128,6 +128,26 @@ def logo_data_uri(path):
     return "data:image/png;base64," + base64.b64encode(png_bytes(logo_image(path))).decode("ascii")
 
 
+def svg_to_png(svg_text, target, scale=2.0):
+    """Draw the standalone SVG ``svg_text`` into a PNG file ``target``, ``scale`` pixels per SVG unit.
+
+    The print layout shows charts as PNG: an SVG picture item turns every letter into outlines,
+    about 190 kB per chart in the PDF; a 720 px wide chart drawn at 2 px per unit (200 dpi at 18 cm)
+    costs 60 kB and prints sharp enough.
+    """
+    renderer = QSvgRenderer(QByteArray(svg_text.encode("utf-8")))
+    size = renderer.defaultSize()
+    image = QImage(round(size.width() * scale), round(size.height() * scale), QImage.Format.Format_RGB32)
+    image.fill(Qt.GlobalColor.white)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+    renderer.render(painter, QRectF(0, 0, image.width(), image.height()))
+    painter.end()
+    image.save(target, "PNG")
+    return target
+
+
 def logo_png_file(path, target):
     """Write the logo at ``path`` as PNG to ``target`` (for the print layout); returns ``target``."""
     logo_image(path).save(target, "PNG")

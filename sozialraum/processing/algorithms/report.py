@@ -34,6 +34,7 @@ from ..help_report import report_help
 DYNAMIC_COLUMNS = ["status_class", "dynamic_class", "dynamic_index", "gesamt_code", "aufmerksamkeit"]
 COVERAGE_READ = [c[0] for c in report_model.COVERAGE_COLUMNS] + ["versorgung_klasse", "hinweis"]
 NEED_COVERAGE_READ = ["typ_code", "prioritaet"]
+PDF_CHART_WIDTH = 720  # px: at 180 mm wide, the chart's 12 px text is as large as the 8.5 pt of the tables
 
 
 def typical_profile_width(geometries, margin=0.6):
@@ -353,9 +354,8 @@ def prepare_pdf(model, layer, id_field, template_file, logo, folder):
     charts = {}
     for n, quarter in enumerate(model["quarters"]):
         if quarter["indicators"]:
-            charts[quarter["key"]] = os.path.join(folder, "diagramm_{}.svg".format(n))
-            with open(charts[quarter["key"]], "w", encoding="utf-8") as handle:
-                handle.write(indicator_bars(quarter["indicators"], model["lang"], standalone=True))
+            svg = indicator_bars(quarter["indicators"], model["lang"], standalone=True, width=PDF_CHART_WIDTH)
+            charts[quarter["key"]] = map_images.svg_to_png(svg, os.path.join(folder, "diagramm_{}.png".format(n)))
     logo_file = map_images.logo_png_file(logo, os.path.join(folder, "logo.png")) if logo else ""
     project = print_layout.new_project(layer.crs())
     layers = print_layout.report_layers(model, geometries, layer.crs(), layer.wkbType(), charts)
@@ -374,7 +374,7 @@ def prepare_pdf(model, layer, id_field, template_file, logo, folder):
         print_layout.bind_layers(layout, layers, model["lang"])
         print_layout.set_variables(layout, variables)
     n_indicators = max(len(q["indicators"]) for q in model["quarters"])
-    width, height = bars_size(n_indicators)
+    width, height = bars_size(n_indicators, PDF_CHART_WIDTH)
     print_layout.fit_profile(profile, height / width, n_indicators,
                              max((q["sentence"] for q in model["quarters"]), key=len))
     if map_images.is_metric(layer.crs()):

@@ -146,11 +146,40 @@ def main():
         "OUTPUT": "ogr:dbname='{}' table=\"einzugsbereiche_kitas\" (geom)".format(results)}, feedback=feedback)
     summary.append("Einzugsbereiche der Kitas (300 und 500 m zu Fuß)")
 
+    labels = {
+        "de": "q_sgb2_2024=SGB-II-Quote; q_alo_2024=Arbeitslosenquote; q_kinder_sgb2_2024=Kinder in SGB-II-Haushalten;"
+              " q_alleinerz_2024=Alleinerziehende; q_grusi_2024=Grundsicherung im Alter",
+        "en": "q_sgb2_2024=Welfare (SGB II) rate; q_alo_2024=Unemployment rate; q_kinder_sgb2_2024=Children in "
+              "welfare households; q_alleinerz_2024=Single parents; q_grusi_2024=Old-age basic income support"}
+    reports = {}
+    for language in ("de", "en"):
+        stem = out / ("sozialbericht" if language == "de" else "social_report")
+        report = processing.run("sozialraum:report", {
+            "INPUT": "{}|layername=sozialindex".format(results), "NAME_FIELD": "name",
+            "INDICATOR_LABELS": labels[language],
+            "DYNAMICS": "{}|layername=status_dynamik".format(results),
+            "COVERAGE": ["{}|layername=versorgung_kitas".format(results),
+                         "{}|layername=versorgung_pflege".format(results)],
+            "COVERAGE_TITLES": "Kitas; Pflegeheime" if language == "de" else "Day care (Kitas); Care homes",
+            "NEED_COVERAGE": "{}|layername=bedarf_versorgung_kitas".format(results),
+            "TITLE": "Sozialbericht Musterstadt 2024" if language == "de" else "Social report Musterstadt 2024",
+            "ORGANISATION": "Stadt Musterstadt, Sozialplanung" if language == "de"
+                            else "City of Musterstadt, social planning",
+            "DATA_DATE": "31.12.2024", "LANGUAGE": language,
+            "SOURCES": "Musterstadt: fiktive Demodaten (resources/demo/README.md)",
+            "OUTPUT_HTML": str(stem) + ".html", "OUTPUT_PDF": str(stem) + ".pdf",
+            "OUTPUT_TABLE": str(stem) + ".xlsx"}, feedback=feedback)
+        reports[language] = report
+    summary.append("Sozialbericht (HTML, PDF, XLSX) auf Deutsch und Englisch")
+
     print("\nSozialraum-Demo Musterstadt")
     for line in summary:
         print("  - " + line)
     print("Ergebnisse (GeoPackage mit Stilen): {}".format(results))
     print("Indexprüfung (HTML):                 {}".format(diagnostics_html))
+    for language, report in reports.items():
+        print("Sozialbericht ({}):                    {}".format(
+            language, ", ".join(report[key] for key in ("OUTPUT_HTML", "OUTPUT_PDF", "OUTPUT_TABLE") if report.get(key))))
     sys.stdout.flush()
     # exitQgis() can crash standalone scripts on QGIS 3.22; nothing is left to clean up here.
     os._exit(0)

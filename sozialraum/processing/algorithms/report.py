@@ -351,11 +351,13 @@ def prepare_pdf(model, layer, id_field, template_file, logo, folder):
     index = layer.fields().lookupField(id_field)
     for feature in layer.getFeatures():
         geometries[report_model.district_key(feature.attributes()[index])] = feature.geometry()
-    charts = {}
+    charts, jobs = {}, []
     for n, quarter in enumerate(model["quarters"]):
         if quarter["indicators"]:
-            svg = indicator_bars(quarter["indicators"], model["lang"], standalone=True, width=PDF_CHART_WIDTH)
-            charts[quarter["key"]] = map_images.svg_to_png(svg, os.path.join(folder, "diagramm_{}.png".format(n)))
+            charts[quarter["key"]] = os.path.join(folder, "diagramm_{}.png".format(n))
+            jobs.append((indicator_bars(quarter["indicators"], model["lang"], standalone=True, width=PDF_CHART_WIDTH),
+                         charts[quarter["key"]]))
+    map_images.svgs_to_pngs(jobs)
     logo_file = map_images.logo_png_file(logo, os.path.join(folder, "logo.png")) if logo else ""
     project = print_layout.new_project(layer.crs())
     layers = print_layout.report_layers(model, geometries, layer.crs(), layer.wkbType(), charts)

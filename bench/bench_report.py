@@ -160,6 +160,7 @@ def child_atlas(out):
     model, layer, id_field = algorithm.build_report_model(parameters, context, feedback, "de")
     with tempfile.TemporaryDirectory() as folder:
         pdf = report_module.prepare_pdf(model, layer, id_field, print_layout.DEFAULT_TEMPLATE, None, folder)
+        pdf.charts.wait()
         atlas = pdf.profile  # the very layout the report exports its profile pages from, as an atlas
         pdf.project.layoutManager().addLayout(atlas)
         context.setProject(pdf.project)

@@ -150,22 +150,33 @@ def svg_to_png(svg_text, target, scale=2.0):
     return target
 
 
-def svgs_to_pngs(jobs, feedback=None):
-    """:func:`svg_to_png` for every ``(svg_text, target)`` of ``jobs``, on all cores where Qt can draw
-    text outside the main thread (Qt releases Python's lock while it draws and compresses)."""
-    jobs = list(jobs)
-    if QFontDatabase.supportsThreadedFontRendering() and len(jobs) > 8:
-        with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
-            for _ in pool.map(lambda job: svg_to_png(*job), jobs):
-                if feedback is not None and feedback.isCanceled():
-                    pool.shutdown(cancel_futures=True)
-                    return False
-        return True
-    for svg_text, target in jobs:
-        if feedback is not None and feedback.isCanceled():
-            return False
-        svg_to_png(svg_text, target)
-    return True
+class ChartJob:
+    """:func:`svg_to_png` for every ``(svg_text, target)`` of ``jobs``, started at once in worker threads
+    where Qt can draw text outside the main thread (Qt releases Python's lock while it draws and
+    compresses), so the charts are drawn while the main thread goes on (e.g. writes the overview
+    pages). :meth:`wait` returns when every file is written; without threaded text rendering
+    the work is done in :meth:`wait`.
+    """
+
+    def __init__(self, jobs):
+        self.jobs = list(jobs)
+        self.pool, self.futures = None, []
+        if QFontDatabase.supportsThreadedFontRendering() and len(self.jobs) > 8:
+            self.pool = ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1))
+            self.futures = [self.pool.submit(svg_to_png, *job) for job in self.jobs]
+
+    def wait(self):
+        """Block until every chart file exists; raise the first error of a worker."""
+        if self.pool is None:
+            for svg_text, target in self.jobs:
+                svg_to_png(svg_text, target)
+            self.jobs = []
+            return
+        try:
+            for future in self.futures:
+                future.result()
+        finally:
+            self.pool.shutdown(wait=True)
 
 
 def logo_png_file(path, target):

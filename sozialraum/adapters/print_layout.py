@@ -1,4 +1,4 @@
-"""The PDF social report from a QGIS print layout template (``.qpt``) and QGIS's own report engine.
+"""The PDF social report from a QGIS print layout template (``.qpt``) and QGIS's atlas.
 
 The template is ONE layout that users can open and change in the Layout Designer (Project >
 Import Layout from Template / Layout > Add Items from Template): every page but the last is the
@@ -23,7 +23,7 @@ the report model, so a user template can use the same names:
   ``@sr_logo`` (PNG path or empty), ``@sr_lang`` (``de``/``en``), ``@sr_pages``.
 
 Map items with the id ``karte_uebersicht`` show the classes, ``karte_quartier`` the classes and
-the current quarter (it follows the report feature). Tables get their column headings in the
+the current quarter (it follows the atlas feature). Tables get their column headings in the
 report language by field name (:data:`HEADINGS`). Only QGIS classes are used: no web map, no
 external PDF tool.
 """
@@ -497,12 +497,13 @@ class OverviewThenAtlas(QgsAbstractLayoutIterator):
 
     QGIS's exporter writes any :class:`QgsAbstractLayoutIterator` into a single PDF; this one
     hands it the overview first and then steps through the atlas, so every profile page is
-    rendered exactly as an atlas page (as ``native:atlaslayouttopdf`` would).
+    rendered exactly as an atlas page (as ``native:atlaslayouttopdf`` would). ``before_atlas`` is
+    called once between the overview and the first profile page.
     """
 
-    def __init__(self, overview, atlas):
+    def __init__(self, overview, atlas, before_atlas=None):
         super().__init__()
-        self.overview, self.atlas = overview, atlas
+        self.overview, self.atlas, self.before_atlas = overview, atlas, before_atlas
         self.current, self.at_start = None, True
 
     def count(self):
@@ -520,6 +521,8 @@ class OverviewThenAtlas(QgsAbstractLayoutIterator):
             self.at_start = False
             self.current = self.overview
             return True
+        if self.current is self.overview and self.before_atlas is not None:
+            self.before_atlas()  # e.g. wait for the charts the profile pages show
         self.current = self.atlas.layout()
         return self.atlas.next()
 

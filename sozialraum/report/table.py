@@ -81,7 +81,7 @@ def _plain(value, kind):
     return kind(value)
 
 
-def write_table(model, path, feedback=None):
+def write_table(model, path):
     """Write the report table to ``path`` (``.xlsx`` or ``.csv``), ranked quarters first, then the rest."""
     extension = os.path.splitext(path)[1].lower()
     if extension not in (".xlsx", ".csv"):

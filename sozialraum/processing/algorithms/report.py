@@ -332,21 +332,39 @@ class ReportAlgorithm(SozialraumAlgorithm):
         """Build the print-layout report and export it; returns the number of pages (None if cancelled)."""
         with tempfile.TemporaryDirectory(prefix="sozialbericht_") as folder:
             pdf = prepare_pdf(model, layer, id_field, self.template_file(template), logo, folder)
-            feedback.setProgress(25)
-            if not print_layout.export_pdf(pdf.iterator, path, feedback):
-                return None
+            try:
+                feedback.setProgress(25)
+                if not print_layout.export_pdf(pdf.iterator, path, feedback):
+                    return None
+            finally:
+                pdf.charts.wait()  # the worker threads must be done before the folder goes
         return pdf.pages
 
 
-PdfReport = namedtuple("PdfReport", "project overview profile layers iterator pages")
+PdfReport = namedtuple("PdfReport", "project overview profile layers iterator pages charts")
+
+
+def layout_variables(model, logo_file):
+    """The ``@sr_…`` variables the print layout reads (``sr_pages`` is set once the overview is laid out)."""
+    t = translator(model["lang"])
+    figures = ["{}{}  {}".format(f["value"], " ({})".format(f["share"]) if f["share"] else "", f["label"])
+               for f in model["figures"]]
+    return {
+        "sr_title": model["title"], "sr_organisation": model["organisation"], "sr_index_name": model["index_name"],
+        "sr_data_date": model["data_date"] or t("nicht angegeben", "not given"), "sr_created": model["created"],
+        "sr_summary": model["summary"], "sr_figures": "\n".join(figures),
+        "sr_method": "\n\n".join(model["method"]["paragraphs"]), "sr_sources": "\n".join(model["sources"]),
+        "sr_logo": logo_file, "sr_lang": model["lang"], "sr_pages": "",
+    }
 
 
 def prepare_pdf(model, layer, id_field, template_file, logo, folder):
     """The print-layout report of ``model``, ready to export (charts and logo are written to ``folder``).
 
     Returns a :class:`PdfReport` (the project and layers must stay alive until the export is done).
+    The charts are drawn in worker threads meanwhile; the iterator waits for them before the
+    first profile page, anyone else calls ``charts.wait()``.
     """
-    t = translator(model["lang"])
     geometries = {}
     index = layer.fields().lookupField(id_field)
     for feature in layer.getFeatures():
@@ -357,41 +375,37 @@ def prepare_pdf(model, layer, id_field, template_file, logo, folder):
             charts[quarter["key"]] = os.path.join(folder, "diagramm_{}.png".format(n))
             jobs.append((indicator_bars(quarter["indicators"], model["lang"], standalone=True, width=PDF_CHART_WIDTH),
                          charts[quarter["key"]]))
-    map_images.svgs_to_pngs(jobs)
-    logo_file = map_images.logo_png_file(logo, os.path.join(folder, "logo.png")) if logo else ""
-    project = print_layout.new_project(layer.crs())
-    layers = print_layout.report_layers(model, geometries, layer.crs(), layer.wkbType(), charts)
-    project.addMapLayers(list(layers.values()))
-    overview, profile = print_layout.load_layouts(template_file, project)
-    variables = {
-        "sr_title": model["title"], "sr_organisation": model["organisation"], "sr_index_name": model["index_name"],
-        "sr_data_date": model["data_date"] or t("nicht angegeben", "not given"), "sr_created": model["created"],
-        "sr_summary": model["summary"],
-        "sr_figures": "\n".join("{}{}  {}".format(f["value"], " ({})".format(f["share"]) if f["share"] else "",
-                                                  f["label"]) for f in model["figures"]),
-        "sr_method": "\n\n".join(model["method"]["paragraphs"]), "sr_sources": "\n".join(model["sources"]),
-        "sr_logo": logo_file, "sr_lang": model["lang"], "sr_pages": "",
-    }
-    for layout in (overview, profile):
-        print_layout.bind_layers(layout, layers, model["lang"])
-        print_layout.set_variables(layout, variables)
-    n_indicators = max(len(q["indicators"]) for q in model["quarters"])
-    width, height = bars_size(n_indicators, PDF_CHART_WIDTH)
-    print_layout.fit_profile(profile, height / width, n_indicators,
-                             max((q["sentence"] for q in model["quarters"]), key=len))
-    if map_images.is_metric(layer.crs()):
-        extent = layers[print_layout.QUARTERS].extent()
-        print_layout.fit_scale_bars(overview, max(extent.width(), extent.height()))
-        print_layout.fit_scale_bars(profile, typical_profile_width(geometries.values()))
-    first = print_layout.overview_pages(overview)
-    print_layout.number_pages(layers[print_layout.QUARTERS], first)
-    total = first + len(model["quarters"])
-    for layout in (overview, profile):
-        print_layout.set_variables(layout, dict(variables, sr_pages=str(total)))
-    print_layout.profile_atlas(profile, layers[print_layout.QUARTERS])
-    # Fresh copies render faster than the layouts that were cut out of the template and rearranged (the
-    # profile pages by a fifth, and the overview no longer waits on its map's preview; measured on 448
-    # pages). native:atlaslayouttopdf exports a copy as well.
-    overview, profile = overview.clone(), profile.clone()
-    return PdfReport(project, overview, profile, layers, print_layout.OverviewThenAtlas(overview, profile.atlas()),
-                     total)
+    charts_job = map_images.ChartJob(jobs)
+    try:
+        logo_file = map_images.logo_png_file(logo, os.path.join(folder, "logo.png")) if logo else ""
+        project = print_layout.new_project(layer.crs())
+        layers = print_layout.report_layers(model, geometries, layer.crs(), layer.wkbType(), charts)
+        project.addMapLayers(list(layers.values()))
+        overview, profile = print_layout.load_layouts(template_file, project)
+        variables = layout_variables(model, logo_file)
+        for layout in (overview, profile):
+            print_layout.bind_layers(layout, layers, model["lang"])
+            print_layout.set_variables(layout, variables)
+        n_indicators = max(len(q["indicators"]) for q in model["quarters"])
+        width, height = bars_size(n_indicators, PDF_CHART_WIDTH)
+        print_layout.fit_profile(profile, height / width, n_indicators,
+                                 max((q["sentence"] for q in model["quarters"]), key=len))
+        if map_images.is_metric(layer.crs()):
+            extent = layers[print_layout.QUARTERS].extent()
+            print_layout.fit_scale_bars(overview, max(extent.width(), extent.height()))
+            print_layout.fit_scale_bars(profile, typical_profile_width(geometries.values()))
+        first = print_layout.overview_pages(overview)
+        print_layout.number_pages(layers[print_layout.QUARTERS], first)
+        total = first + len(model["quarters"])
+        for layout in (overview, profile):
+            print_layout.set_variables(layout, dict(variables, sr_pages=str(total)))
+        print_layout.profile_atlas(profile, layers[print_layout.QUARTERS])
+        # Fresh copies render faster than the layouts that were cut out of the template and rearranged (the
+        # profile pages by a fifth, and the overview no longer waits on its map's preview; measured on 448
+        # pages). native:atlaslayouttopdf exports a copy as well.
+        overview, profile = overview.clone(), profile.clone()
+    except BaseException:
+        charts_job.wait()  # let the worker threads finish before the caller removes the folder
+        raise
+    iterator = print_layout.OverviewThenAtlas(overview, profile.atlas(), charts_job.wait)
+    return PdfReport(project, overview, profile, layers, iterator, total, charts_job)

@@ -8,12 +8,14 @@ from qgis.core import (
     Qgis,
     QgsFeatureRequest,
     QgsFeatureSink,
+    QgsLegendStyle,
     QgsMapLayerProxyModel,
     QgsProcessing,
     QgsProcessingAlgorithm,
     QgsProcessingFeatureSource,
     QgsProcessingParameterDefinition,
     QgsProcessingParameterField,
+    QgsProcessingParameterFile,
     QgsProcessingParameterNumber,
     QgsRenderContext,
     QgsSpatialIndex,
@@ -74,6 +76,9 @@ DISTANCE_KILOMETERS = _pick(Qgis, "DistanceUnit.Kilometers", QgsUnitTypes, "Dist
 ALGORITHM_NO_THREADING = _pick(Qgis, "ProcessingAlgorithmFlag.NoThreading", QgsProcessingAlgorithm, "FlagNoThreading")
 # PDF/SVG export: labels as text (searchable, and much faster than outlines).
 TEXT_AS_TEXT = _pick(Qgis, "TextRenderFormat.AlwaysText", QgsRenderContext, "TextFormatAlwaysText")
+# A file parameter that asks for a folder; a legend node drawn without its title (the report's legends).
+FILE_FOLDER = _pick(Qgis, "ProcessingFileParameterBehavior.Folder", QgsProcessingParameterFile, "Folder")
+LEGEND_HIDDEN = _pick(Qgis, "LegendComponent.Hidden", QgsLegendStyle, "Hidden")
 
 # Layer filters of QgsMapLayerComboBox: Qgis.LayerFilter from 3.34 on, QgsMapLayerProxyModel.Filter before.
 LAYER_POLYGON = _pick(Qgis, "LayerFilter.PolygonLayer", QgsMapLayerProxyModel, "PolygonLayer")

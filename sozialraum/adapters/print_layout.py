@@ -45,7 +45,6 @@ from qgis.core import (
     QgsLayoutPoint,
     QgsLayoutSize,
     QgsLegendRenderer,
-    QgsLegendStyle,
     QgsPalLayerSettings,
     QgsPrintLayout,
     QgsProject,
@@ -356,7 +355,7 @@ def bind_layers(layout, layers, lang):
         root = legend.model().rootGroup()
         root.removeAllChildren()
         node = root.addLayer(quarters)
-        QgsLegendRenderer.setNodeLegendStyle(node, QgsLegendStyle.Style.Hidden)
+        QgsLegendRenderer.setNodeLegendStyle(node, compat.LEGEND_HIDDEN)
         legend.setTitle({"de": "Klassen", "en": "Classes"}[lang] if not legend.title() else legend.title())
         legend.updateLegend()
     for scalebar in _items(layout, QgsLayoutItemScaleBar):
@@ -443,7 +442,8 @@ def text_height(label, text):
     font.setPixelSize(max(1, round(font.pointSizeF() * scale)))
     metrics = QFontMetricsF(font)
     width = (label.sizeWithUnits().width() - 2 * label.marginX()) * points_per_mm * scale
-    box = metrics.boundingRect(QRectF(0, 0, width, 1e7), int(Qt.TextFlag.TextWordWrap), text)
+    wrap = Qt.TextFlag.TextWordWrap
+    box = metrics.boundingRect(QRectF(0, 0, width, 1e7), getattr(wrap, "value", wrap), text)  # PyQt6: .value
     return box.height() / scale / points_per_mm * 1.1 + 2 * label.marginY()
 
 

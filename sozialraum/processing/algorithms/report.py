@@ -127,7 +127,7 @@ class ReportAlgorithm(SozialraumAlgorithm):
         self.addParameter(QgsProcessingParameterFile(
             self.TEMPLATE, de_en("Eigener Vorlagenordner (leer = mitgelieferte Vorlage)",
                                  "Own template folder (empty = the bundled template)"),
-            behavior=QgsProcessingParameterFile.Behavior.Folder, optional=True))
+            behavior=compat.FILE_FOLDER, optional=True))
         self.addParameter(QgsProcessingParameterFileDestination(
             self.OUTPUT_HTML, de_en("Bericht als HTML", "Report as HTML"), "HTML (*.html *.htm)", optional=True,
             createByDefault=True))

@@ -805,12 +805,13 @@ def _method_text(method, model, lang):
             paragraphs.append(_MISSING[missing][position].format(
                 number(100 * _float(method.get("min_share", 0.5)), 0, lang)))
         classification = method.get("classification", "")
+        separator = t("; ", ", ")  # German numbers carry decimal commas
         cuts = method.get("stddev_cuts")
         cut_text = ""
         if classification == "stddev" and cuts:
             cut_text = t(" bei {} Standardabweichungen um den Mittelwert", " at {} standard deviations around the "
-                         "mean").format("; ".join(number(c, 1, lang) for c in cuts))
-        breaks = "; ".join(number(float(b), 2, lang) for b in method.get("breaks") or [])
+                         "mean").format(separator.join(number(c, 1, lang) for c in cuts))
+        breaks = separator.join(number(float(b), 2, lang) for b in method.get("breaks") or [])
         paragraphs.append(t(
             "Klassenbildung: {}{}, {} Klassen; Grenzen {}. Ein Wert genau auf einer Grenze gehört zur unteren "
             "Klasse. Höhere Klasse = mehr Bedarf; Rang 1 = größter Bedarf, gleiche Werte teilen sich einen Rang.",

@@ -117,10 +117,18 @@ def normalize(values, method, rated=None, reference=None, name=None):
             "Indicator {} is the same in all rated areas ({}); it does not distinguish the areas and "
             "cannot be normalised. Please leave it out.".format(label_en, statistics_values[0]),
         )
-    if method == "zscore":
-        return zscore(values, statistics_values, ddof=0)
-    if method == "zscore_sample":
-        return zscore(values, statistics_values, ddof=1)
+    if method in ("zscore", "zscore_sample"):
+        result = zscore(values, statistics_values, ddof=0 if method == "zscore" else 1)
+        if not np.isfinite(result[counted]).all():
+            # a spread so small (e.g. 1e-320) that dividing by it overflows: as good as constant
+            raise InputError(
+                "Indikator {} streut zwischen den bewerteten Gebieten kaum messbar (Standardabweichung {:.3g}); "
+                "er kann nicht z-standardisiert werden. Bitte lassen Sie ihn weg.".format(
+                    label_de, statistics_values.std()),
+                "Indicator {} hardly varies between the rated areas (standard deviation {:.3g}); it cannot be "
+                "z-standardised. Please leave it out.".format(label_en, statistics_values.std()),
+            )
+        return result
     if method == "minmax":
         return minmax(values, statistics_values)
     if method == "percentile":

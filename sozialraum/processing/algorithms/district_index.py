@@ -181,12 +181,15 @@ class DistrictIndexAlgorithm(SozialraumAlgorithm):
                                                                               else [])
         return self.read_source(source, needed, feedback)
 
-    def processAlgorithm(self, parameters, context, feedback):
+    def read_index_input(self, parameters, context, feedback):
+        """``(source, id_field, spec, frame)`` for the index parameters (shared with the diagnostics)."""
         source = self.source_or_fail(parameters, self.INPUT, context)
         id_field = self.parameterAsString(parameters, self.ID_FIELD, context)
         spec = self.spec_from_parameters(parameters, context)
+        return source, id_field, spec, self.read_index_frame(source, id_field, spec, feedback)
 
-        frame = self.read_index_frame(source, id_field, spec, feedback)
+    def processAlgorithm(self, parameters, context, feedback):
+        source, id_field, spec, frame = self.read_index_input(parameters, context, feedback)
         if feedback.isCanceled():
             return {}
 

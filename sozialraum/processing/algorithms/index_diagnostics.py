@@ -47,10 +47,7 @@ class IndexDiagnosticsAlgorithm(DistrictIndexAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("CRONBACH_ALPHA", "Cronbach's alpha"))
 
     def processAlgorithm(self, parameters, context, feedback):
-        source = self.source_or_fail(parameters, self.INPUT, context)
-        id_field = self.parameterAsString(parameters, self.ID_FIELD, context)
-        spec = self.spec_from_parameters(parameters, context)
-        frame = self.read_index_frame(source, id_field, spec, feedback)
+        source, id_field, spec, frame = self.read_index_input(parameters, context, feedback)
         if feedback.isCanceled():
             return {}
         feedback.pushInfo(de_en("Prüfe den Index und rechne Varianten …", "Checking the index and its variants …"))

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError, language, names
+from .radius import grouped_min
 
 #: Luo & Qi (2009) weights of the three travel zones for their "slow step decay", derived from
 #: a Gaussian function; the zones here are the thirds of the catchment radius d0.
@@ -413,9 +414,7 @@ def two_step_fca(
 def nearest_distance(pair_i, pair_d, n_demand):
     """Distance to the nearest service per demand point: ``min_j d_ij`` (``inf`` if no pair)."""
     demand, _, distance = _pairs(pair_i, None, pair_d, n_demand, None)
-    nearest = np.full(int(n_demand), np.inf)
-    np.minimum.at(nearest, demand, distance)
-    return nearest
+    return grouped_min(demand, distance, n_demand, np.inf)
 
 
 def count_within(pair_i, pair_d, thresholds, n_demand):

@@ -42,16 +42,20 @@ def test_radius_join_equals_brute_force(adapters, seed):
     assert np.allclose(pair_d, full[pair_a, pair_b], rtol=0, atol=1e-9)
 
 
-def test_radius_join_in_small_chunks(adapters, monkeypatch):
-    # the chunked loop must give the same pairs however small the chunks are
-    distances = adapters["distances"]
+def test_radius_join_reports_progress_and_stops_on_cancel(adapters):
+    # the adapter hands QGIS' feedback to the core's radius search as progress and cancel callbacks
+    from qgis.core import QgsProcessingFeedback
+
     rng = np.random.default_rng(1)
-    ax, ay, bx, by = (rng.uniform(0, 500, 300), rng.uniform(0, 500, 300), rng.uniform(0, 500, 20),
+    ax, ay, bx, by = (rng.uniform(0, 500, 3000), rng.uniform(0, 500, 3000), rng.uniform(0, 500, 20),
                       rng.uniform(0, 500, 20))
-    whole = distances.euclidean_pairs(ax, ay, bx, by, 120.0)
-    monkeypatch.setattr(distances, "CHUNK_PAIRS", 7)
-    chunked = distances.euclidean_pairs(ax, ay, bx, by, 120.0)
-    assert sorted(zip(whole[0].tolist(), whole[1].tolist())) == sorted(zip(chunked[0].tolist(), chunked[1].tolist()))
+    feedback = QgsProcessingFeedback()
+    seen = []
+    feedback.progressChanged.connect(seen.append)
+    assert adapters["distances"].euclidean_pairs(ax, ay, bx, by, 120.0, feedback, (10.0, 50.0)) is not None
+    assert seen and all(10.0 <= p <= 50.0 for p in seen)
+    feedback.cancel()
+    assert adapters["distances"].euclidean_pairs(ax, ay, bx, by, 120.0, feedback, (10.0, 50.0)) is None
 
 
 def test_radius_join_without_points(adapters):

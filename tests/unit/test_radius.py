@@ -1,0 +1,116 @@
+"""The radius search and the nearest-target search of the core against brute force."""
+
+import numpy as np
+import pytest
+
+from sozialraum.core import radius as R
+
+
+def brute_force(ax, ay, bx, by):
+    return np.sqrt((ax[:, None] - bx[None, :]) ** 2 + (ay[:, None] - by[None, :]) ** 2)
+
+
+def as_set(pair_a, pair_b):
+    return set(zip(pair_a.tolist(), pair_b.tolist()))
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_pairs_equal_brute_force_on_a_lattice(seed):
+    # a 10 m lattice: many pairs lie exactly on the radius, which must count (d <= r)
+    rng = np.random.default_rng(seed)
+    n, s = int(rng.integers(1, 400)), int(rng.integers(1, 60))
+    x0, y0 = 385000.0, 5820000.0  # UTM-sized coordinates, where rounding in the cell numbers bites
+    ax, ay = rng.integers(0, 60, n) * 10.0 + x0, rng.integers(0, 60, n) * 10.0 + y0
+    bx, by = rng.integers(-5, 65, s) * 10.0 + x0, rng.integers(-5, 65, s) * 10.0 + y0
+    radius = float(rng.choice([0.0, 10.0, 50.0, 130.0, 250.0, 1000.0]))
+    pair_a, pair_b, pair_d = R.radius_pairs(ax, ay, bx, by, radius)
+    full = brute_force(ax, ay, bx, by)
+    assert as_set(pair_a, pair_b) == set(zip(*np.nonzero(full <= radius)))
+    assert len(pair_a) == len(as_set(pair_a, pair_b))  # each pair once
+    assert np.allclose(pair_d, full[pair_a, pair_b], rtol=0, atol=1e-9)
+    assert np.all(np.diff(pair_a) >= 0)  # ordered by query point, as grouped_min expects
+
+
+@pytest.mark.parametrize("subcells", [1, 2, 3, 4, 7])
+def test_pairs_do_not_depend_on_the_cell_size(monkeypatch, subcells):
+    rng = np.random.default_rng(subcells)
+    ax, ay, bx, by = (rng.normal(0, 300, 500), rng.normal(0, 300, 500), rng.normal(0, 300, 80),
+                      rng.normal(0, 300, 80))
+    monkeypatch.setattr(R, "SUBCELLS", subcells)
+    pair_a, pair_b, _ = R.radius_pairs(ax, ay, bx, by, 150.0)
+    assert as_set(pair_a, pair_b) == set(zip(*np.nonzero(brute_force(ax, ay, bx, by) <= 150.0)))
+
+
+def test_pairs_in_small_chunks_and_without_a_cell_table(monkeypatch):
+    rng = np.random.default_rng(1)
+    ax, ay, bx, by = (rng.uniform(0, 500, 300), rng.uniform(0, 500, 300), rng.uniform(0, 500, 20),
+                      rng.uniform(0, 500, 20))
+    whole = R.radius_pairs(ax, ay, bx, by, 120.0)
+    chunked = R.radius_pairs(ax, ay, bx, by, 120.0, chunk=7)
+    monkeypatch.setattr(R, "MAX_TABLE_CELLS", 0)  # the cell starts searched instead of looked up
+    searched = R.radius_pairs(ax, ay, bx, by, 120.0)
+    for other in (chunked, searched):
+        assert all(np.array_equal(p, q) for p, q in zip(whole, other))
+
+
+def test_tiny_radius_on_a_wide_extent():
+    # cells are never narrower than a millionth of the extent: the search still finds the close pairs
+    ax = np.array([0.0, 1e7, 5e6])
+    ay = np.array([0.0, 0.0, 3.0])
+    bx = np.array([1e-4, 1e7 + 2e-4, 5e6 + 1.0])
+    by = np.array([0.0, 0.0, 3.0])
+    pair_a, pair_b, pair_d = R.radius_pairs(ax, ay, bx, by, 1e-3)
+    assert as_set(pair_a, pair_b) == {(0, 0), (1, 1)}
+
+
+def test_progress_and_cancel():
+    rng = np.random.default_rng(2)
+    ax, ay, bx, by = (rng.uniform(0, 100, 200) for _ in range(4))
+    seen = []
+    R.radius_pairs(ax, ay, bx, by, 30.0, progress=seen.append, chunk=50)
+    assert len(seen) > 1 and seen == sorted(seen) and 0 <= seen[0] and seen[-1] < 1
+    assert R.radius_pairs(ax, ay, bx, by, 30.0, is_canceled=lambda: True) is None
+
+
+def test_bad_radius_and_empty_inputs():
+    with pytest.raises(ValueError):
+        R.radius_pairs([0.0], [0.0], [1.0], [1.0], float("nan"))
+    assert all(len(p) == 0 for p in R.radius_pairs([], [], [1.0], [1.0], 10.0))
+    assert all(len(p) == 0 for p in R.radius_pairs([1.0], [1.0], [], [], 10.0))
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_nearest_equals_brute_force(seed):
+    rng = np.random.default_rng(seed)
+    n, s = int(rng.integers(1, 300)), int(rng.integers(1, 40))
+    # clustered targets and a few queries far away: the search has to widen several times
+    qx = np.concatenate([rng.integers(0, 50, n) * 10.0, [1e5, -3e4]])
+    qy = np.concatenate([rng.integers(0, 50, n) * 10.0, [2e5, 0.0]])
+    tx, ty = rng.integers(0, 10, s) * 10.0, rng.integers(0, 10, s) * 10.0
+    index, distance = R.nearest_points(qx, qy, tx, ty)
+    full = brute_force(qx, qy, tx, ty)
+    assert np.array_equal(index, np.argmin(full, axis=1))  # argmin: the smallest j on ties
+    assert np.allclose(distance, full.min(axis=1), rtol=1e-15, atol=0)
+
+
+def test_nearest_without_targets_or_queries():
+    index, distance = R.nearest_points([1.0, 2.0], [1.0, 2.0], [], [])
+    assert index.tolist() == [-1, -1] and np.isinf(distance).all()
+    assert R.nearest_points([], [], [1.0], [1.0])[0].size == 0
+
+
+def test_nearest_with_every_point_in_one_place():
+    index, distance = R.nearest_points([5.0, 5.0], [5.0, 5.0], [5.0, 5.0], [5.0, 5.0])
+    assert index.tolist() == [0, 0] and distance.tolist() == [0.0, 0.0]
+
+
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_grouped_min_sorted_or_not(shuffle):
+    group = np.array([0, 0, 2, 2, 2, 4])
+    values = np.array([3.0, 1.0, 5.0, -2.0, 7.0, 0.5])
+    if shuffle:
+        order = np.array([5, 2, 0, 4, 1, 3])
+        group, values = group[order], values[order]
+    out = R.grouped_min(group, values, 6, np.inf)
+    assert out.tolist() == [1.0, np.inf, -2.0, np.inf, 0.5, np.inf]
+    assert R.grouped_min(np.array([], dtype=int), np.array([]), 2, np.inf).tolist() == [np.inf, np.inf]

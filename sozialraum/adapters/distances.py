@@ -20,6 +20,7 @@ from ..core.errors import InputError
 from ..core.radius import nearest_points, radius_pairs  # noqa: F401 (nearest_points: for the algorithms)
 from . import compat
 from .crs import request_in
+from .layers import read_point_columns
 
 
 class PointSet(NamedTuple):
@@ -37,11 +38,15 @@ class PointSet(NamedTuple):
     no_geometry: list
 
 
-def read_points(source, fields, target_crs, transform_context, feedback=None, progress_span=(0.0, 10.0)):
+def read_points(source, fields, target_crs, transform_context, feedback=None, progress_span=(0.0, 10.0),
+                layer=None):
     """Coordinates in ``target_crs`` and the attributes ``fields`` of every feature of ``source``.
 
     Points give their coordinates; other geometries (e.g. grid cells) their ``pointOnSurface``.
     Reprojection happens in the feature request, so the layer itself is never touched.
+    ``layer``: the layer that ``source`` reads in full, if known; a GeoPackage point layer in
+    ``target_crs`` is then read in bulk through GDAL (:func:`.layers.read_point_columns`), with
+    the same result.
     """
     fields = [f for f in dict.fromkeys(fields) if f]
     source_fields = source.fields()
@@ -49,6 +54,11 @@ def read_points(source, fields, target_crs, transform_context, feedback=None, pr
     if missing:
         raise InputError("Feld(er) nicht in der Eingabe: {}.".format(", ".join(missing)),
                          "Field(s) not in the input: {}.".format(", ".join(missing)))
+    if layer is not None and layer.crs() == target_crs:
+        columns = read_point_columns(layer, fields)
+        if columns is not None:
+            fid, x, y, values = columns
+            return PointSet(fid, x, y, values, [])
     indices = [source_fields.lookupField(f) for f in fields]
     request = request_in(source, target_crs, transform_context, QgsFeatureRequest().setSubsetOfAttributes(indices))
     total = source.featureCount()
@@ -63,7 +73,9 @@ def read_points(source, fields, target_crs, transform_context, feedback=None, pr
         geometry = feature.geometry()
         point = geometry.constGet()
         if point is not None and type(point) is not QgsPoint:  # multi-points, polygons: a point on the surface
-            point = None if geometry.isEmpty() else geometry.pointOnSurface().constGet()
+            # keep the new geometry referenced: constGet() of a temporary would point into freed memory
+            geometry = None if geometry.isEmpty() else geometry.pointOnSurface()
+            point = None if geometry is None else geometry.constGet()
         if point is None or point.isEmpty():
             no_geometry.append(feature.id())
             continue

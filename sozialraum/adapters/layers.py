@@ -171,9 +171,74 @@ def read_with_gdal(layer, fields):
     return pd.DataFrame(data, columns=fields, index=pd.Index(fids.tolist(), name="fid"))
 
 
-def _arrow_batches(path, layer_name, layer_index, fields):
+def read_point_columns(layer, fields):
+    """``(fid, x, y, {field: values})`` of every feature of a whole GeoPackage point layer,
+    through GDAL's Arrow interface, in the layer's own CRS; ``None`` where that does not apply
+    (see :func:`read_with_gdal`; also geometries other than single 2D or 3D points, or any
+    feature without one: the feature-by-feature reader handles and reports those).
+
+    ``values`` as :func:`_plain_column` gives them: arrays without NULLs, lists with ``None``.
+    """
+    if not keyed_geopackage(layer) or layer.geometryType() != compat.GEOMETRY_POINT:
+        return None
+    for name in fields:
+        field = layer.fields().field(name)
+        if not (field.isNumeric() or field.type() == compat.FIELD_STRING):
+            return None
+    try:
+        batches = _arrow_batches(*_ogr_parts(layer.source()), fields, geometry=True)
+    except (ImportError, RuntimeError):
+        return None
+    if not batches:
+        return None
+    geometry = [name for name in batches[0] if name not in fields and name != "fid"]
+    if len(geometry) != 1:
+        return None
+    x, y = _wkb_points(np.concatenate([np.asarray(batch[geometry[0]], dtype=object) for batch in batches]))
+    if x is None:
+        return None
+    values = {}
+    for name in fields:
+        column = _plain_column(np.ma.concatenate([batch[name] for batch in batches]))
+        if column is None:
+            return None
+        values[name] = column
+    fids = np.concatenate([np.asarray(batch["fid"]) for batch in batches]).astype(np.int64)
+    return fids, x, y, values
+
+
+#: Well-known binary of a point: byte order (1 = little endian), type, x, y (and z): type -> size
+_WKB_POINT_TYPES = {1: 21, 1001: 29, 0x80000001: 29}
+
+
+def _wkb_points(wkb):
+    """``(x, y)`` arrays from an array of WKB points (all of one kind, little endian, not
+    empty), else ``(None, None)``."""
+    if wkb.size == 0 or any(value is None for value in wkb):
+        return None, None
+    first = bytes(wkb[0])
+    if len(first) < 5 or first[0] != 1:
+        return None, None
+    size = _WKB_POINT_TYPES.get(int.from_bytes(first[1:5], "little"))
+    if size is None:
+        return None, None
+    raw = np.frombuffer(b"".join(bytes(value) for value in wkb), dtype=np.uint8)
+    if raw.size != size * wkb.size:
+        return None, None
+    rows = raw.reshape(wkb.size, size)
+    if not (rows[:, :5] == rows[0, :5]).all():  # one byte order and type throughout
+        return None, None
+    x = rows[:, 5:13].copy().view("<f8").ravel().astype("float64")
+    y = rows[:, 13:21].copy().view("<f8").ravel().astype("float64")
+    if not (np.isfinite(x).all() and np.isfinite(y).all()):  # POINT EMPTY is NaN NaN
+        return None, None
+    return x, y
+
+
+def _arrow_batches(path, layer_name, layer_index, fields, geometry=False):
     """The columns ``fields`` and ``fid`` of a GeoPackage layer as GDAL's Arrow batches of numpy
-    (masked) arrays, geometry not read; ``None`` if GDAL cannot open the layer."""
+    (masked) arrays, the geometry (as WKB) only if asked for; ``None`` if GDAL cannot open the
+    layer."""
     from osgeo import gdal
 
     dataset = gdal.OpenEx(path, gdal.OF_VECTOR | gdal.OF_READONLY)
@@ -186,7 +251,7 @@ def _arrow_batches(path, layer_name, layer_index, fields):
     present = {definition.GetFieldDefn(i).GetName() for i in range(definition.GetFieldCount())}
     if any(f not in present and f != "fid" for f in fields):
         return None
-    ogr_layer.SetIgnoredFields(sorted(present - set(fields)) + ["OGR_GEOMETRY", "OGR_STYLE"])
+    ogr_layer.SetIgnoredFields(sorted(present - set(fields)) + ([] if geometry else ["OGR_GEOMETRY"]) + ["OGR_STYLE"])
     return list(ogr_layer.GetArrowStreamAsNumPy(options=["USE_MASKED_ARRAYS=YES"]))
 
 

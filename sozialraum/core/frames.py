@@ -145,7 +145,9 @@ def quantities(values, labels, field, allow_missing=False):
     """
     if not len(values):
         return np.empty(0)
-    table = pd.DataFrame({field: list(values), "_label": list(labels)})
+    # a numeric array (from the bulk reader) stays one; a list of Python values becomes a column
+    column = values if isinstance(values, np.ndarray) and values.dtype.kind in "iuf" else list(values)
+    table = pd.DataFrame({field: column, "_label": list(labels)})
     array = _numeric_column(table, field, "_label")
     if allow_missing:
         return array

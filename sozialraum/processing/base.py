@@ -173,6 +173,12 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
         self.__dict__.setdefault("_source_origins", []).append((source, name, layer))
         return source
 
+    def optional_source(self, parameters, name, context):
+        """:meth:`source_or_fail` for an optional source: ``None`` when ``name`` is not set."""
+        if parameters.get(name) in (None, ""):
+            return None
+        return self.source_or_fail(parameters, name, context)
+
     def _input_layer(self, parameters, name, context):
         """The vector layer behind source parameter ``name`` (also when given as a source
         definition, which ``parameterAsVectorLayer`` does not resolve on QGIS 3.22), or ``None``."""

@@ -239,7 +239,7 @@ class CatchmentsAlgorithm(SozialraumAlgorithm):
 
     def _services(self, source, id_field, name_field, crs, context, feedback):
         points = self.core_call(read_points, source, [id_field, name_field], crs, context.transformContext(),
-                                feedback, (0.0, 5.0))
+                                feedback, (0.0, 5.0), layer=self.whole_layer(source))
         if points.fid.size == 0:
             raise QgsProcessingException(de_en(
                 "Der Einrichtungslayer enthält keine Punkte mit Geometrie. Bitte wählen Sie einen Layer mit "
@@ -254,14 +254,15 @@ class CatchmentsAlgorithm(SozialraumAlgorithm):
 
     def _demand(self, parameters, crs, context, feedback):
         """``(x, y, weight)`` of the demand points, or None without a demand layer."""
-        source = self.parameterAsSource(parameters, self.DEMAND, context)
+        source = self.optional_source(parameters, self.DEMAND, context)
         if source is None:
             return None
         field = self.parameterAsString(parameters, self.DEMAND_FIELD, context) or None
         note = reprojection_note(de_en("Nachfragepunkte", "Demand points"), source.sourceCrs(), crs)
         if note:
             feedback.pushInfo(note)
-        points = self.core_call(read_points, source, [field], crs, context.transformContext(), feedback, (5.0, 15.0))
+        points = self.core_call(read_points, source, [field], crs, context.transformContext(), feedback, (5.0, 15.0),
+                                layer=self.whole_layer(source))
         if points.no_geometry:
             feedback.pushWarning(de_en("{} Nachfragepunkt(e) ohne Geometrie werden nicht gezählt (fid {}).",
                                        "{} demand point(s) without a geometry are not counted (fid {}).")
@@ -283,7 +284,7 @@ class CatchmentsAlgorithm(SozialraumAlgorithm):
         crs = self._working_crs(source, context, feedback)
         services = self._services(source, id_field, name_field, crs, context, feedback)
         demand = self._demand(parameters, crs, context, feedback)
-        network_source = self.parameterAsSource(parameters, self.NETWORK, context)
+        network_source = self.optional_source(parameters, self.NETWORK, context)
         if feedback.isCanceled():
             return {}
 

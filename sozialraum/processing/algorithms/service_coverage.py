@@ -62,6 +62,7 @@ class Demand(NamedTuple):
     district: np.ndarray
     fids: object
     kind: str
+    source: object  # the demand layer's feature source (None for the districts' points)
 
 
 class Distances(NamedTuple):
@@ -297,7 +298,8 @@ class ServiceCoverageAlgorithm(SozialraumAlgorithm):
     # -- reading -------------------------------------------------------------------------------
     def _read_services(self, source, settings, crs, context, feedback):
         fields = [settings["capacity_field"], settings["name_field"]]
-        points = self.core_call(read_points, source, fields, crs, context.transformContext(), feedback, (5.0, 10.0))
+        points = self.core_call(read_points, source, fields, crs, context.transformContext(), feedback, (5.0, 10.0),
+                                layer=self.whole_layer(source))
         if points.no_geometry:
             feedback.pushWarning(de_en("{} Einrichtung(en) ohne Geometrie werden nicht berücksichtigt (fid {}).",
                                        "{} service(s) without a geometry are left out (fid {}).")
@@ -316,7 +318,7 @@ class ServiceCoverageAlgorithm(SozialraumAlgorithm):
 
     def _read_demand(self, parameters, settings, districts, crs, context, feedback):
         """The :class:`Demand`: points of the DEMAND layer, else each district's point on surface."""
-        source = self.parameterAsSource(parameters, self.DEMAND, context)
+        source = self.optional_source(parameters, self.DEMAND, context)
         if source is None:
             if districts.target is None:
                 raise QgsProcessingException(de_en(
@@ -325,7 +327,8 @@ class ServiceCoverageAlgorithm(SozialraumAlgorithm):
             points = [g.pointOnSurface().asPoint() for g in districts.geometries]
             x = np.asarray([p.x() for p in points])
             y = np.asarray([p.y() for p in points])
-            return Demand(x, y, districts.target, np.arange(len(districts), dtype=np.int64), None, "point_on_surface")
+            return Demand(x, y, districts.target, np.arange(len(districts), dtype=np.int64), None, "point_on_surface",
+                          None)
         if not settings["demand_field"]:
             raise QgsProcessingException(de_en(
                 "Bitte wählen Sie das Feld der Zielbevölkerung der Nachfragepunkte (DEMAND_FIELD).",
@@ -334,7 +337,7 @@ class ServiceCoverageAlgorithm(SozialraumAlgorithm):
         if note:
             feedback.pushInfo(note)
         points = self.core_call(read_points, source, [settings["demand_field"]], crs, context.transformContext(),
-                                feedback, (10.0, 20.0))
+                                feedback, (10.0, 20.0), layer=self.whole_layer(source))
         if points.no_geometry:
             feedback.pushWarning(de_en("{} Nachfragepunkt(e) ohne Geometrie werden nicht berücksichtigt (fid {}).",
                                        "{} demand point(s) without a geometry are left out (fid {}).")
@@ -344,7 +347,7 @@ class ServiceCoverageAlgorithm(SozialraumAlgorithm):
         codes = assign_districts(points.x, points.y, districts.geometries, districts.order, feedback)
         if codes is None:
             return None
-        return Demand(points.x, points.y, weight, codes, points.fid, "points")
+        return Demand(points.x, points.y, weight, codes, points.fid, "points", source)
 
     # -- distances ------------------------------------------------------------------------------
     def _euclidean(self, demand, services, d0, feedback):
@@ -439,7 +442,7 @@ class ServiceCoverageAlgorithm(SozialraumAlgorithm):
             return {}
         self._report_outside(demand, service_district, feedback)
 
-        network_source = self.parameterAsSource(parameters, self.NETWORK, context)
+        network_source = self.optional_source(parameters, self.NETWORK, context)
         if network_source is None:
             distances = self._euclidean(demand, services, settings["d0"], feedback)
         else:
@@ -479,8 +482,7 @@ class ServiceCoverageAlgorithm(SozialraumAlgorithm):
             frame = self._demand_frame(settings, districts, demand, distances, coverage, service_labels)
             if demand.fids is not None:
                 frame.index = pd.Index(demand.fids, name="fid")
-                demand_dest = self.write_result(parameters, self.OUTPUT_DEMAND, context, feedback,
-                                                self.parameterAsSource(parameters, self.DEMAND, context),
+                demand_dest = self.write_result(parameters, self.OUTPUT_DEMAND, context, feedback, demand.source,
                                                 frame, list(frame.columns), 90.0)
             else:
                 frame.insert(1, "gewicht", demand.weight)

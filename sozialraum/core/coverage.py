@@ -393,21 +393,23 @@ def two_step_fca(
     del inside
     w = None if weight == "uniform" else catchment_weights(distance, d0, weight, steps, sigma)
 
-    weighted_demand = population[demand]
+    # bincount counts with platform integers: convert once, not in every call
+    demand, service = demand.astype(np.intp, copy=False), service.astype(np.intp, copy=False)
+    per_pair = np.take(population, demand)
     if w is not None:
-        weighted_demand *= w
-    demand_in_reach = np.bincount(service, weights=weighted_demand, minlength=n_supply)
-    del weighted_demand
+        per_pair *= w
+    demand_in_reach = np.bincount(service, weights=per_pair, minlength=n_supply)
 
     used = demand_in_reach > 0
     ratio = np.full(n_supply, np.nan)
     ratio[used] = capacities[used] / demand_in_reach[used]
 
-    handed_out = np.where(used, ratio, 0.0)[service]
+    np.take(np.where(used, ratio, 0.0), service, out=per_pair, mode="clip")  # handed out, in the same array
     if w is not None:
-        handed_out *= w
-    accessibility = np.bincount(demand, weights=handed_out, minlength=n_demand)
-    reached = np.bincount(demand, minlength=n_demand) > 0
+        per_pair *= w
+    accessibility = np.bincount(demand, weights=per_pair, minlength=n_demand)
+    reached = np.zeros(n_demand, dtype=bool)
+    reached[demand] = True
     return FCAResult(accessibility, ratio, reached)
 
 

@@ -207,6 +207,95 @@ def read_point_columns(layer, fields):
     return fids, x, y, values
 
 
+def read_line_parts(layer):
+    """``(fid, part_feature, part_count, x, y)`` of every feature of a whole GeoPackage line layer,
+    through GDAL's Arrow interface, in the layer's own CRS: the vertices of every part
+    (``part_count[k]`` of them, part ``k`` belongs to the feature at position
+    ``part_feature[k]`` of ``fid``) one after the other in ``x``, ``y``. ``None`` where that does
+    not apply (see :func:`read_with_gdal`; also curves, M values, big-endian WKB, features
+    without geometry or with only empty parts: the feature-by-feature reader handles those).
+    Empty parts are left out, as the feature-by-feature reader does.
+    """
+    if not keyed_geopackage(layer) or layer.geometryType() != compat.GEOMETRY_LINE:
+        return None
+    try:
+        batches = _arrow_batches(*_ogr_parts(layer.source()), [], geometry=True)
+    except (ImportError, RuntimeError):
+        return None
+    if not batches:
+        return None
+    geometry = [name for name in batches[0] if name != "fid"]
+    if len(geometry) != 1:
+        return None
+    parsed = _wkb_lines(np.concatenate([np.asarray(batch[geometry[0]], dtype=object) for batch in batches]))
+    if parsed is None:
+        return None
+    fids = np.concatenate([np.asarray(batch["fid"]) for batch in batches]).astype(np.int64)
+    return (fids,) + parsed
+
+
+#: WKB types of lines: type -> (multi, coordinates per vertex); 2D and Z (ISO and extended codes)
+_WKB_LINE_TYPES = {2: (False, 2), 5: (True, 2), 1002: (False, 3), 1005: (True, 3),
+                   0x80000002: (False, 3), 0x80000005: (True, 3)}
+
+
+def _uint32(raw, at):
+    """Little-endian unsigned 32-bit integers at byte offsets ``at`` of ``raw``."""
+    return (raw[at[:, None] + np.arange(4)].astype(np.uint32) << (8 * np.arange(4, dtype=np.uint32))).sum(
+        axis=1, dtype=np.uint64).astype(np.int64)
+
+
+def _wkb_lines(wkb):
+    """The parts of an array of WKB (multi-)line strings, see :func:`read_line_parts`, or ``None``."""
+    if wkb.size == 0 or any(value is None for value in wkb):
+        return None
+    blobs = [bytes(value) for value in wkb]
+    size = np.fromiter((len(b) for b in blobs), dtype=np.int64, count=len(blobs))
+    if (size < 9).any():
+        return None
+    raw = np.frombuffer(b"".join(blobs), dtype=np.uint8)
+    begin = np.cumsum(size) - size
+    if (raw[begin] != 1).any():
+        return None
+    kinds = _uint32(raw, begin + 1)
+    multi, dims = np.zeros(kinds.size, dtype=bool), np.zeros(kinds.size, dtype=np.int64)
+    for code, (is_multi, coordinates) in _WKB_LINE_TYPES.items():
+        multi[kinds == code], dims[kinds == code] = is_multi, coordinates
+    if (dims == 0).any():
+        return None
+    # the line strings: the geometry itself, or each part of a multi-line
+    n_parts = np.where(multi, _uint32(raw, begin + 5), 1)
+    feature = np.repeat(np.arange(kinds.size), n_parts)
+    at = np.where(multi, begin + 9, begin)  # where the first line string starts
+    line_at = np.empty(feature.size, dtype=np.int64)
+    first_part = np.cumsum(n_parts) - n_parts
+    cursor, remaining = at.copy(), n_parts.copy()
+    k = 0
+    while (remaining > k).any():
+        have = np.flatnonzero(remaining > k)
+        here = cursor[have]
+        if (raw[here] != 1).any() or ((here + 9) > (begin + size)[have]).any():
+            return None
+        line_at[first_part[have] + k] = here
+        count = _uint32(raw, here + 5)
+        cursor[have] = here + 9 + 8 * dims[have] * count
+        k += 1
+    if (cursor != begin + size).any():  # every byte accounted for, else not what we think it is
+        return None
+    count = _uint32(raw, line_at + 5)
+    keep = count > 0
+    if not np.isin(np.arange(kinds.size), feature[keep]).all():
+        return None  # a feature with only empty parts: the feature-by-feature reader reports it
+    feature, line_at, count = feature[keep], line_at[keep], count[keep]
+    step = 8 * dims[feature]
+    first_vertex = np.cumsum(count) - count
+    vertex_part = np.repeat(np.arange(count.size), count)
+    offset = line_at[vertex_part] + 9 + (np.arange(vertex_part.size) - first_vertex[vertex_part]) * step[vertex_part]
+    x = raw[offset[:, None] + np.arange(8)].copy().view("<f8").ravel().astype("float64")
+    y = raw[offset[:, None] + 8 + np.arange(8)].copy().view("<f8").ravel().astype("float64")
+    return feature, count, x, y
+
+
 #: Well-known binary of a point: byte order (1 = little endian), type, x, y (and z): type -> size
 _WKB_POINT_TYPES = {1: 21, 1001: 29, 0x80000001: 29}
 

@@ -26,7 +26,7 @@ import math
 from typing import NamedTuple
 
 import numpy as np
-from qgis.core import QgsFeature, QgsFeatureRequest, QgsGeometry, QgsPointXY, QgsSpatialIndex
+from qgis.core import QgsFeature, QgsFeatureRequest, QgsGeometry, QgsLineString, QgsPointXY, QgsSpatialIndex
 
 from ..core.errors import InputError, de_en
 from ..core.network import Graph, connected_components, edge_attachments
@@ -34,6 +34,7 @@ from ..core.radius import grouped_min
 from . import compat
 from .crs import request_in
 from .distances import euclidean_pairs
+from .layers import read_line_parts
 
 #: Line end points closer than this (rounded to the same multiple, in metres) become one node.
 NODE_PRECISION = 0.01
@@ -51,7 +52,7 @@ class Network(NamedTuple):
     ``n_lines`` edges read, ``no_geometry`` feature ids skipped. Edge ``e`` runs from node
     ``edge_start[e]`` (its line's first point) to ``edge_end[e]`` (its last point) and is
     ``edge_length[e]`` long (the length the graph uses); ``lines[e]`` is the line (a
-    single-part QgsGeometry in the working CRS), its vertices are
+    single-part QgsGeometry in the working CRS, made when first used), its vertices are
     ``vertex_x/vertex_y[first_vertex[e]:first_vertex[e + 1]]``.
     """
 
@@ -63,19 +64,57 @@ class Network(NamedTuple):
     edge_start: np.ndarray
     edge_end: np.ndarray
     edge_length: np.ndarray
-    lines: list
+    lines: object
     vertex_x: np.ndarray
     vertex_y: np.ndarray
     first_vertex: np.ndarray
 
 
 def read_network(source, target_crs, transform_context, feedback=None, progress_span=(0.0, 10.0),
-                 precision=NODE_PRECISION):
-    """The network of the line layer ``source`` in ``target_crs`` (see the module docstring)."""
+                 precision=NODE_PRECISION, layer=None):
+    """The network of the line layer ``source`` in ``target_crs`` (see the module docstring).
+
+    ``layer``: the layer that ``source`` reads in full, if known; a GeoPackage line layer in
+    ``target_crs`` is then read in bulk through GDAL (:func:`.layers.read_line_parts`), with the
+    same result.
+    """
+    bulk = read_line_parts(layer) if layer is not None and layer.crs() == target_crs else None
+    if bulk is not None:
+        _, _, counts, vertex_x, vertex_y = bulk
+        no_geometry = []
+    else:
+        parts = _read_line_parts(source, target_crs, transform_context, feedback, progress_span)
+        if parts is None:
+            return None
+        counts, vertex_x, vertex_y, no_geometry = parts
+    if len(counts) == 0:
+        raise InputError(
+            "Das Wegenetz enthält keine Linien mit Geometrie. Bitte wählen Sie einen Linienlayer mit Wegen.",
+            "The path network holds no lines with a geometry. Please choose a line layer with paths.",
+        )
+    n_lines = len(counts)
+    first_vertex = np.zeros(n_lines + 1, dtype=np.int64)
+    np.cumsum(counts, out=first_vertex[1:])
+    first, last = first_vertex[:-1], first_vertex[1:] - 1
+    keys = np.round(np.column_stack([np.concatenate([vertex_x[first], vertex_x[last]]),
+                                     np.concatenate([vertex_y[first], vertex_y[last]])]) / precision).astype(np.int64)
+    unique, inverse = np.unique(keys, axis=0, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    lengths = _line_lengths(vertex_x, vertex_y, first_vertex)
+    graph = Graph.from_edges(unique.shape[0], inverse[:n_lines], inverse[n_lines:], lengths)
+    return Network(graph, unique[:, 0] * precision, unique[:, 1] * precision, n_lines, no_geometry,
+                   inverse[:n_lines], inverse[n_lines:], lengths, _Lines(vertex_x, vertex_y, first_vertex),
+                   vertex_x, vertex_y, first_vertex)
+
+
+def _read_line_parts(source, target_crs, transform_context, feedback, progress_span):
+    """``(vertex counts per part, x, y, feature ids without geometry)``, feature by feature through
+    QGIS (reprojected in the request, curves segmentized, empty parts left out); ``None`` when
+    cancelled."""
     request = request_in(source, target_crs, transform_context, QgsFeatureRequest().setNoAttributes())
     total = source.featureCount()
     step = (progress_span[1] - progress_span[0]) / total if total and total > 0 else 0.0
-    lines, vertex_x, vertex_y, counts, no_geometry = [], [], [], [], []
+    vertex_x, vertex_y, counts, no_geometry = [], [], [], []
     for n, feature in enumerate(source.getFeatures(request)):
         if feedback is not None and n % 10000 == 0:
             if feedback.isCanceled():
@@ -88,31 +127,49 @@ def read_network(source, target_crs, transform_context, feedback=None, progress_
         for part in geometry.constParts():
             if part.isEmpty():
                 continue
-            line = QgsGeometry(part.curveToLine())  # a copy; curves segmentized
-            curve = line.constGet()
-            count = curve.numPoints()
-            vertex_x.extend([curve.xAt(k) for k in range(count)])
-            vertex_y.extend([curve.yAt(k) for k in range(count)])
+            line = part.curveToLine()  # a segmentized copy, kept referenced while read
+            count = line.numPoints()
+            vertex_x.extend([line.xAt(k) for k in range(count)])
+            vertex_y.extend([line.yAt(k) for k in range(count)])
             counts.append(count)
-            lines.append(line)
-    if not lines:
-        raise InputError(
-            "Das Wegenetz enthält keine Linien mit Geometrie. Bitte wählen Sie einen Linienlayer mit Wegen.",
-            "The path network holds no lines with a geometry. Please choose a line layer with paths.",
-        )
-    vertex_x, vertex_y = np.asarray(vertex_x), np.asarray(vertex_y)
-    first_vertex = np.zeros(len(lines) + 1, dtype=np.int64)
-    np.cumsum(counts, out=first_vertex[1:])
-    first, last = first_vertex[:-1], first_vertex[1:] - 1
-    keys = np.round(np.column_stack([np.concatenate([vertex_x[first], vertex_x[last]]),
-                                     np.concatenate([vertex_y[first], vertex_y[last]])]) / precision).astype(np.int64)
-    unique, inverse = np.unique(keys, axis=0, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    n_lines = len(lines)
-    lengths = np.asarray([line.length() for line in lines])
-    graph = Graph.from_edges(unique.shape[0], inverse[:n_lines], inverse[n_lines:], lengths)
-    return Network(graph, unique[:, 0] * precision, unique[:, 1] * precision, n_lines, no_geometry,
-                   inverse[:n_lines], inverse[n_lines:], lengths, lines, vertex_x, vertex_y, first_vertex)
+    return (np.asarray(counts, dtype=np.int64), np.asarray(vertex_x, dtype="float64"),
+            np.asarray(vertex_y, dtype="float64"), no_geometry)
+
+
+def _line_lengths(vertex_x, vertex_y, first_vertex):
+    """Length of every line: its segments' ``sqrt(dx^2 + dy^2)`` added up in order, as QGIS does."""
+    n_lines = first_vertex.size - 1
+    is_start = np.ones(vertex_x.size, dtype=bool)
+    is_start[first_vertex[1:] - 1] = False  # the last vertex of a line starts no segment
+    start = np.flatnonzero(is_start)
+    dx, dy = vertex_x[start + 1] - vertex_x[start], vertex_y[start + 1] - vertex_y[start]
+    line = np.searchsorted(first_vertex, start, side="right") - 1
+    return np.bincount(line, weights=np.sqrt(dx * dx + dy * dy), minlength=n_lines)
+
+
+class _Lines:
+    """``lines[e]``: edge ``e`` as a single-part QgsGeometry in the working CRS, made from its
+    vertices when first asked for (most runs need none or a few of them)."""
+
+    def __init__(self, vertex_x, vertex_y, first_vertex):
+        self._x, self._y, self._first = vertex_x, vertex_y, first_vertex
+        self._made = {}
+
+    def __len__(self):
+        return self._first.size - 1
+
+    def __getitem__(self, e):
+        e = int(e)
+        if not 0 <= e < len(self):
+            raise IndexError(e)
+        line = self._made.get(e)
+        if line is None:
+            a, b = self._first[e], self._first[e + 1]
+            line = self._made[e] = QgsGeometry(QgsLineString(self._x[a:b].tolist(), self._y[a:b].tolist()))
+        return line
+
+    def __iter__(self):
+        return (self[e] for e in range(len(self)))
 
 
 class _Pieces(NamedTuple):

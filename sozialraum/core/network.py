@@ -31,7 +31,6 @@ from typing import NamedTuple
 import numpy as np
 
 from .errors import InputError
-from .radius import _expand
 
 _INF = math.inf
 
@@ -352,6 +351,12 @@ def _attached(graph, points, what):
     if edge.size != n:
         raise ValueError("{}: expected {} edges, got {}".format(what, n, edge.size))
     return node, cost, np.where((node >= 0).any(axis=1), edge, -1), along, snap
+
+
+def _expand(start, count):
+    """Positions ``start[q] .. start[q] + count[q] - 1`` for every q, concatenated."""
+    first = np.cumsum(count) - count
+    return np.repeat(start - first, count) + np.arange(int(count.sum()))
 
 
 def _via(node_dist, node, cost, points):

@@ -124,3 +124,88 @@ def test_a_demand_layer_that_cannot_be_read_is_an_error(run, tmp_path):
     # not silently the districts' points instead
     with pytest.raises(QgsProcessingException):
         run_coverage(run, demand=str(tmp_path / "missing.gpkg"))
+
+
+# -- lines: the walking network -------------------------------------------------------------------
+
+
+def network_module(plugin):
+    return importlib.import_module(PACKAGE + ".adapters.network_graph")
+
+
+def read_networks(module, layer, crs=UTM):
+    context = QgsCoordinateTransformContext()
+    return (module.read_network(layer, crs, context, layer=layer),  # bulk where it applies
+            module.read_network(layer, crs, context))  # feature by feature
+
+
+def assert_same_network(fast, slow):
+    for name in ("node_x", "node_y", "edge_start", "edge_end", "edge_length", "vertex_x", "vertex_y",
+                 "first_vertex"):
+        assert np.array_equal(getattr(fast, name), getattr(slow, name)), name
+    assert fast.n_lines == slow.n_lines and fast.no_geometry == slow.no_geometry
+    assert [g.asWkt(3) for g in fast.lines] == [g.asWkt(3) for g in slow.lines]
+
+
+def line_geopackage(wkts, path, kind="MultiLineString"):
+    layer = QgsVectorLayer("{}?crs=EPSG:25832&field=n:integer".format(kind), "wege", "memory")
+    features = []
+    for n, wkt in enumerate(wkts):
+        feature = QgsFeature(layer.fields())
+        feature.setAttributes([n])
+        if wkt is not None:
+            feature.setGeometry(QgsGeometry.fromWkt(wkt))
+        features.append(feature)
+    layer.dataProvider().addFeatures(features)
+    return geopackage(layer, path, "wege")
+
+
+LINES = ["LineString(400000 5700000, 400100 5700000, 400100 5700050.5)",
+         "MultiLineString((400100 5700050.5, 400200 5700050.5), (400200 5700050.5, 400200 5700300, 400250 5700300))",
+         "LineString(400000 5700000, 399900 5700000)",
+         "MultiLineString((400250 5700300, 400400 5700300))"]
+
+
+def test_bulk_network_equals_feature_by_feature(plugin, adapters, tmp_path):
+    module = network_module(plugin)
+    _, layers, _ = adapters
+    layer = line_geopackage(LINES, tmp_path / "wege.gpkg")
+    parts = layers.read_line_parts(layer)
+    assert parts is not None  # the bulk path applies
+    fids, part_feature, count, x, y = parts
+    assert part_feature.tolist() == [0, 1, 1, 2, 3] and count.tolist() == [3, 2, 3, 2, 2]
+    assert x[:3].tolist() == [400000.0, 400100.0, 400100.0] and y[2] == 5700050.5
+    fast, slow = read_networks(module, layer)
+    assert_same_network(fast, slow)
+    # lengths as QGIS measures the lines
+    assert fast.edge_length.tolist() == pytest.approx([150.5, 100.0, 299.5, 100.0, 150.0], abs=1e-9)
+    assert fast.graph.n_nodes == 6  # A-B, B-C, C-D, A-E, D-F
+    # with heights (ignored: distances on the map)
+    layer = line_geopackage(["LineString Z(400000 5700000 10, 400100 5700000 12, 400100 5700100 20)",
+                             "LineString Z(400100 5700100 20, 400200 5700100 0)"], tmp_path / "z.gpkg",
+                            "LineStringZ")
+    assert layers.read_line_parts(layer) is not None
+    fast, slow = read_networks(module, layer)
+    assert_same_network(fast, slow)
+    assert fast.edge_length.tolist() == [200.0, 100.0]
+
+
+def test_bulk_network_steps_aside(plugin, adapters, tmp_path):
+    module = network_module(plugin)
+    _, layers, _ = adapters
+    # a feature without geometry: read and reported feature by feature
+    layer = line_geopackage(LINES + [None], tmp_path / "a.gpkg")
+    assert layers.read_line_parts(layer) is None
+    fast, slow = read_networks(module, layer)
+    assert_same_network(fast, slow)
+    assert len(fast.no_geometry) == 1
+    # a curve: segmentized by QGIS
+    layer = line_geopackage(LINES + ["CircularString(400400 5700300, 400450 5700350, 400500 5700300)"],
+                            tmp_path / "b.gpkg")
+    assert layers.read_line_parts(layer) is None
+    assert_same_network(*read_networks(module, layer))
+    # another CRS than the one measured in: reprojected by QGIS
+    layer = line_geopackage(LINES, tmp_path / "c.gpkg")
+    fast, slow = read_networks(module, layer, QgsCoordinateReferenceSystem("EPSG:3035"))
+    assert_same_network(fast, slow)
+    assert abs(fast.vertex_x[0] - 400000.0) > 1000

@@ -377,7 +377,8 @@ class CatchmentsAlgorithm(SozialraumAlgorithm):
         note = reprojection_note(de_en("Wegenetz", "Path network"), source.sourceCrs(), crs)
         if note:
             feedback.pushInfo(note)
-        network = self.core_call(read_network, source, crs, context.transformContext(), feedback, (15.0, 20.0))
+        network = self.core_call(read_network, source, crs, context.transformContext(), feedback, (15.0, 20.0),
+                                 layer=self.whole_layer(source))
         if network is None:
             return None
         edges = edge_lines(network)

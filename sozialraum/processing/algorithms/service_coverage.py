@@ -364,7 +364,8 @@ class ServiceCoverageAlgorithm(SozialraumAlgorithm):
         if note:
             feedback.pushInfo(note)
         feedback.pushInfo(de_en("Baue das Wegenetz …", "Building the path network …"))
-        network = self.core_call(read_network, source, crs, context.transformContext(), feedback, (20.0, 25.0))
+        network = self.core_call(read_network, source, crs, context.transformContext(), feedback, (20.0, 25.0),
+                                 layer=self.whole_layer(source))
         if network is None:
             return None
         graph = network.graph

@@ -527,10 +527,10 @@ def table_fca(raw):
         "(both on the same coordinates in memory): {:.1f}x wall ({:.2f} s vs {:.2f} s), {:.1f}x CPU".format(
             "PASS" if compute >= goal else "FAIL", goal, compute, core["seconds"], access["cdist"]["compute_seconds"],
             compute_cpu),
-        "{}  the same end to end (Processing reading and writing GeoPackages vs geopandas reading + access, which "
-        "writes nothing): {:.1f}x wall ({:.2f} s vs {:.2f} s), {:.1f}x CPU".format(
-            "PASS" if end_to_end >= goal else "FAIL", end_to_end, ours["seconds"], access["cdist"]["seconds"],
-            end_to_end_cpu),
+        "info  end to end, not the issue's target (which is the method with its distances, above): Processing "
+        "reading three GeoPackages and writing two (district and per-point layer) against geopandas reading + "
+        "access, which writes nothing: {:.1f}x wall ({:.2f} s vs {:.2f} s), {:.1f}x CPU".format(
+            end_to_end, ours["seconds"], access["cdist"]["seconds"], end_to_end_cpu),
         "info  against access with KD-tree pairs (faster than its users' usual cost table): {:.1f}x compute, "
         "{:.1f}x end to end (wall)".format(access["kdtree"]["compute_seconds"] / core["seconds"],
                                            access["kdtree"]["seconds"] / ours["seconds"]),

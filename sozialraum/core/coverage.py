@@ -393,21 +393,23 @@ def two_step_fca(
     del inside
     w = None if weight == "uniform" else catchment_weights(distance, d0, weight, steps, sigma)
 
-    # bincount counts with platform integers: convert once, not in every call
-    demand, service = demand.astype(np.intp, copy=False), service.astype(np.intp, copy=False)
-    per_pair = np.take(population, demand)
+    # one array per pair at a time besides the pairs (85 million pairs: 680 MB each); the indices
+    # stay as they come (int32): platform-integer copies of both would cost 1.4 GB more there
+    weighted_demand = population[demand]
     if w is not None:
-        per_pair *= w
-    demand_in_reach = np.bincount(service, weights=per_pair, minlength=n_supply)
+        weighted_demand *= w
+    demand_in_reach = np.bincount(service, weights=weighted_demand, minlength=n_supply)
+    del weighted_demand
 
     used = demand_in_reach > 0
     ratio = np.full(n_supply, np.nan)
     ratio[used] = capacities[used] / demand_in_reach[used]
 
-    np.take(np.where(used, ratio, 0.0), service, out=per_pair, mode="clip")  # handed out, in the same array
+    handed_out = np.where(used, ratio, 0.0)[service]
     if w is not None:
-        per_pair *= w
-    accessibility = np.bincount(demand, weights=per_pair, minlength=n_demand)
+        handed_out *= w
+    accessibility = np.bincount(demand, weights=handed_out, minlength=n_demand)
+    del handed_out
     reached = np.zeros(n_demand, dtype=bool)
     reached[demand] = True
     return FCAResult(accessibility, ratio, reached)

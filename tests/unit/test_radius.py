@@ -116,13 +116,13 @@ def test_grouped_min_sorted_or_not(shuffle):
     assert R.grouped_min(np.array([], dtype=int), np.array([]), 2, np.inf).tolist() == [np.inf, np.inf]
 
 
-def test_pairs_kept_in_chunks_beyond_the_reserve(monkeypatch):
-    # beyond PREALLOCATE_PAIRS candidates the chunks are joined instead of filled in place: same pairs
+def test_pairs_over_several_result_blocks(monkeypatch):
+    # pairs spread over many small blocks (and chunks cut across block ends): the same pairs
     rng = np.random.default_rng(3)
     ax, ay, bx, by = (rng.uniform(0, 400, 500), rng.uniform(0, 400, 500), rng.uniform(0, 400, 30),
                       rng.uniform(0, 400, 30))
     reserved = R.radius_pairs(ax, ay, bx, by, 90.0, chunk=100)
-    monkeypatch.setattr(R, "PREALLOCATE_PAIRS", 0)
+    monkeypatch.setattr(R, "BLOCK_PAIRS", 37)
     joined = R.radius_pairs(ax, ay, bx, by, 90.0, chunk=100)
     assert all(np.array_equal(p, q) and p.dtype == q.dtype for p, q in zip(reserved, joined))
-    assert reserved[0].size > 0
+    assert reserved[0].size > 37 * 3

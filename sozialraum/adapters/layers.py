@@ -64,7 +64,7 @@ def read_table(source, fields, feedback=None, progress_span=(0.0, 30.0), layer=N
 _PLAIN_TYPES = {int, float, str, bool, type(None)}
 
 
-def _features(source, request):
+def features_unchecked(source, request):
     """``source.getFeatures(request)`` whatever Processing's invalid-geometry setting says: reading
     attributes and copying features need no valid geometry, so (like QGIS' own attribute tools)
     no feature is dropped or stops the run for it."""
@@ -81,7 +81,7 @@ def _read_features(source, fields, feedback, progress_span):
     total = source.featureCount()
     step = (progress_span[1] - progress_span[0]) / total if total and total > 0 else 0
     fids, rows = [], []
-    for n, feature in enumerate(_features(source, request)):
+    for n, feature in enumerate(features_unchecked(source, request)):
         if feedback is not None and n % 1000 == 0:
             if feedback.isCanceled():
                 break
@@ -177,7 +177,7 @@ def read_point_columns(layer, fields):
     (see :func:`read_with_gdal`; also geometries other than single 2D or 3D points, or any
     feature without one: the feature-by-feature reader handles and reports those).
 
-    ``values`` as :func:`_plain_column` gives them: arrays without NULLs, lists with ``None``.
+    ``values``: lists of plain Python values (``None`` for NULL), as the feature loop gives them.
     """
     if not keyed_geopackage(layer) or layer.geometryType() != compat.GEOMETRY_POINT:
         return None
@@ -202,7 +202,8 @@ def read_point_columns(layer, fields):
         column = _plain_column(np.ma.concatenate([batch[name] for batch in batches]))
         if column is None:
             return None
-        values[name] = column
+        # plain Python values, as from the feature loop: numpy scalars do not become attribute values
+        values[name] = column.tolist() if isinstance(column, np.ndarray) else column
     fids = np.concatenate([np.asarray(batch["fid"]) for batch in batches]).astype(np.int64)
     return fids, x, y, values
 
@@ -433,7 +434,7 @@ def write_with_results(source, sink, fields, kept, frame, columns, feedback=None
     first, width = len(kept), len(columns)
     nothing = [None] * width
     out = QgsFeature(fields)
-    for n, feature in enumerate(_features(source, QgsFeatureRequest())):
+    for n, feature in enumerate(features_unchecked(source, QgsFeatureRequest())):
         if feedback is not None and n % 1000 == 0:
             if feedback.isCanceled():
                 return False

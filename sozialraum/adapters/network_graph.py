@@ -34,7 +34,7 @@ from ..core.radius import grouped_min
 from . import compat
 from .crs import request_in
 from .distances import euclidean_pairs
-from .layers import read_line_parts
+from .layers import features_unchecked, read_line_parts
 
 #: Line end points closer than this (rounded to the same multiple, in metres) become one node.
 NODE_PRECISION = 0.01
@@ -115,7 +115,10 @@ def _read_line_parts(source, target_crs, transform_context, feedback, progress_s
     total = source.featureCount()
     step = (progress_span[1] - progress_span[0]) / total if total and total > 0 else 0.0
     vertex_x, vertex_y, counts, no_geometry = [], [], [], []
-    for n, feature in enumerate(source.getFeatures(request)):
+    # whatever Processing's invalid-geometry setting says, as the bulk reader: the graph needs only
+    # the vertices, and the one invalid kind of line (all vertices in one place) is a harmless
+    # edge of length 0
+    for n, feature in enumerate(features_unchecked(source, request)):
         if feedback is not None and n % 10000 == 0:
             if feedback.isCanceled():
                 return None

@@ -113,25 +113,35 @@ def _row_reach(radius, cell):
         gap = max(offset - 1, 0) * cell * (1.0 - 1e-9)
         if gap > radius:
             return reach
-        reach.append(int(math.ceil(math.sqrt(max(radius * radius - gap * gap, 0.0)) / cell)))
+        # the radius taken a hair larger: where r / cell is a whole number (cells set by the
+        # extent), a point on a row border must not be lost to rounding in its row number
+        room = radius * (1.0 + 1e-9)
+        reach.append(int(math.ceil(math.sqrt(max(room * room - gap * gap, 0.0)) / cell)))
         offset += 1
 
 
-def radius_pairs(ax, ay, bx, by, radius, progress=None, is_canceled=None, chunk=None):
-    """All pairs ``(i, j)`` with ``sqrt((ax_i - bx_j)^2 + (ay_i - by_j)^2) <= radius``.
+class Canceled(Exception):
+    """``is_canceled()`` returned True during a search."""
 
-    Returns ``(pair_a, pair_b, pair_d)``, each pair once and ordered by ``i``, or ``None`` when
-    ``is_canceled()`` returned True. ``progress(fraction)`` is called between chunks. The
-    positions are int32 while both point sets have fewer than 2**31 points (int64 beyond), the
-    distances float64: 16 bytes a pair, so 1,000,000 demand points x 5,000 services within
-    1000 m (85 million pairs) keep 1.4 GB. See :class:`_Output` for how the pairs are gathered.
-    """
-    ax, ay, bx, by = (np.asarray(v, dtype="float64") for v in (ax, ay, bx, by))
-    index = np.int32 if max(ax.size, bx.size) < 2 ** 31 else np.int64
-    empty = (np.zeros(0, dtype=index), np.zeros(0, dtype=index), np.zeros(0))
-    radius = float(radius)
-    if ax.size == 0 or bx.size == 0:
-        return empty
+
+def _index_type(ax, bx):
+    return np.int32 if max(ax.size, bx.size) < 2 ** 31 else np.int64
+
+
+def _coordinates(*arrays):
+    """The coordinate arrays as float64; empty or missing coordinates (NaN, inf) are a bug upstream."""
+    arrays = [np.asarray(v, dtype="float64").reshape(-1) for v in arrays]
+    for array in arrays:
+        if not np.isfinite(array).all():
+            raise ValueError("coordinates must be finite (points without a geometry must be left out first)")
+    return arrays
+
+
+def _pair_chunks(ax, ay, bx, by, radius, progress=None, is_canceled=None, chunk=None):
+    """The pairs within ``radius``, chunk by chunk: ``(query, target, distance)`` per chunk, every
+    query's pairs in one chunk, chunks in query order (see the module text). Raises
+    :class:`Canceled` when ``is_canceled()`` returns True."""
+    index = _index_type(ax, bx)
     if not np.isfinite(radius) or radius < 0:
         raise ValueError("radius must be finite and not negative, got {!r}".format(radius))
     extent = max(np.ptp(bx), np.ptp(by), np.ptp(ax), np.ptp(ay), 1.0)
@@ -148,7 +158,6 @@ def radius_pairs(ax, ay, bx, by, radius, progress=None, is_canceled=None, chunk=
     per_query = sum(count for _, count in runs)
     limit = radius * radius * (1.0 + 1e-12)
     budget = CHUNK_PAIRS if chunk is None else chunk
-    out = _Output(index)
     # work arrays for one chunk, used again and again: fresh memory for every step would cost
     # more in page faults than the arithmetic (measured)
     size = int(max(min(budget, per_query.sum()), per_query.max()))
@@ -159,7 +168,7 @@ def radius_pairs(ax, ay, bx, by, radius, progress=None, is_canceled=None, chunk=
     queries = np.arange(ax.size, dtype=index)
     for a, b in _chunks(per_query, budget):
         if is_canceled is not None and is_canceled():
-            return None
+            raise Canceled()
         if progress is not None:
             progress(a / ax.size)
         query_count = per_query[a:b]
@@ -187,7 +196,31 @@ def radius_pairs(ax, ay, bx, by, radius, progress=None, is_canceled=None, chunk=
         keep = distance <= radius
         if not keep.all():
             near, distance = near[keep], distance[keep]
-        out.add(query[near], grid.order[position[near]], distance)
+        yield query[near], grid.order[position[near]], distance
+
+
+def radius_pairs(ax, ay, bx, by, radius, progress=None, is_canceled=None, chunk=None):
+    """All pairs ``(i, j)`` with ``sqrt((ax_i - bx_j)^2 + (ay_i - by_j)^2) <= radius``.
+
+    Returns ``(pair_a, pair_b, pair_d)``, each pair once and ordered by ``i``, or ``None`` when
+    ``is_canceled()`` returned True. ``progress(fraction)`` is called between chunks. The
+    positions are int32 while both point sets have fewer than 2**31 points (int64 beyond), the
+    distances float64: 16 bytes a pair, so 1,000,000 demand points x 5,000 services within
+    1000 m (85 million pairs) keep 1.4 GB. See :class:`_Output` for how the pairs are gathered.
+    """
+    ax, ay, bx, by = _coordinates(ax, ay, bx, by)
+    index = _index_type(ax, bx)
+    radius = float(radius)
+    if ax.size == 0 or bx.size == 0:
+        if not np.isfinite(radius) or radius < 0:
+            raise ValueError("radius must be finite and not negative, got {!r}".format(radius))
+        return (np.zeros(0, dtype=index), np.zeros(0, dtype=index), np.zeros(0))
+    out = _Output(index)
+    try:
+        for pair_a, pair_b, pair_d in _pair_chunks(ax, ay, bx, by, radius, progress, is_canceled, chunk):
+            out.add(pair_a, pair_b, pair_d)
+    except Canceled:
+        return None
     return out.result()
 
 
@@ -245,7 +278,7 @@ def grouped_min(group, values, n, fill):
     them) are reduced in one pass; others through ``np.minimum.at``, which older numpy runs
     much more slowly."""
     group, values = np.asarray(group), np.asarray(values)
-    out = np.full(int(n), fill, dtype=np.result_type(values.dtype, np.min_scalar_type(fill)))
+    out = np.full(int(n), fill, dtype=np.result_type(values.dtype, np.asarray(fill).dtype))
     if group.size == 0:
         return out
     if np.all(group[1:] >= group[:-1]):
@@ -262,16 +295,17 @@ def _spacing(x, y):
     return float(np.sqrt(area / x.size))
 
 
-def nearest_points(qx, qy, tx, ty):
+def nearest_points(qx, qy, tx, ty, chunk=None):
     """For every query point the nearest target: ``(index, distance)``.
 
     ``index[i] = argmin_j d_ij`` (the smallest ``j`` on ties), ``distance[i] = min_j d_ij``.
-    A radius search (:func:`radius_pairs`) within half the mean target spacing; the points that
-    found no target search again within twice the radius, and so on: every target within the
-    radius is examined, so the least distance found is the nearest of all. No targets: index -1
-    and distance ``inf`` everywhere.
+    A radius search within half the mean target spacing; the points that found no target search
+    again within twice the radius, and so on: every target within the radius is examined, so the
+    least distance found is the nearest of all. Each chunk of candidates is reduced to its
+    points' nearest at once, so memory stays bounded however many targets a far point sees on
+    the way. No targets: index -1 and distance ``inf`` everywhere.
     """
-    qx, qy, tx, ty = (np.asarray(v, dtype="float64") for v in (qx, qy, tx, ty))
+    qx, qy, tx, ty = _coordinates(qx, qy, tx, ty)
     n = qx.size
     index = np.full(n, -1, dtype=np.int64)
     distance = np.full(n, np.inf)
@@ -282,11 +316,22 @@ def nearest_points(qx, qy, tx, ty):
                                max(qy.max(), ty.max()) - min(qy.min(), ty.min()))) * (1.0 + 1e-9) + 1e-9
     radius = min(0.5 * _spacing(tx, ty), reach_all)
     todo = np.arange(n)
+    no_target = np.iinfo(np.int64).max
     while todo.size:
-        pair_q, pair_t, pair_d = radius_pairs(qx[todo], qy[todo], tx, ty, radius)
-        least = grouped_min(pair_q, pair_d, todo.size, np.inf)
-        best = pair_d == least[pair_q]
-        first = grouped_min(pair_q[best], pair_t[best].astype(np.int64), todo.size, np.iinfo(np.int64).max)
+        least = np.full(todo.size, np.inf)
+        first = np.full(todo.size, no_target, dtype=np.int64)
+        for pair_q, pair_t, pair_d in _pair_chunks(qx[todo], qy[todo], tx, ty, radius, chunk=chunk):
+            if pair_q.size == 0:
+                continue
+            # a chunk holds every pair of its points: their nearest is final
+            q0 = int(pair_q[0])
+            local = pair_q - q0
+            n_local = int(local[-1]) + 1
+            low = grouped_min(local, pair_d, n_local, np.inf)
+            best = pair_d == low[local]
+            lowest = grouped_min(local[best], pair_t[best].astype(np.int64), n_local, no_target)
+            has = np.flatnonzero(np.isfinite(low))
+            least[q0 + has], first[q0 + has] = low[has], lowest[has]
         found = np.isfinite(least)
         index[todo[found]], distance[todo[found]] = first[found], least[found]
         todo = todo[~found]

@@ -3,6 +3,7 @@ reader gives, step aside where they cannot apply, and a coverage run on GeoPacka
 the same features in memory (the hand case of test_service_coverage)."""
 
 import importlib
+import json
 
 import numpy as np
 import pytest
@@ -57,6 +58,8 @@ def assert_same(fast, slow, fields):
     assert np.array_equal(fast.x, slow.x) and np.array_equal(fast.y, slow.y)
     for field in fields:
         assert list(fast.values[field]) == list(slow.values[field])
+        # plain Python values (numpy scalars would not become attribute values)
+        assert [type(v) for v in fast.values[field]] == [type(v) for v in slow.values[field]]
     assert fast.no_geometry == slow.no_geometry
 
 
@@ -209,3 +212,50 @@ def test_bulk_network_steps_aside(plugin, adapters, tmp_path):
     fast, slow = read_networks(module, layer, QgsCoordinateReferenceSystem("EPSG:3035"))
     assert_same_network(fast, slow)
     assert abs(fast.vertex_x[0] - 400000.0) > 1000
+
+
+def test_catchments_with_a_geopackage_and_a_number_id(run, tmp_path):
+    # an integer ID field read in bulk must come back as attribute values (found in review)
+    layer = QgsVectorLayer("Point?crs=EPSG:25832&field=sid:integer&field=name:string", "services", "memory")
+    features = []
+    for k, (x, y) in enumerate([(400000.0, 5700000.0), (400500.0, 5700200.0)]):
+        feature = QgsFeature(layer.fields())
+        feature.setAttributes([10 + k, "S{}".format(k)])
+        feature.setGeometry(QgsGeometry.fromWkt("Point({} {})".format(x, y)))
+        features.append(feature)
+    layer.dataProvider().addFeatures(features)
+    results = []
+    for services in (layer, geopackage(layer, tmp_path / "services.gpkg", "services")):
+        out = run("catchments", {"SERVICES": services, "ID_FIELD": "sid", "NAME_FIELD": "name", "DISTANCE": "300",
+                                 "OUTPUT": "memory:"})["OUTPUT"]
+        out = out if not isinstance(out, str) else QgsProject.instance().mapLayer(out)
+        results.append(sorted((f["einrichtung_id"], round(f.geometry().area(), 6)) for f in out.getFeatures()))
+    assert results[0] == results[1] and [r[0] for r in results[0]] == [10, 11]
+
+
+def test_degenerate_network_line_is_read_alike_whatever_the_geometry_setting(plugin, adapters, tmp_path):
+    # a line with all vertices in one place is invalid to GEOS; both readers keep it as an edge of
+    # length 0, so Processing's invalid-geometry setting changes nothing (found in review)
+    import processing
+    from qgis.core import QgsFeatureRequest, QgsProcessingContext, QgsProcessingFeedback
+
+    wkts = ["LineString(400000 5700000, 400100 5700000)", "LineString(400100 5700000, 400100 5700000)",
+            "LineString(400100 5700000, 400200 5700000)"]
+    gpkg = line_geopackage(wkts, tmp_path / "wege.gpkg")
+    memory = QgsVectorLayer("MultiLineString?crs=EPSG:25832", "wege", "memory")
+    memory.dataProvider().addFeatures(list(gpkg.getFeatures()))
+    demand = point_layer(DEMAND, name="demand")
+    outputs = []
+    for network in (gpkg, memory):
+        for check in (QgsFeatureRequest.GeometryAbortOnInvalid, QgsFeatureRequest.GeometrySkipInvalid):
+            context = QgsProcessingContext()
+            context.setInvalidGeometryCheck(check)
+            result = processing.run("sozialraum:servicecoverage", {
+                "DISTRICTS": square_layer(DISTRICTS), "ID_FIELD": "id", "SERVICES": point_layer(SERVICES),
+                "CAPACITY_FIELD": "plaetze", "DEMAND": demand, "DEMAND_FIELD": "kinder", "NETWORK": network,
+                "DISTANCE": "300, 1000", "METHOD": "2sfca", "OUTPUT": "memory:"},
+                context=context, feedback=QgsProcessingFeedback())
+            method = json.loads(result["METHOD"])
+            outputs.append((method["network"]["edges"], method["network"]["nodes"], result["UNREACHED_SHARE"]))
+    # 3 lines read; the one of length 0 joins a node to itself, which the graph leaves out
+    assert all(o == outputs[0] for o in outputs) and outputs[0][0] == 2

@@ -126,3 +126,41 @@ def test_pairs_over_several_result_blocks(monkeypatch):
     joined = R.radius_pairs(ax, ay, bx, by, 90.0, chunk=100)
     assert all(np.array_equal(p, q) and p.dtype == q.dtype for p, q in zip(reserved, joined))
     assert reserved[0].size > 37 * 3
+
+
+def test_pair_on_a_row_border_with_cells_set_by_the_extent():
+    # radius = 3 cells exactly (the extent sets the cell size): a target exactly r away across a row
+    # border was lost to rounding in its row number once (found in review)
+    extent = 731358.9517983857
+    radius = 3 * (extent * 1e-6)
+    yq, yt = 0.7313589517983856, 2.925435807193543
+    pair_a, pair_b, _ = R.radius_pairs([0.0], [yq], [0.0, extent, 0.0], [0.0, 0.0, yt], radius)
+    full = brute_force(np.array([0.0]), np.array([yq]), np.array([0.0, extent, 0.0]), np.array([0.0, 0.0, yt]))
+    assert as_set(pair_a, pair_b) == set(zip(*np.nonzero(full <= radius)))
+    assert (0, 2) in as_set(pair_a, pair_b)
+
+
+def test_missing_coordinates_are_refused():
+    with pytest.raises(ValueError, match="finite"):
+        R.radius_pairs([0.0, np.nan], [0.0, 1.0], [1.0], [1.0], 10.0)
+    with pytest.raises(ValueError, match="finite"):
+        R.nearest_points([0.0], [0.0], [np.inf], [1.0])
+
+
+def test_nearest_in_small_chunks_with_far_points():
+    # far points see many targets on the way out; chunk by chunk the answer is the same
+    rng = np.random.default_rng(7)
+    tx, ty = rng.normal(0, 50, 300), rng.normal(0, 50, 300)
+    qx = np.concatenate([rng.normal(0, 50, 100), rng.uniform(5e3, 1e4, 50)])
+    qy = np.concatenate([rng.normal(0, 50, 100), rng.uniform(-1e4, 1e4, 50)])
+    whole = R.nearest_points(qx, qy, tx, ty)
+    chunked = R.nearest_points(qx, qy, tx, ty, chunk=17)
+    full = brute_force(qx, qy, tx, ty)
+    for index, distance in (whole, chunked):
+        assert np.array_equal(index, np.argmin(full, axis=1))
+        assert np.allclose(distance, full.min(axis=1), rtol=1e-15, atol=0)
+
+
+def test_grouped_min_keeps_integer_indices():
+    out = R.grouped_min(np.array([0, 0, 1]), np.array([5, 3, 2], dtype=np.int64), 3, np.iinfo(np.int64).max)
+    assert out.dtype == np.int64 and out.tolist() == [3, 2, np.iinfo(np.int64).max]

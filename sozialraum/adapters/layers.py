@@ -147,27 +147,10 @@ def read_with_gdal(layer, fields):
     The table is the one the feature-by-feature reader makes: same row order, index (feature
     ids), values and dtypes; text stays text ("01011101" keeps its leading zero).
     """
-    if not keyed_geopackage(layer):
+    read = _gdal_columns(layer, fields)
+    if read is None:
         return None
-    for name in fields:
-        field = layer.fields().field(name)
-        if not (field.isNumeric() or field.type() == compat.FIELD_STRING):
-            return None
-    try:
-        batches = _arrow_batches(*_ogr_parts(layer.source()), fields)
-    except (ImportError, RuntimeError):  # no GDAL Python bindings with Arrow (GDAL < 3.6), or GDAL errors
-        return None
-    if batches is None:
-        return None
-    if not batches:
-        return pd.DataFrame({f: [] for f in fields}, index=pd.Index([], name="fid"))
-    data = {}
-    for name in fields:
-        values = _plain_column(np.ma.concatenate([batch[name] for batch in batches]))
-        if values is None:
-            return None
-        data[name] = values
-    fids = np.concatenate([np.asarray(batch["fid"]) for batch in batches])
+    fids, data, _ = read
     return pd.DataFrame(data, columns=fields, index=pd.Index(fids.tolist(), name="fid"))
 
 
@@ -179,32 +162,17 @@ def read_point_columns(layer, fields):
 
     ``values``: lists of plain Python values (``None`` for NULL), as the feature loop gives them.
     """
-    if not keyed_geopackage(layer) or layer.geometryType() != compat.GEOMETRY_POINT:
+    if layer is None or layer.geometryType() != compat.GEOMETRY_POINT:
         return None
-    for name in fields:
-        field = layer.fields().field(name)
-        if not (field.isNumeric() or field.type() == compat.FIELD_STRING):
-            return None
-    try:
-        batches = _arrow_batches(*_ogr_parts(layer.source()), fields, geometry=True)
-    except (ImportError, RuntimeError):
+    read = _gdal_columns(layer, fields, geometry=True)
+    if read is None:
         return None
-    if not batches:
-        return None
-    geometry = [name for name in batches[0] if name not in fields and name != "fid"]
-    if len(geometry) != 1:
-        return None
-    x, y = _wkb_points(np.concatenate([np.asarray(batch[geometry[0]], dtype=object) for batch in batches]))
+    fids, columns, wkb = read
+    x, y = _wkb_points(wkb)
     if x is None:
         return None
-    values = {}
-    for name in fields:
-        column = _plain_column(np.ma.concatenate([batch[name] for batch in batches]))
-        if column is None:
-            return None
-        # plain Python values, as from the feature loop: numpy scalars do not become attribute values
-        values[name] = column.tolist() if isinstance(column, np.ndarray) else column
-    fids = np.concatenate([np.asarray(batch["fid"]) for batch in batches]).astype(np.int64)
+    # plain Python values, as from the feature loop: numpy scalars do not become attribute values
+    values = {name: column.tolist() if isinstance(column, np.ndarray) else column for name, column in columns.items()}
     return fids, x, y, values
 
 
@@ -217,22 +185,51 @@ def read_line_parts(layer):
     without geometry or with only empty parts: the feature-by-feature reader handles those).
     Empty parts are left out, as the feature-by-feature reader does.
     """
-    if not keyed_geopackage(layer) or layer.geometryType() != compat.GEOMETRY_LINE:
+    if layer is None or layer.geometryType() != compat.GEOMETRY_LINE:
         return None
+    read = _gdal_columns(layer, [], geometry=True)
+    if read is None:
+        return None
+    fids, _, wkb = read
+    parsed = _wkb_lines(wkb)
+    return None if parsed is None else (fids,) + parsed
+
+
+def _gdal_columns(layer, fields, geometry=False):
+    """``(fids, {field: column}, wkb)`` of a whole :func:`keyed_geopackage` layer through GDAL's
+    Arrow interface: the feature ids as int64, each field as :func:`_plain_column` gives it, and
+    with ``geometry`` the geometries as an object array of WKB (else ``None``). ``None`` where
+    that does not apply: another layer, GDAL < 3.6, fields other than numbers and text, and with
+    ``geometry`` an empty layer (the feature-by-feature reader reports it).
+    """
+    if not keyed_geopackage(layer):
+        return None
+    for name in fields:
+        field = layer.fields().field(name)
+        if not (field.isNumeric() or field.type() == compat.FIELD_STRING):
+            return None
     try:
-        batches = _arrow_batches(*_ogr_parts(layer.source()), [], geometry=True)
-    except (ImportError, RuntimeError):
+        batches = _arrow_batches(*_ogr_parts(layer.source()), fields, geometry=geometry)
+    except (ImportError, RuntimeError):  # no GDAL Python bindings with Arrow (GDAL < 3.6), or GDAL errors
+        return None
+    if batches is None or (geometry and not batches):
         return None
     if not batches:
-        return None
-    geometry = [name for name in batches[0] if name != "fid"]
-    if len(geometry) != 1:
-        return None
-    parsed = _wkb_lines(np.concatenate([np.asarray(batch[geometry[0]], dtype=object) for batch in batches]))
-    if parsed is None:
-        return None
+        return np.zeros(0, dtype=np.int64), {name: [] for name in fields}, None
+    wkb = None
+    if geometry:
+        names = [name for name in batches[0] if name not in fields and name != "fid"]
+        if len(names) != 1:
+            return None
+        wkb = np.concatenate([np.asarray(batch[names[0]], dtype=object) for batch in batches])
+    columns = {}
+    for name in fields:
+        column = _plain_column(np.ma.concatenate([batch[name] for batch in batches]))
+        if column is None:
+            return None
+        columns[name] = column
     fids = np.concatenate([np.asarray(batch["fid"]) for batch in batches]).astype(np.int64)
-    return (fids,) + parsed
+    return fids, columns, wkb
 
 
 #: WKB types of lines: type -> (multi, coordinates per vertex); 2D and Z (ISO and extended codes)

@@ -139,15 +139,20 @@ def _read_line_parts(source, target_crs, transform_context, feedback, progress_s
             np.asarray(vertex_y, dtype="float64"), no_geometry)
 
 
+def _segments(first_vertex):
+    """``(start, line)`` of every segment of every line: the segment runs from vertex ``start`` to
+    ``start + 1`` and belongs to line ``line`` (lines in order, vertices as in ``first_vertex``)."""
+    count = np.diff(first_vertex)
+    is_start = np.ones(int(first_vertex[-1]), dtype=bool)
+    is_start[first_vertex[1:] - 1] = False  # the last vertex of a line starts no segment
+    return np.flatnonzero(is_start), np.repeat(np.arange(count.size), np.maximum(count - 1, 0))
+
+
 def _line_lengths(vertex_x, vertex_y, first_vertex):
     """Length of every line: its segments' ``sqrt(dx^2 + dy^2)`` added up in order, as QGIS does."""
-    n_lines = first_vertex.size - 1
-    is_start = np.ones(vertex_x.size, dtype=bool)
-    is_start[first_vertex[1:] - 1] = False  # the last vertex of a line starts no segment
-    start = np.flatnonzero(is_start)
+    start, line = _segments(first_vertex)
     dx, dy = vertex_x[start + 1] - vertex_x[start], vertex_y[start + 1] - vertex_y[start]
-    line = np.searchsorted(first_vertex, start, side="right") - 1
-    return np.bincount(line, weights=np.sqrt(dx * dx + dy * dy), minlength=n_lines)
+    return np.bincount(line, weights=np.sqrt(dx * dx + dy * dy), minlength=first_vertex.size - 1)
 
 
 class _Lines:
@@ -192,11 +197,7 @@ class _Pieces(NamedTuple):
 
 def _pieces(network):
     """:class:`_Pieces` of every segment of every line (``t`` along a line = sum of its segment lengths)."""
-    count = np.diff(network.first_vertex)
-    segment_edge = np.repeat(np.arange(count.size), np.maximum(count - 1, 0))
-    is_start = np.ones(network.vertex_x.size, dtype=bool)
-    is_start[network.first_vertex[1:] - 1] = False  # the last vertex of a line starts no segment
-    start = np.flatnonzero(is_start)
+    start, segment_edge = _segments(network.first_vertex)
     sx, sy = network.vertex_x[start], network.vertex_y[start]
     ex, ey = network.vertex_x[start + 1], network.vertex_y[start + 1]
     length = np.hypot(ex - sx, ey - sy)

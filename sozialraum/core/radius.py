@@ -142,8 +142,6 @@ def _pair_chunks(ax, ay, bx, by, radius, progress=None, is_canceled=None, chunk=
     query's pairs in one chunk, chunks in query order (see the module text). Raises
     :class:`Canceled` when ``is_canceled()`` returns True."""
     index = _index_type(ax, bx)
-    if not np.isfinite(radius) or radius < 0:
-        raise ValueError("radius must be finite and not negative, got {!r}".format(radius))
     extent = max(np.ptp(bx), np.ptp(by), np.ptp(ax), np.ptp(ay), 1.0)
     # cells a little wider than r / k (so r / cell stays just below k), and never so small that
     # the cell numbers overflow
@@ -211,9 +209,9 @@ def radius_pairs(ax, ay, bx, by, radius, progress=None, is_canceled=None, chunk=
     ax, ay, bx, by = _coordinates(ax, ay, bx, by)
     index = _index_type(ax, bx)
     radius = float(radius)
+    if not np.isfinite(radius) or radius < 0:
+        raise ValueError("radius must be finite and not negative, got {!r}".format(radius))
     if ax.size == 0 or bx.size == 0:
-        if not np.isfinite(radius) or radius < 0:
-            raise ValueError("radius must be finite and not negative, got {!r}".format(radius))
         return (np.zeros(0, dtype=index), np.zeros(0, dtype=index), np.zeros(0))
     out = _Output(index)
     try:

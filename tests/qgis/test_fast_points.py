@@ -182,6 +182,7 @@ def test_bulk_network_equals_feature_by_feature(plugin, adapters, tmp_path):
     assert_same_network(fast, slow)
     # lengths as QGIS measures the lines
     assert fast.edge_length.tolist() == pytest.approx([150.5, 100.0, 299.5, 100.0, 150.0], abs=1e-9)
+    assert fast.edge_length.tolist() == [line.length() for line in fast.lines]
     assert fast.graph.n_nodes == 6  # A-B, B-C, C-D, A-E, D-F
     # with heights (ignored: distances on the map)
     layer = line_geopackage(["LineString Z(400000 5700000 10, 400100 5700000 12, 400100 5700100 20)",

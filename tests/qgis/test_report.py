@@ -6,6 +6,7 @@ The quarters carry names that must stay text in every output: a script tag, quot
 import os
 import shutil
 import subprocess
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -101,8 +102,11 @@ def _pdf_pages(path):
 
 
 def _pdf_text(path, page):
-    return subprocess.run(["pdftotext", "-layout", "-f", str(page), "-l", str(page), path, "-"],
+    """The text of one PDF page as a reader would search it: typographic ligatures (the font may set "fi"
+    as the one glyph "\ufb01", depending on the fonts installed) folded back into their letters (NFKC)."""
+    text = subprocess.run(["pdftotext", "-layout", "-f", str(page), "-l", str(page), path, "-"],
                           capture_output=True, text=True, check=True).stdout
+    return unicodedata.normalize("NFKC", text)
 
 
 def test_html_is_self_contained_and_names_every_rated_quarter(german):

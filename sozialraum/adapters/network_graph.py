@@ -26,7 +26,15 @@ import math
 from typing import NamedTuple
 
 import numpy as np
-from qgis.core import QgsFeature, QgsFeatureRequest, QgsGeometry, QgsLineString, QgsPointXY, QgsSpatialIndex
+from qgis.core import (
+    QgsFeature,
+    QgsFeatureRequest,
+    QgsGeometry,
+    QgsLineString,
+    QgsPointXY,
+    QgsRectangle,
+    QgsSpatialIndex,
+)
 
 from ..core.errors import InputError, de_en
 from ..core.network import Graph, connected_components, edge_attachments
@@ -252,17 +260,35 @@ def _exact_index(network):
     return index
 
 
+def _closest_on_line(network, e, point):
+    """``(squared distance, foot, after)`` of the nearest point of line ``e`` to ``point``."""
+    squared, foot, after, _ = network.lines[e].closestSegmentWithContext(point)
+    if squared < 0:  # no segment (a line of one repeated vertex): its first vertex
+        foot, after = QgsPointXY(network.lines[e].vertexAt(0)), 0
+        squared = foot.sqrDist(point)
+    return squared, foot, after
+
+
 def _foot(network, index, point):
     """``(edge, t, foot)`` of the nearest point of the nearest line to the QgsPointXY ``point``, from the
     exact ``index``. On ties the lower edge number wins; ``t`` = length of the line up to the start of the
-    nearest segment + distance from there to the foot point."""
+    nearest segment + distance from there to the foot point.
+
+    The index's ``nearestNeighbor`` answer is only a first bound ``d``: QGIS 3.40.6 returned a line up to
+    34 m farther than the nearest for some points. Every line nearer than ``d`` has its bounding box
+    within ``d`` of the point, so all lines whose boxes meet the square of half-width ``d`` around the
+    point are measured exactly and the nearest of them wins.
+    """
     best = None
-    for e in sorted(index.nearestNeighbor(point, 1)):
-        squared, foot, after, _ = network.lines[e].closestSegmentWithContext(point)
-        if squared < 0:  # no segment (a line of one repeated vertex): its first vertex
-            foot, after = QgsPointXY(network.lines[e].vertexAt(0)), 0
-            squared = foot.sqrDist(point)
-        if best is None or squared < best[0]:
+    for e in index.nearestNeighbor(point, 1):
+        squared, foot, after = _closest_on_line(network, e, point)
+        if best is None or (squared, e) < best[:2]:
+            best = (squared, e, foot, after)
+    reach = math.sqrt(best[0]) * (1.0 + 1e-9) + 1e-9
+    window = QgsRectangle(point.x() - reach, point.y() - reach, point.x() + reach, point.y() + reach)
+    for e in index.intersects(window):
+        squared, foot, after = _closest_on_line(network, e, point)
+        if (squared, e) < best[:2]:
             best = (squared, e, foot, after)
     _, e, foot, after = best
     if after < 1:

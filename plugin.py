@@ -7,6 +7,7 @@ from qgis.PyQt.QtWidgets import QAction
 from .sozialraum.core.errors import set_language
 from .sozialraum.processing.base import ICON_DIR, de_en
 from .sozialraum.processing.provider import SozialraumProvider, algorithm_classes
+from .ui.safety import guarded
 
 MENU = "&Sozialraum"
 
@@ -47,6 +48,7 @@ class SozialraumPlugin:
         self.iface.addPluginToMenu(MENU, self.wizard_action)
         self.iface.addToolBarIcon(self.wizard_action)
 
+    @guarded
     def open_wizard(self):
         """Show the Sozialraum-Assistent (one at a time, not modal: the map stays usable)."""
         from .ui.wizard import SozialraumWizard
@@ -58,11 +60,13 @@ class SozialraumPlugin:
         self.wizard.raise_()
         self.wizard.activateWindow()
 
+    @guarded
     def _wizard_closed(self, _result):
         self.wizard.deleteLater()
         self.wizard = None
 
     @staticmethod
+    @guarded
     def _open(algorithm_id):
         import processing  # QGIS's own Processing plugin, present whenever the GUI runs
 

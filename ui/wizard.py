@@ -58,6 +58,8 @@ from qgis.PyQt.QtWidgets import (
 
 from ..sozialraum.adapters import compat
 from ..sozialraum.core.errors import de_en
+from .results import load_results
+from .safety import guarded, report_exception
 
 PROVIDER = "sozialraum"
 TEMPORARY = "TEMPORARY_OUTPUT"
@@ -366,21 +368,24 @@ class StepRunner(QObject):
     def start(self):
         """Run the steps in background tasks; :attr:`finished` tells the end."""
         self.running = True
-        self._next()
+        self._safely(None, self._next)
 
     def run_now(self):
         """Run the steps in this thread (tests, scripts); returns True on success."""
         self.running = True
         for self._index, step in enumerate(self.steps):
-            self.stepStarted.emit(self._index, step.title)
-            prepared = self._prepare(step)
-            if prepared is None:
-                return False
-            algorithm, parameters, context, feedback = prepared
-            results, ok = algorithm.run(parameters, context, feedback, {}, True)
-            if not self._completed(step, algorithm, context, feedback, ok, results):
+            if not self._safely(step, self._run_step_now, step):
                 return False
         return self._finish(True)
+
+    def _run_step_now(self, step):
+        self.stepStarted.emit(self._index, step.title)
+        prepared = self._prepare(step)
+        if prepared is None:
+            return False
+        algorithm, parameters, context, feedback = prepared
+        results, ok = algorithm.run(parameters, context, feedback, {}, True)
+        return self._completed(step, algorithm, context, feedback, ok, results)
 
     def documents(self):
         """``[(title, path)]`` of the HTML and PDF files the steps wrote."""
@@ -413,7 +418,7 @@ class StepRunner(QObject):
         if algorithm.flags() & compat.ALGORITHM_NO_THREADING:  # print layouts etc.: main thread, as the toolbox
             results, ok = algorithm.run(parameters, context, feedback, {}, True)
             if self._completed(step, algorithm, context, feedback, ok, results):
-                QTimer.singleShot(0, self._next)
+                QTimer.singleShot(0, lambda: self._safely(step, self._next))
             return
         task = QgsProcessingAlgRunnerTask(algorithm, parameters, context, feedback)
         task.executed.connect(lambda ok, results: self._executed(step, algorithm, context, feedback, ok, results))
@@ -422,8 +427,16 @@ class StepRunner(QObject):
 
     def _executed(self, step, algorithm, context, feedback, ok, results):
         self._live = None
-        if self._completed(step, algorithm, context, feedback, ok, results):
-            self._next()
+        if self._safely(step, self._completed, step, algorithm, context, feedback, ok, results):
+            self._safely(step, self._next)
+
+    def _safely(self, step, function, *args):
+        """``function(*args)``, or the run ends with an error when it raises: a task callback or timer
+        slot must not let an exception into Qt (that aborts QGIS), and the run must not hang."""
+        try:
+            return function(*args)
+        except Exception as error:  # noqa: BLE001 -- reported, and the run ends
+            return self._fail(step, report_exception(function.__qualname__, error))
 
     def _prepare(self, step):
         """``(algorithm, parameters, context, feedback)`` ready to run, or None after reporting the problem."""
@@ -469,22 +482,22 @@ class StepRunner(QObject):
             message = "\n".join(feedback.errors) or de_en("Unbekannter Fehler.", "Unknown error.")
             QgsMessageLog.logMessage(message, "Processing", Qgis.MessageLevel.Critical)
             return self._fail(step, plain_message(message))
-        from processing.gui.Postprocessing import handleAlgorithmResults  # QGIS's own loader, as the toolbox
-
-        before = set(self.project.mapLayers())
-        handleAlgorithmResults(alg=algorithm, context=context, feedback=feedback)
-        self.loaded += [layer.name() for layer_id, layer in self.project.mapLayers().items()
-                        if layer_id not in before]
+        layers, failed = load_results(context, feedback, self.project)
+        self.loaded += [layer.name() for layer in layers]
+        if failed:
+            return self._fail(step, de_en("Ergebnis konnte nicht geladen werden: ",
+                                          "Result could not be loaded: ") + ", ".join(failed))
         self.results[step.key] = dict(results or {})
         self._step_progress(100.0)
         return True
 
+    @guarded
     def _step_progress(self, percent):
         if self.steps:
             self.progressChanged.emit(100.0 * (max(self._index, 0) + percent / 100.0) / len(self.steps))
 
     def _fail(self, step, message):
-        return self._finish(False, "{}: {}".format(step.title, message))
+        return self._finish(False, "{}: {}".format(step.title, message) if step is not None else message)
 
     def _finish(self, ok, message=""):
         self.running = False
@@ -562,13 +575,16 @@ class _Page(QWizardPage):
     def problem(self):
         return ""
 
+    @guarded
     def _changed(self, *_):
         self.hint.setText(self.problem())
         self.completeChanged.emit()
 
+    @guarded(fallback=False)
     def isComplete(self):  # noqa: N802 (Qt API)
         return not self.problem()
 
+    @guarded(fallback=False)
     def validatePage(self):  # noqa: N802 (Qt API): also for QWizard.next() called from code
         return self.isComplete()
 
@@ -612,6 +628,7 @@ class DistrictsPage(_Page):
         self.population_field.fieldChanged.connect(self._changed)
         self._layer_changed(self.layer.currentLayer())
 
+    @guarded
     def _layer_changed(self, layer):
         for combo in (self.id_field, self.name_field, self.population_field):
             combo.setLayer(layer)
@@ -623,6 +640,7 @@ class DistrictsPage(_Page):
             self.population_field.setField(guess_field(numeric, _POPULATION_NAMES))
         self._changed()
 
+    @guarded
     def _changed(self, *_):
         self.min_population.setEnabled(bool(self.population_field.currentField()))
         super()._changed()
@@ -677,6 +695,7 @@ class IndicatorsPage(_Page):
         self.filter.textChanged.connect(self._filter)
         self.table.itemChanged.connect(self._changed)
 
+    @guarded
     def initializePage(self):  # noqa: N802 (Qt API)
         layer = self.wizard().districts_page.layer.currentLayer()
         if layer is not None and layer.id() == self._layer_id:
@@ -737,6 +756,7 @@ class IndicatorsPage(_Page):
                     weight=round(self.table.cellWidget(row, self.COLUMN_WEIGHT).value(), 1)))
         return chosen
 
+    @guarded
     def _filter(self, text):
         text = text.strip().lower()
         for row in range(self.table.rowCount()):
@@ -843,6 +863,7 @@ class MethodPage(_Page):
         self.social_index.toggled.connect(self._changed)
         self._changed()
 
+    @guarded
     def initializePage(self):  # noqa: N802 (Qt API)
         """One 'two years earlier' field per chosen indicator, guessed from the year in its name."""
         wizard = self.wizard()
@@ -873,6 +894,7 @@ class MethodPage(_Page):
     def set_choice(combo, key):
         combo.setCurrentIndex(combo.findData(key))
 
+    @guarded
     def _changed(self, *_):
         self.options.setCurrentIndex(1 if self.mss.isChecked() else 0)
         for combo, label in self._explained.items():
@@ -977,16 +999,19 @@ class CoveragePage(_OptionalStepPage):
                        self.demand_field.fieldChanged, self.target_population.fieldChanged):
             signal.connect(self._changed)
 
+    @guarded
     def _services_changed(self, layer):
         self.capacity.setLayer(layer)
         if layer is not None:
             numeric = [f.name() for f in layer.fields() if f.isNumeric()]
             self.capacity.setField(guess_field(numeric, _CAPACITY_NAMES))
 
+    @guarded
     def _demand_changed(self, layer):
         self.demand_field.setLayer(layer)
         self.demand_field.setEnabled(layer is not None)
 
+    @guarded
     def initializePage(self):  # noqa: N802 (Qt API)
         self.target_population.setLayer(self.wizard().districts_page.layer.currentLayer())
         self._changed()
@@ -1120,14 +1145,17 @@ class SummaryPage(QWizardPage):
         layout.addWidget(self.status)
         self.folder.fileChanged.connect(self._show_plan)
 
+    @guarded
     def initializePage(self):  # noqa: N802 (Qt API)
         self._show_plan()
 
+    @guarded
     def _show_plan(self, *_):
         wizard = self.wizard()
         if wizard is not None:
             self.summary.setHtml(summary_html(wizard.choices(), wizard.districts_page.layer.currentText()))
 
+    @guarded(fallback=False)
     def isComplete(self):  # noqa: N802 (Qt API)
         return not self.wizard().running()
 
@@ -1283,6 +1311,7 @@ class SozialraumWizard(QWizard):
         self._set_running(True)
         return runner.run_now()
 
+    @guarded
     def _run_clicked(self):
         if self.running():
             self.runner.cancel()
@@ -1299,13 +1328,16 @@ class SozialraumWizard(QWizard):
             page.progress.setValue(0)
         page.completeChanged.emit()
 
+    @guarded
     def _progress(self, value):
         self.summary_page.progress.setValue(int(round(value)))
 
+    @guarded
     def _step_started(self, number, title):
         self.summary_page.status.setText(de_en("Schritt {} von {}: {} …", "Step {} of {}: {} …").format(
             number + 1, len(self.runner.steps), _escape(title)))
 
+    @guarded
     def _finished(self, ok, message):
         self._set_running(False)
         page = self.summary_page
@@ -1328,6 +1360,7 @@ class SozialraumWizard(QWizard):
         if self.iface is not None:
             self.iface.messageBar().pushMessage(title, text, getattr(Qgis.MessageLevel, level), 10)
 
+    @guarded
     def reject(self):
         """Cancel stops a running computation first; a second Cancel closes the wizard."""
         if self.running():
@@ -1335,6 +1368,7 @@ class SozialraumWizard(QWizard):
             return
         super().reject()
 
+    @guarded
     def done(self, result):
         if self.running():
             self.runner.cancel()

@@ -330,3 +330,47 @@ def test_report_step_writes_html_and_pdf_from_the_loaded_index(wizard, districts
     assert "Domplatz" in (tmp_path / "sozialbericht.html").read_text(encoding="utf-8")
     assert [title for title, _ in wizard.runner.documents()] and "sozialbericht.pdf" in \
         wizard.summary_page.status.text()
+
+
+def test_an_error_while_loading_a_background_result_ends_the_run_with_a_message(wizard, ui, districts,
+                                                                               monkeypatch, qgis_iface):
+    """An exception in the task's callback must not reach Qt (PyQt aborts the whole program then):
+    the run ends, the wizard says what happened, the log has the traceback."""
+    logged = []
+    QgsApplication.messageLog().messageReceived.connect(lambda text, tag, level: logged.append((tag, text)))
+
+    def broken_loader(context, feedback, project):
+        raise RuntimeError("Ladefehler für den Test")
+
+    monkeypatch.setattr(ui, "load_results", broken_loader)
+    fill_first_pages(wizard, districts, {"a": (False, 1.0), "b": (False, 1.0)})
+    outcome = []
+    loop = QEventLoop()
+    wizard.start()
+    wizard.runner.finished.connect(lambda ok, message: (outcome.append((ok, message)), loop.quit()))
+    QTimer.singleShot(60000, loop.quit)
+    if wizard.running():
+        loop.exec()
+    assert outcome and outcome[0][0] is False, background_state(wizard)
+    assert "RuntimeError" in outcome[0][1] and "Ladefehler für den Test" in outcome[0][1]
+    assert not wizard.running() and "Ladefehler" in wizard.summary_page.status.text()
+    assert any(tag == "Sozialraum" and "Traceback" in text and "Ladefehler" in text for tag, text in logged)
+    assert any("Ladefehler" in message
+               for message in qgis_iface.messageBar().get_messages(Qgis.MessageLevel.Critical))
+
+
+def test_guarded_slot_reports_instead_of_raising(plugin, qgis_iface):
+    safety = importlib.import_module("sozialraum_plugin.ui.safety")
+
+    @safety.guarded(fallback=False)
+    def is_complete():
+        raise ValueError("kaputt")
+
+    @safety.guarded
+    def takes_nothing():
+        return "called"
+
+    assert is_complete() is False
+    assert any("ValueError: kaputt" in message
+               for message in qgis_iface.messageBar().get_messages(Qgis.MessageLevel.Critical))
+    assert takes_nothing(True) == "called"  # a signal's extra argument (triggered(checked)) is dropped

@@ -17,6 +17,7 @@ from qgis.core import (
     QgsProcessingParameterField,
     QgsProcessingParameterFile,
     QgsProcessingParameterNumber,
+    QgsProcessingUtils,
     QgsRenderContext,
     QgsSpatialIndex,
     QgsUnitTypes,
@@ -79,6 +80,9 @@ TEXT_AS_TEXT = _pick(Qgis, "TextRenderFormat.AlwaysText", QgsRenderContext, "Tex
 # A file parameter that asks for a folder; a legend node drawn without its title (the report's legends).
 FILE_FOLDER = _pick(Qgis, "ProcessingFileParameterBehavior.Folder", QgsProcessingParameterFile, "Folder")
 LEGEND_HIDDEN = _pick(Qgis, "LegendComponent.Hidden", QgsLegendStyle, "Hidden")
+
+# The kind of a layer to load on completion (QgsProcessingContext.LayerDetails); unmoved up to 3.44.
+LAYER_HINT_VECTOR = QgsProcessingUtils.LayerHint.Vector
 
 # Layer filters of QgsMapLayerComboBox: Qgis.LayerFilter from 3.34 on, QgsMapLayerProxyModel.Filter before.
 LAYER_POLYGON = _pick(Qgis, "LayerFilter.PolygonLayer", QgsMapLayerProxyModel, "PolygonLayer")

@@ -9,6 +9,7 @@ import os
 
 from qgis.core import (
     QgsProcessingAlgorithm,
+    QgsProcessingContext,
     QgsProcessingException,
     QgsProcessingFeatureSourceDefinition,
     QgsProcessingFeedback,
@@ -248,14 +249,19 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
     def _copy_and_add_results(self, parameters, input_name, name, context, feedback, table, columns,
                               progress_start):
         """:meth:`write_result` for a GeoPackage copied by ``native:savefeatures``: Processing
-        resolves the input (a selection too) and the destination as for any child algorithm, the
-        copy keeps the feature ids in ``fid``, and the result columns are then added in place."""
+        resolves the input (a selection too) as for any child algorithm, the copy keeps the feature
+        ids in ``fid``, and the result columns are then added in place.
+
+        The child gets the destination as a plain path: QGIS 3.40+ made its OUTPUT a file destination,
+        which takes an output definition (what the toolbox dialog passes) as an empty file name. The
+        layer is then marked for loading here as Processing marks a sink of this algorithm.
+        """
         import processing
 
+        path = self.parameterAsOutputLayer(parameters, name, context)
         child = _ChildFeedback(feedback, progress_start, progress_start + 0.9 * (100.0 - progress_start))
         try:
-            copied = processing.run("native:savefeatures", {"INPUT": parameters[input_name],
-                                                            "OUTPUT": parameters[name]},
+            copied = processing.run("native:savefeatures", {"INPUT": parameters[input_name], "OUTPUT": path},
                                     context=context, feedback=child, is_child_algorithm=True)
         finally:
             child.detach()
@@ -268,12 +274,11 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
         return dest_id
 
     def _load_as_own_output(self, parameters, name, context, dest_id):
-        """Name the copied layer as Processing names this algorithm's output ``name`` when it
-        loads it into the project (the child registered it under its own output)."""
-        if not context.willLoadLayerOnCompletion(dest_id):
-            return
+        """Mark ``dest_id`` for loading when output ``name``'s definition asks for it (a destination
+        project), named as Processing names this algorithm's output ``name``."""
         definition = parameters.get(name)
-        details = context.layerToLoadOnCompletionDetails(dest_id)
-        if not (isinstance(definition, QgsProcessingOutputLayerDefinition) and definition.destinationName):
-            details.name = self.parameterDefinition(name).description()
-        details.outputName = name
+        if not isinstance(definition, QgsProcessingOutputLayerDefinition) or definition.destinationProject is None:
+            return
+        layer_name = definition.destinationName or self.parameterDefinition(name).description()
+        context.addLayerToLoadOnCompletion(dest_id, QgsProcessingContext.LayerDetails(
+            layer_name, definition.destinationProject, name, compat.LAYER_HINT_VECTOR))

@@ -31,8 +31,10 @@ from qgis.core import (
     QgsField,
     QgsGeometry,
     QgsPointXY,
+    QgsProcessingContext,
     QgsProcessingException,
     QgsProcessingFeedback,
+    QgsProcessingOutputLayerDefinition,
     QgsProject,
     QgsVectorLayer,
 )
@@ -680,11 +682,20 @@ def test_loaded_result_is_styled_poor_darkest_and_keeps_its_method(plugin, tmp_p
     import processing
 
     method_record = importlib.import_module("sozialraum_plugin.sozialraum.adapters.method_record")
+    results = importlib.import_module("sozialraum_plugin.ui.results")
     output = str(tmp_path / "versorgung.gpkg")
-    result = processing.runAndLoadResults("sozialraum:servicecoverage", {
+    # as the toolbox runs it: an output definition that asks for loading, then the layers loaded (the
+    # assistant's loader, QGIS's public API) with the algorithm's post-processor
+    context, feedback = QgsProcessingContext(), QgsProcessingFeedback()
+    context.setProject(QgsProject.instance())
+    result = processing.run("sozialraum:servicecoverage", {
         "DISTRICTS": square_layer(DISTRICTS), "ID_FIELD": "id", "SERVICES": point_layer(SERVICES, name="services"),
         "CAPACITY_FIELD": "plaetze", "DEMAND": point_layer(DEMAND, name="demand"), "DEMAND_FIELD": "kinder",
-        "DISTANCE": "300, 1000", "METHOD": "2sfca", "NORM": 0.5, "OUTPUT": output})
+        "DISTANCE": "300, 1000", "METHOD": "2sfca", "NORM": 0.5,
+        "OUTPUT": QgsProcessingOutputLayerDefinition(output, QgsProject.instance())}, context=context,
+        feedback=feedback)
+    loaded, failed = results.load_results(context, feedback, QgsProject.instance())
+    assert len(loaded) == 1 and not failed
     layer = next(lay for lay in QgsProject.instance().mapLayers().values()
                  if lay.source().startswith(result["OUTPUT"]))
     try:

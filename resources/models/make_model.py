@@ -15,6 +15,7 @@ every mandatory parameter the model does not set gets the algorithm's default va
 model stays valid when an algorithm gains a parameter (then run this script again).
 """
 
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -33,8 +34,18 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QPointF
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parents[1]))
-from sozialraum.adapters import compat  # noqa: E402 (the enums of this QGIS version)
+
+def _compat():
+    """The plugin's compat module (the enums of this QGIS version), loaded from its file: a name-based
+    import would find the checkout itself when its folder is called ``sozialraum``."""
+    spec = importlib.util.spec_from_file_location("sozialraum_model_compat",
+                                                  HERE.parents[1] / "sozialraum" / "adapters" / "compat.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+compat = _compat()
 
 MODEL_FILE = HERE / "versorgung_kitas_pflege.model3"
 
@@ -58,8 +69,6 @@ HELP = (
 
 def _load_plugin():
     """The plugin's provider in the Processing registry (as QGIS loads it), and its algorithm classes."""
-    import importlib.util
-
     sys.path.append("/usr/share/qgis/python/plugins")
     from processing.core.Processing import Processing
 

@@ -1,7 +1,6 @@
 """The example model resources/models/versorgung_kitas_pflege.model3: loads, is valid, matches its generator, runs."""
 
 import importlib.util
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -53,17 +52,32 @@ def test_model_is_valid_and_chains_the_algorithms(model):
     assert kita["CAPACITY_FIELD"][0].staticValue() == care["CAPACITY_FIELD"][0].staticValue() == "plaetze"
 
 
-def test_generator_reproduces_the_shipped_file(model, tmp_path):
+def _content(model):
+    """What a model holds, as QGIS reads it, independent of how a QGIS version writes the file: its
+    inputs (destination parameters left out: QGIS 3.40 names them after the output, 3.22 as
+    ``child:output``), each child with its algorithm, parameter sources and outputs, name, group, help."""
+    def source(item):
+        return (int(item.source()), item.parameterName(), item.outputChildId(), item.outputName(),
+                repr(item.staticValue()), item.expression(), item.expressionText())
+
+    children = {}
+    for child_id, child in model.childAlgorithms().items():
+        children[child_id] = (
+            child.algorithmId(), child.description(),
+            sorted((d.childId, d.conditionalBranch) for d in child.dependencies()),
+            {name: [source(item) for item in items] for name, items in child.parameterSources().items()},
+            {name: (out.childOutputName(), out.description(), repr(out.defaultValue()), out.isMandatory())
+             for name, out in child.modelOutputs().items()})
+    inputs = {p.name(): repr(sorted(p.toVariantMap().items())) for p in model.parameterDefinitions()
+              if not p.isDestination()}
+    return model.name(), model.group(), model.helpContent(), inputs, children
+
+
+def test_generator_reproduces_the_shipped_file(model):
     spec = importlib.util.spec_from_file_location("make_model", GENERATOR)
     generator = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(generator)
-    target = tmp_path / "model.model3"
-    assert generator.build_model().toFile(str(target))
-
-    def canonical(path):  # attribute order in the file is not fixed (Qt hashes), the content is
-        return ET.canonicalize(path.read_text(encoding="utf-8"), strip_text=True)
-
-    assert canonical(target) == canonical(MODEL), "run resources/models/make_model.py again"
+    assert _content(generator.build_model()) == _content(model), "run resources/models/make_model.py again"
 
 
 def test_model_runs_on_musterstadt(model, run):

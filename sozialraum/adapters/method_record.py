@@ -9,8 +9,10 @@ Where the record is kept depends on where the result went:
   saved with the project.
 """
 
+import contextlib
 import json
 import os
+import pathlib
 import re
 import sqlite3
 
@@ -29,10 +31,19 @@ def _file_and_layer(uri):
     return path, parts.get("layerName") or None
 
 
+def _connect(path, write=False):
+    """A connection to the GeoPackage ``path`` that is closed on leaving the ``with`` block (sqlite3's own
+    context manager only commits); read-only unless ``write``, so reading a record never touches the file."""
+    if write:
+        return contextlib.closing(sqlite3.connect(path))
+    return contextlib.closing(sqlite3.connect("{}?mode=ro".format(pathlib.Path(path).resolve().as_uri()),
+                                              uri=True))
+
+
 def _gpkg_layer_name(path, layer_name):
     if layer_name:
         return layer_name
-    with sqlite3.connect(path) as connection:
+    with _connect(path) as connection:
         rows = connection.execute("SELECT table_name FROM gpkg_contents ORDER BY rowid").fetchall()
     return rows[0][0] if len(rows) == 1 else os.path.splitext(os.path.basename(path))[0]
 
@@ -56,7 +67,7 @@ def save_method(dest_id, method, context):
         return
     if path.lower().endswith(".gpkg"):
         name = _gpkg_layer_name(path, layer_name)
-        with sqlite3.connect(path) as connection:
+        with _connect(path, write=True) as connection, connection:  # closed, and committed
             connection.execute("CREATE TABLE IF NOT EXISTS {} (layer TEXT PRIMARY KEY, method TEXT)".format(TABLE))
             connection.execute("INSERT OR REPLACE INTO {} VALUES (?, ?)".format(TABLE), (name, text))
     else:
@@ -76,7 +87,7 @@ def load_method(layer):
         return None
     if path.lower().endswith(".gpkg"):
         name = _gpkg_layer_name(path, layer_name)
-        with sqlite3.connect(path) as connection:
+        with _connect(path) as connection:
             exists = connection.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (TABLE,)).fetchone()
             row = connection.execute("SELECT method FROM {} WHERE layer = ?".format(TABLE), (name,)).fetchone() \
                 if exists else None

@@ -1,6 +1,7 @@
 """The fast reading and writing paths (GDAL columns in, ``native:savefeatures`` + SQL out) give
 exactly what the feature-by-feature paths give, and step aside where they cannot apply."""
 
+import contextlib
 import importlib
 import math
 import sqlite3
@@ -271,7 +272,7 @@ def test_copied_output_is_loaded_styled_and_keeps_its_method(plugin, tmp_path):
     assert details.postProcessor() is not None  # the class style
     method = method_record.load_method(QgsVectorLayer(dest_id, "out", "ogr"))
     assert method["algorithm"] == "sozialraum:districtindex" and method["indicators"] == ["a", "b"]
-    with sqlite3.connect(str(tmp_path / "loaded.gpkg")) as connection:  # no leftovers in the file
+    with contextlib.closing(sqlite3.connect(str(tmp_path / "loaded.gpkg"))) as connection:  # no leftovers
         tables = {name for name, in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"loaded", "sozialraum_method"} <= tables and not any(t.startswith("r_") for t in tables)
 

@@ -14,7 +14,8 @@ APT_PACKAGES := python3-qgis qgis-providers qgis xvfb poppler-utils python3-venv
 HEADLESS := QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR=/tmp/runtime-$$(id -u)
 PYTEST_ARGS ?=
 
-.PHONY: setup apt-packages test test-unit demo package install bench bench-index bench-coverage bench-report clean
+.PHONY: setup apt-packages print-apt-packages test test-unit test-trixie test-sid test-all-qgis demo package install \
+        bench bench-index bench-coverage bench-report clean
 
 setup: apt-packages $(VENV)/.installed
 
@@ -36,6 +37,19 @@ $(VENV)/.installed: requirements-dev.txt
 test: setup
 	@mkdir -p /tmp/runtime-$$(id -u) && chmod 700 /tmp/runtime-$$(id -u)
 	$(HEADLESS) $(PYTHON) -m pytest $(PYTEST_ARGS)
+
+# The same tests on the QGIS of other Debian suites, in a chroot built with debootstrap (root needed;
+# see .ci/qgis-chroot.sh): trixie = QGIS 3.40 LTR, sid = the newest QGIS Debian carries.
+test-trixie:
+	.ci/qgis-chroot.sh trixie test
+
+test-sid:
+	.ci/qgis-chroot.sh sid test
+
+test-all-qgis: test test-trixie test-sid
+
+print-apt-packages:
+	@echo $(APT_PACKAGES)
 
 test-unit: setup
 	$(HEADLESS) $(PYTHON) -m pytest -p no:pytest_qgis tests/unit $(PYTEST_ARGS)

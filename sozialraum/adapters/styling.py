@@ -7,17 +7,20 @@ property, so the report can state how the result came about.
 """
 
 import json
+import traceback
 
 from qgis.core import (
+    Qgis,
     QgsCategorizedSymbolRenderer,
     QgsColorBrewerColorRamp,
+    QgsMessageLog,
     QgsProcessingLayerPostProcessorInterface,
     QgsRendererCategory,
     QgsSymbol,
 )
 from qgis.PyQt.QtGui import QColor
 
-from ..core.errors import language
+from ..core.errors import de_en, language
 from .method_record import METHOD_PROPERTY
 
 NOT_RATED_COLOR = "#bdbdbd"
@@ -71,7 +74,16 @@ class _Styler(QgsProcessingLayerPostProcessorInterface):
         self.apply = apply
 
     def postProcessLayer(self, layer, context, feedback):  # noqa: N802 (QGIS API)
-        self.apply(layer)
+        """Qt calls this while QGIS loads the result: an exception must not leave it (PyQt would abort
+        QGIS). A style that fails leaves the layer loaded unstyled; the log has the traceback."""
+        try:
+            self.apply(layer)
+        except Exception as error:  # noqa: BLE001 -- reported; the layer stays loaded
+            QgsMessageLog.logMessage(traceback.format_exc(), "Sozialraum", Qgis.MessageLevel.Critical)
+            message = de_en("Der Stil für „{}“ konnte nicht gesetzt werden: {}",
+                            "The style of “{}” could not be applied: {}").format(layer.name(), error)
+            if feedback is not None:
+                feedback.reportError(message)
 
 
 # Processing keeps only a C++ pointer to a post-processor: the Python object must stay alive.

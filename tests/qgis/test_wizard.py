@@ -374,3 +374,23 @@ def test_guarded_slot_reports_instead_of_raising(plugin, qgis_iface):
     assert any("ValueError: kaputt" in message
                for message in qgis_iface.messageBar().get_messages(Qgis.MessageLevel.Critical))
     assert takes_nothing(True) == "called"  # a signal's extra argument (triggered(checked)) is dropped
+
+
+def test_a_failing_style_leaves_the_layer_loaded_and_says_why(plugin):
+    styling = importlib.import_module("sozialraum_plugin.sozialraum.adapters.styling")
+    layer = polygon_layer(ROWS, name="ohne_stil")
+
+    def broken(_layer):
+        raise KeyError("index_class")
+
+    feedback = _RecordingFeedback()
+    styling._Styler(broken).postProcessLayer(layer, None, feedback)  # returns instead of raising into Qt
+    assert feedback.errors and "ohne_stil" in feedback.errors[0] and "index_class" in feedback.errors[0]
+
+
+class _RecordingFeedback:
+    def __init__(self):
+        self.errors = []
+
+    def reportError(self, error, fatalError=False):  # noqa: N802,N803 (QGIS API)
+        self.errors.append(error)

@@ -20,6 +20,7 @@ from qgis.core import QgsProcessingUtils, QgsProviderRegistry
 
 METHOD_PROPERTY = "sozialraum/method"
 TABLE = "sozialraum_method"
+SIDECAR = ".sozialraum.json"  # <result file><SIDECAR> holds the record of a result file that is no GeoPackage
 
 
 def _file_and_layer(uri):
@@ -71,7 +72,7 @@ def save_method(dest_id, method, context):
             connection.execute("CREATE TABLE IF NOT EXISTS {} (layer TEXT PRIMARY KEY, method TEXT)".format(TABLE))
             connection.execute("INSERT OR REPLACE INTO {} VALUES (?, ?)".format(TABLE), (name, text))
     else:
-        with open(path + ".sozialraum.json", "w", encoding="utf-8") as handle:
+        with open(path + SIDECAR, "w", encoding="utf-8") as handle:
             handle.write(text)
 
 
@@ -92,7 +93,7 @@ def load_method(layer):
             row = connection.execute("SELECT method FROM {} WHERE layer = ?".format(TABLE), (name,)).fetchone() \
                 if exists else None
         return json.loads(row[0]) if row else None
-    sidecar = path + ".sozialraum.json"
+    sidecar = path + SIDECAR
     if os.path.exists(sidecar):
         with open(sidecar, encoding="utf-8") as handle:
             return json.load(handle)

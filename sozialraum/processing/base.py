@@ -9,7 +9,6 @@ import os
 
 from qgis.core import (
     QgsProcessingAlgorithm,
-    QgsProcessingContext,
     QgsProcessingException,
     QgsProcessingFeatureSourceDefinition,
     QgsProcessingFeedback,
@@ -20,6 +19,7 @@ from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QIcon
 
 from ..adapters import compat
+from ..adapters.method_record import save_method
 from ..adapters.layers import (
     add_results_in_place,
     frame_kinds,
@@ -30,6 +30,7 @@ from ..adapters.layers import (
     write_with_results,
 )
 from ..core.errors import InputError, de_en
+from .destinations import Destinations
 
 ICON_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(__file__))), "resources", "icons")
 
@@ -145,6 +146,34 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
                 translated[name] = keys.index(raw.strip())
         return super().checkParameterValues(translated, context)
 
+    # -- the run --------------------------------------------------------------------------------
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 (QGIS API)
+        """Every destination checked before any work, results written staged and moved into place only
+        when :meth:`process` is complete (:mod:`.destinations`); a cancel or a failure leaves every
+        destination as it was, and a cancel is an error, so a model or batch run cannot take it for a
+        success."""
+        self.outputs = Destinations(self, parameters, context)
+        try:
+            self.core_call(self.outputs.prepare)
+            results = self.process(parameters, context, feedback)
+            if feedback.isCanceled():
+                raise QgsProcessingException(de_en("Abgebrochen: es wurden keine Ergebnisse geschrieben.",
+                                                   "Cancelled: no results were written."))
+            return self.outputs.commit(results)
+        except BaseException:
+            self.outputs.discard()
+            raise
+        finally:
+            self.outputs = None  # no cycle between the algorithm (owned by QGIS) and its run's objects
+
+    def process(self, parameters, context, feedback):
+        """The algorithm's own work (read parameters, call adapters and core, write): the results dict."""
+        raise NotImplementedError
+
+    def file_output(self, parameters, name, context):
+        """Where to write the file of destination ``name`` (staged beside its place), or "" if not wanted."""
+        return self.outputs.file_path(name)
+
     # -- running the core ----------------------------------------------------------------------
     @staticmethod
     def core_call(function, *args, **kwargs):
@@ -206,10 +235,17 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
 
     def sink_or_fail(self, parameters, name, context, fields, wkb_type, crs):
         """``(sink, dest_id)`` for output ``name``; an unwritable destination raises a clear error."""
-        sink, dest_id = self.parameterAsSink(parameters, name, context, fields, wkb_type, crs)
+        sink, dest_id = self.parameterAsSink(self.outputs.sink_parameters(name), name, context, fields, wkb_type,
+                                             crs)
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, name))
+        if name in self.outputs.staged:
+            dest_id = self.outputs.register_loading(name, dest_id)
         return sink, dest_id
+
+    def save_method(self, dest_id, method, context):
+        """Keep the method record with the result ``dest_id`` (written where the result is staged)."""
+        save_method(self.outputs.staged_id(dest_id), method, context)
 
     def write_result(self, parameters, name, context, feedback, source, table, result_columns, progress_start):
         """Copy ``source`` into output ``name`` with ``result_columns`` of ``table`` appended.
@@ -244,7 +280,8 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
             return None
         if not keyed_geopackage(self._input_layer(parameters, input_name, context)):
             return None
-        return input_name if new_geopackage(self.parameterAsOutputLayer(parameters, name, context)) else None
+        kind, file, _ = self.outputs.places.get(name, (None, None, None))
+        return input_name if kind == "file" and new_geopackage(file) else None
 
     def _copy_and_add_results(self, parameters, input_name, name, context, feedback, table, columns,
                               progress_start):
@@ -252,33 +289,21 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
         resolves the input (a selection too) as for any child algorithm, the copy keeps the feature
         ids in ``fid``, and the result columns are then added in place.
 
-        The child gets the destination as a plain path: QGIS 3.40+ made its OUTPUT a file destination,
-        which takes an output definition (what the toolbox dialog passes) as an empty file name. The
-        layer is then marked for loading here as Processing marks a sink of this algorithm.
+        The child gets the (staged) destination as a plain path: QGIS 3.40+ made its OUTPUT a file
+        destination, which takes an output definition (what the toolbox dialog passes) as an empty
+        file name. The layer is marked for loading here as Processing marks a sink of this algorithm.
         """
         import processing
 
-        path = self.parameterAsOutputLayer(parameters, name, context)
         child = _ChildFeedback(feedback, progress_start, progress_start + 0.9 * (100.0 - progress_start))
         try:
-            copied = processing.run("native:savefeatures", {"INPUT": parameters[input_name], "OUTPUT": path},
+            copied = processing.run("native:savefeatures", {"INPUT": parameters[input_name],
+                                                            "OUTPUT": self.outputs.file_path(name)},
                                     context=context, feedback=child, is_child_algorithm=True)
         finally:
             child.detach()
         if feedback.isCanceled():
             return None
-        dest_id = copied["OUTPUT"]
-        self._load_as_own_output(parameters, name, context, dest_id)
-        add_results_in_place(dest_id, table, columns)
+        add_results_in_place(copied["OUTPUT"], table, columns)
         feedback.setProgress(100.0)
-        return dest_id
-
-    def _load_as_own_output(self, parameters, name, context, dest_id):
-        """Mark ``dest_id`` for loading when output ``name``'s definition asks for it (a destination
-        project), named as Processing names this algorithm's output ``name``."""
-        definition = parameters.get(name)
-        if not isinstance(definition, QgsProcessingOutputLayerDefinition) or definition.destinationProject is None:
-            return
-        layer_name = definition.destinationName or self.parameterDefinition(name).description()
-        context.addLayerToLoadOnCompletion(dest_id, QgsProcessingContext.LayerDetails(
-            layer_name, definition.destinationProject, name, compat.LAYER_HINT_VECTOR))
+        return self.outputs.register_loading(name, copied["OUTPUT"])

@@ -14,6 +14,7 @@ from qgis.core import (
     QgsFeatureRequest,
     QgsGeometry,
     QgsProcessingContext,
+    QgsProcessingException,
     QgsProcessingFeatureSourceDefinition,
     QgsProcessingFeedback,
     QgsProcessingOutputLayerDefinition,
@@ -288,16 +289,28 @@ def test_child_feedback_maps_progress_and_passes_cancel(modules):
     child.detach()
 
 
-def test_cancel_before_the_copy_returns_nothing(plugin, tmp_path):
+class _CancelAt(QgsProcessingFeedback):
+    """Cancels the run as soon as the progress reaches ``at`` percent."""
+
+    def __init__(self, at):
+        super().__init__()
+        self.at = at
+
+    def setProgress(self, value):  # noqa: N802 (QGIS API): the plugin reports progress through this object
+        super().setProgress(value)
+        if value >= self.at:
+            self.cancel()
+
+
+@pytest.mark.parametrize("at", [40.0, 60.0])
+def test_cancel_during_the_copy_leaves_no_output_and_says_so(plugin, tmp_path, at):
+    """Cancelled while the result is copied (fast path) or its columns are added: an error that says
+    so, and neither the output nor a staging folder is left behind."""
+    import processing
+
     source = geopackage(polygon_layer(ROWS, types=TYPES), tmp_path / "d.gpkg")
-    feedback = QgsProcessingFeedback()
-    algorithm = importlib.import_module(PACKAGE + ".processing.algorithms.district_index").DistrictIndexAlgorithm()
-    algorithm.initAlgorithm()
-    context = QgsProcessingContext()
-    parameters = index_parameters(source, str(tmp_path / "c.gpkg"))
-    source_ = algorithm.source_or_fail(parameters, "INPUT", context)
-    frame = algorithm.read_index_frame(source_, "id", algorithm.spec_from_parameters(parameters, context),
-                                       feedback)
-    feedback.cancel()
-    table_ = frame.assign(x=1.5)
-    assert algorithm.write_result(parameters, "OUTPUT", context, feedback, source_, table_, ["x"], 40.0) is None
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with pytest.raises(QgsProcessingException, match="Abgebrochen|Cancelled"):
+        processing.run("sozialraum:districtindex", index_parameters(source, str(tmp_path / "c.gpkg")),
+                       context=QgsProcessingContext(), feedback=_CancelAt(at))
+    assert sorted(p.name for p in tmp_path.iterdir()) == before

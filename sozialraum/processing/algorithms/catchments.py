@@ -31,7 +31,6 @@ from qgis.core import (
 from ...adapters import compat
 from ...adapters.crs import reprojection_note, working_crs
 from ...adapters.distances import euclidean_pairs, read_points
-from ...adapters.method_record import save_method
 from ...adapters.network_graph import components_message, components_report, read_network, snap_to_edges
 from ...core.errors import names
 from ...core.frames import quantities
@@ -275,7 +274,7 @@ class CatchmentsAlgorithm(SozialraumAlgorithm):
         return points.x, points.y, weight
 
     # -- the run ---------------------------------------------------------------------------------
-    def processAlgorithm(self, parameters, context, feedback):
+    def process(self, parameters, context, feedback):
         source = self.source_or_fail(parameters, self.SERVICES, context)
         thresholds = self.core_call(parse_thresholds, self.parameterAsString(parameters, self.DISTANCE, context))
         id_field = self.parameterAsString(parameters, self.ID_FIELD, context) or None
@@ -332,7 +331,7 @@ class CatchmentsAlgorithm(SozialraumAlgorithm):
                   "cutoff_inclusive": True, "crs": crs.authid(), "n_services": int(services.fid.size),
                   "demand_field": self.parameterAsString(parameters, self.DEMAND_FIELD, context) or None,
                   "n_empty": n_empty}
-        save_method(dest_id, method, context)
+        self.save_method(dest_id, method, context)
         return {self.OUTPUT: dest_id, "METHOD": json.dumps(method, ensure_ascii=False), "N_EMPTY": n_empty}
 
     @staticmethod

@@ -14,7 +14,6 @@ from qgis.core import (
 )
 
 from ...adapters import compat
-from ...adapters.method_record import save_method
 from ...adapters.styling import attach_class_style
 from ...core.index import IndexSpec, compute_index
 from ...core.parse import parse_labels, parse_number_list, parse_weights
@@ -188,7 +187,7 @@ class DistrictIndexAlgorithm(SozialraumAlgorithm):
         spec = self.spec_from_parameters(parameters, context)
         return source, id_field, spec, self.read_index_frame(source, id_field, spec, feedback)
 
-    def processAlgorithm(self, parameters, context, feedback):
+    def process(self, parameters, context, feedback):
         source, id_field, spec, frame = self.read_index_input(parameters, context, feedback)
         if feedback.isCanceled():
             return {}
@@ -207,7 +206,7 @@ class DistrictIndexAlgorithm(SozialraumAlgorithm):
             return {}
 
         method = dict(result.parameters, algorithm="sozialraum:" + self.NAME, id_field=id_field)
-        save_method(dest_id, method, context)
+        self.save_method(dest_id, method, context)
         attach_class_style(context, dest_id, "index_class", result.classification.labels,
                            de_en("Sozialindex", "Social index"), method)
         n_rated = int(table["rated"].sum())

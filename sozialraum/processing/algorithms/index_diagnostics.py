@@ -8,6 +8,7 @@ from qgis.core import (
 )
 
 from ...adapters import compat
+from ...adapters.staging import write_text
 from ...core.diagnostics import Canceled, run_diagnostics
 from ...report.diagnostics_html import diagnostics_html
 from ..base import de_en
@@ -46,7 +47,7 @@ class IndexDiagnosticsAlgorithm(DistrictIndexAlgorithm):
             optional=True, createByDefault=True))
         self.addOutput(QgsProcessingOutputNumber("CRONBACH_ALPHA", "Cronbach's alpha"))
 
-    def processAlgorithm(self, parameters, context, feedback):
+    def process(self, parameters, context, feedback):
         source, id_field, spec, frame = self.read_index_input(parameters, context, feedback)
         if feedback.isCanceled():
             return {}
@@ -67,9 +68,8 @@ class IndexDiagnosticsAlgorithm(DistrictIndexAlgorithm):
         if dest_id is None:
             return {}
         results = {self.OUTPUT: dest_id, "CRONBACH_ALPHA": report.alpha}
-        html_path = self.parameterAsFileOutput(parameters, self.OUTPUT_HTML, context)
+        html_path = self.file_output(parameters, self.OUTPUT_HTML, context)
         if html_path:
-            with open(html_path, "w", encoding="utf-8") as handle:
-                handle.write(diagnostics_html(report, source.sourceName()))
+            write_text(html_path, diagnostics_html(report, source.sourceName()))
             results[self.OUTPUT_HTML] = html_path
         return results

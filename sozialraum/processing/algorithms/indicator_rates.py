@@ -60,7 +60,7 @@ class IndicatorRatesAlgorithm(SozialraumAlgorithm):
                                   "Empirical Bayes smoothing towards the city rate"), defaultValue=False))
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, de_en("Quoten", "Rates")))
 
-    def processAlgorithm(self, parameters, context, feedback):
+    def process(self, parameters, context, feedback):
         source = self.source_or_fail(parameters, self.INPUT, context)
         id_field = self.parameterAsString(parameters, self.ID_FIELD, context) or None
         specs = self.core_call(rate_specs, self.parameterAsMatrix(parameters, self.RATES, context))

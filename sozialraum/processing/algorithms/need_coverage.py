@@ -14,7 +14,6 @@ from qgis.core import (
 
 from ...adapters import compat
 from ...adapters.bivariate import attach_bivariate_style
-from ...adapters.method_record import save_method
 from ...core.coverage import need_class_from_k, need_class_from_values
 from ...core.errors import names
 from ...core.frames import check_unique_ids, numeric_columns
@@ -104,7 +103,7 @@ class NeedCoverageAlgorithm(SozialraumAlgorithm):
         keys = [district_key(v) for v in frame[id_field].tolist()]
         return frame, keys, values
 
-    def processAlgorithm(self, parameters, context, feedback):
+    def process(self, parameters, context, feedback):
         need_source = self.source_or_fail(parameters, self.NEED, context)
         coverage_source = self.source_or_fail(parameters, self.COVERAGE, context)
         need_id = self.parameterAsString(parameters, self.NEED_ID_FIELD, context)
@@ -162,7 +161,7 @@ class NeedCoverageAlgorithm(SozialraumAlgorithm):
             "types": {code: int(n) for code, n in sorted(counts.items())},
             "n_no_type": len(table) - n_typed, "coverage_only": coverage_only,
         }
-        save_method(dest_id, method, context)
+        self.save_method(dest_id, method, context)
         attach_bivariate_style(context, dest_id, de_en("Bedarf und Versorgung", "Need and coverage"), method)
         feedback.pushInfo(de_en("{} Quartiere mit Typ, {} ohne Typ.", "{} districts with a type, {} without.")
                           .format(n_typed, len(table) - n_typed))

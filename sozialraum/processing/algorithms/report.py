@@ -21,6 +21,7 @@ from ...adapters import compat
 from ...adapters import map_images, print_layout
 from ...adapters.layers import read_table
 from ...adapters.method_record import load_method
+from ...adapters.staging import write_text
 from ...adapters.styling import class_colors
 from ...core.errors import InputError
 from ...report import model as report_model
@@ -265,12 +266,12 @@ class ReportAlgorithm(SozialraumAlgorithm):
         return model, layer, id_field
 
     # -- running ----------------------------------------------------------------------------------
-    def processAlgorithm(self, parameters, context, feedback):
+    def process(self, parameters, context, feedback):
         lang = self.choice(parameters, self.LANGUAGE, context)
         t = translator(lang)
-        html_path = self.parameterAsFileOutput(parameters, self.OUTPUT_HTML, context)
-        pdf_path = self.parameterAsFileOutput(parameters, self.OUTPUT_PDF, context)
-        table_path = self.parameterAsFileOutput(parameters, self.OUTPUT_TABLE, context)
+        html_path = self.file_output(parameters, self.OUTPUT_HTML, context)
+        pdf_path = self.file_output(parameters, self.OUTPUT_PDF, context)
+        table_path = self.file_output(parameters, self.OUTPUT_TABLE, context)
         if not (html_path or pdf_path or table_path):
             raise QgsProcessingException(de_en(
                 "Bitte mindestens eine Ausgabe wählen: HTML, PDF oder Tabelle.",
@@ -292,8 +293,7 @@ class ReportAlgorithm(SozialraumAlgorithm):
             logo_uri = self.core_call(map_images.logo_data_uri, logo) if logo else ""
             html = self.core_call(report_html, model, shapes, logo_uri, template,
                                   map_images.is_metric(layer.crs()))
-            with open(html_path, "w", encoding="utf-8") as handle:
-                handle.write(html)
+            write_text(html_path, html)
             feedback.pushInfo(t("HTML geschrieben: {} ({:.1f} MB)", "HTML written: {} ({:.1f} MB)").format(
                 html_path, len(html.encode("utf-8")) / 1e6))
             results[self.OUTPUT_HTML] = html_path

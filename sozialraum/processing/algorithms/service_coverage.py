@@ -29,7 +29,6 @@ from ...adapters import compat
 from ...adapters.crs import reprojection_note, request_in, working_crs
 from ...adapters.distances import assign_districts, euclidean_pairs, nearest_points, read_points
 from ...adapters.layers import column_values, frame_kinds, result_fields
-from ...adapters.method_record import save_method
 from ...adapters.network_graph import components_message, components_report, read_network, snap_to_edges
 from ...adapters.styling import attach_class_style
 from ...core.coverage import (
@@ -416,7 +415,7 @@ class ServiceCoverageAlgorithm(SozialraumAlgorithm):
         return Distances(*pairs, nearest_d, nearest_j, demand_snap, facts)
 
     # -- the run ---------------------------------------------------------------------------------
-    def processAlgorithm(self, parameters, context, feedback):
+    def process(self, parameters, context, feedback):
         settings = self._settings(parameters, context)
         district_source = self.source_or_fail(parameters, self.DISTRICTS, context)
         service_source = self.source_or_fail(parameters, self.SERVICES, context)
@@ -473,7 +472,7 @@ class ServiceCoverageAlgorithm(SozialraumAlgorithm):
                       repaired_districts=[str(i) for i in districts.repaired])
         if distances.network is not None:
             method["network"] = distances.network
-        save_method(dest_id, method, context)
+        self.save_method(dest_id, method, context)
         attach_class_style(context, dest_id, "versorgung_klasse", labels, de_en("Versorgung", "Coverage"), method)
         results = {self.OUTPUT: dest_id, "METHOD": json.dumps(method, ensure_ascii=False),
                    "N_DEMAND_POINTS": int(demand.x.size), "N_UNUSED_SERVICES": len(coverage.unused),

@@ -12,7 +12,6 @@ from qgis.core import (
 )
 
 from ...adapters import compat
-from ...adapters.method_record import save_method
 from ...adapters.styling import attach_class_style
 from ...core.mss import STATUS_LABELS, status_dynamic_index
 from ..base import SozialraumAlgorithm, de_en, matrix_rows
@@ -72,7 +71,7 @@ class StatusDynamicIndexAlgorithm(SozialraumAlgorithm):
             self.OUTPUT, de_en("Status-/Dynamik-Index", "Status/dynamic index")))
         self.addOutput(QgsProcessingOutputString("METHOD", de_en("Verfahren (JSON)", "Method record (JSON)")))
 
-    def processAlgorithm(self, parameters, context, feedback):
+    def process(self, parameters, context, feedback):
         source = self.source_or_fail(parameters, self.INPUT, context)
         id_field = self.parameterAsString(parameters, self.ID_FIELD, context)
         status = self.parameterAsFields(parameters, self.STATUS_INDICATORS, context)
@@ -96,7 +95,7 @@ class StatusDynamicIndexAlgorithm(SozialraumAlgorithm):
         if dest_id is None:
             return {}
         method = dict(result.parameters, algorithm="sozialraum:" + self.NAME, id_field=id_field)
-        save_method(dest_id, method, context)
+        self.save_method(dest_id, method, context)
         labels = [de_en(*STATUS_LABELS[k]) for k in sorted(STATUS_LABELS)]
         attach_class_style(context, dest_id, "status_class", labels,
                            de_en("Status-/Dynamik-Index", "Status/dynamic index"), method)

@@ -1,0 +1,217 @@
+"""Where every algorithm's results go: the one place that decides it.
+
+Before any work (:meth:`Destinations.prepare`):
+
+* each destination must differ from every input (after resolving paths: the same GeoPackage file
+  replaced by an output, or the same table, would destroy the input) and from every other
+  destination;
+* each destination's folder must exist and take files (a staging folder is made there at once).
+
+While the algorithm runs, layers and files are written *staged* (:mod:`..adapters.staging`): beside
+their place under their own name. :meth:`Destinations.commit` moves them into place only when the
+run is complete and gives the final ids back (results, layers to load into the project);
+:meth:`Destinations.discard` removes what was staged after a cancel or a failure, so a destination
+holds its previous content or nothing.
+
+Temporary layers (``TEMPORARY_OUTPUT``, ``memory:``) need no staging: Processing drops them when a
+run fails. Database destinations (PostGIS, SpatiaLite) are written directly for now.
+"""
+
+import os
+import re
+
+from qgis.core import (
+    QgsProcessingContext,
+    QgsProcessingFeatureSourceDefinition,
+    QgsProcessingOutputLayerDefinition,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterFileDestination,
+    QgsProcessingParameterMapLayer,
+    QgsProcessingParameterMultipleLayers,
+    QgsProcessingParameterVectorLayer,
+    QgsProviderRegistry,
+)
+
+from ..adapters import compat
+from ..adapters.staging import StagedFile, StagedTable
+from ..core.errors import InputError
+
+_OGR_TABLE = re.compile(r"^ogr:dbname='(?P<path>(?:[^']|'')+)'\s+table=\"(?P<table>(?:[^\"]|\"\")+)\"")
+_DIRECT = ("postgres:", "postgis:", "spatialite:", "mssql:", "oracle:")
+
+
+def _same_file(a, b):
+    return os.path.normcase(os.path.realpath(a)) == os.path.normcase(os.path.realpath(b))
+
+
+def _layer_place(layer):
+    """``(file, layer name or None)`` of a file-based layer, else None."""
+    if layer is None or layer.providerType() not in ("ogr", "gdal", "delimitedtext"):
+        return None
+    parts = QgsProviderRegistry.instance().decodeUri(layer.providerType(), layer.source())
+    path = parts.get("path") or ""
+    return (path, parts.get("layerName") or None) if path else None
+
+
+def output_place(destination):
+    """``(kind, file, table)`` of a resolved output layer string: ``memory``, ``direct`` (a database,
+    written as it is), ``table`` (a table of a GeoPackage that may hold others) or ``file``."""
+    if not destination or destination.startswith("memory:"):
+        return "memory", None, None
+    if destination.startswith(_DIRECT):
+        return "direct", None, None
+    match = _OGR_TABLE.match(destination)
+    if match:
+        return "table", match.group("path").replace("''", "'"), match.group("table").replace('""', '"')
+    path, _, options = destination.partition("|")
+    layer = re.search(r"layername=([^|]+)", options)
+    if layer and os.path.exists(path):
+        return "table", path, layer.group(1)
+    return "file", path, None
+
+
+class Destinations:
+    """The destinations of one run of ``algorithm`` (see the module docstring)."""
+
+    def __init__(self, algorithm, parameters, context):
+        self.algorithm = algorithm
+        self.parameters = parameters
+        self.context = context
+        self.staged = {}  # parameter name -> StagedFile | StagedTable
+        self.places = {}  # parameter name -> (kind, file, table), see output_place
+
+    # -- before the run ---------------------------------------------------------------------------
+    def prepare(self):
+        """Check every destination against the inputs and each other, and stage the files (raises InputError)."""
+        inputs = self._input_places()
+        # resolved in a scratch context: resolving registers an output for loading in the context it is given
+        scratch = QgsProcessingContext()
+        scratch.setProject(self.context.project())
+        scratch.setExpressionContext(self.context.expressionContext())
+        places = []
+        for definition in self.algorithm.destinationParameterDefinitions():
+            name = definition.name()
+            if self.parameters.get(name) in (None, ""):
+                continue
+            if isinstance(definition, QgsProcessingParameterFileDestination):
+                path = self.algorithm.parameterAsFileOutput(self.parameters, name, scratch)
+                kind, file, table = ("file", path, None) if path else ("memory", None, None)
+            else:
+                kind, file, table = output_place(self.algorithm.parameterAsOutputLayer(self.parameters, name, scratch))
+            self.places[name] = (kind, file, table)
+            if kind in ("memory", "direct"):
+                continue
+            label = definition.description()
+            for input_label, (input_file, input_layer) in inputs:
+                if _same_file(file, input_file) and (kind == "file" or input_layer in (None, table)):
+                    raise InputError(
+                        "Die Ausgabe „{}“ ({}) ist zugleich die Eingabe „{}“ und würde sie zerstören. Bitte "
+                        "wählen Sie für die Ausgabe eine andere Datei{}.".format(
+                            label, file, input_label, "" if kind == "file" else " oder Tabelle"),
+                        "The output '{}' ({}) is also the input '{}' and would destroy it. Please choose "
+                        "another file{} for the output.".format(
+                            label, file, input_label, "" if kind == "file" else " or table"))
+            for other_label, other_kind, other_file, other_table in places:
+                if _same_file(file, other_file) and "file" in (kind, other_kind) or (
+                        _same_file(file, other_file) and table == other_table):
+                    raise InputError(
+                        "Die Ausgaben „{}“ und „{}“ gehen in dieselbe Datei {}. Bitte wählen Sie zwei "
+                        "verschiedene.".format(other_label, label, file),
+                        "The outputs '{}' and '{}' go to the same file {}. Please choose two different "
+                        "ones.".format(other_label, label, file))
+            places.append((label, kind, file, table))
+            self.staged[name] = StagedFile(file) if kind == "file" else StagedTable(file, table)
+
+    def _input_places(self):
+        """``[(label, (file, layer name or None))]`` of every file-based input."""
+        found = []
+        for definition in self.algorithm.parameterDefinitions():
+            name = definition.name()
+            value = self.parameters.get(name)
+            if definition.isDestination() or value in (None, ""):
+                continue
+            label = definition.description()
+            if isinstance(definition, QgsProcessingParameterFile):
+                path = self.algorithm.parameterAsFile(self.parameters, name, self.context)
+                if path:
+                    found.append((label, (path, None)))
+                continue
+            if isinstance(definition, QgsProcessingParameterMultipleLayers):
+                layers = self.algorithm.parameterAsLayerList(self.parameters, name, self.context)
+            elif isinstance(definition, (QgsProcessingParameterFeatureSource, QgsProcessingParameterVectorLayer,
+                                         QgsProcessingParameterMapLayer)):
+                if isinstance(value, QgsProcessingFeatureSourceDefinition):
+                    value, _ = value.source.valueAsString(self.context.expressionContext(), "")
+                layers = [self.algorithm.parameterAsLayer({name: value}, name, self.context)]
+            else:
+                continue
+            found += [(label, place) for place in map(_layer_place, layers) if place]
+        return found
+
+    # -- during the run -----------------------------------------------------------------------------
+    def sink_parameters(self, name):
+        """The parameters to create output ``name``'s sink with: its staged place, nothing loaded
+        automatically (:meth:`register_loading` does that for the final id)."""
+        staged = self.staged.get(name)
+        if staged is None:
+            return self.parameters
+        original = self.parameters.get(name)
+        if isinstance(staged, StagedFile):
+            target = staged.path
+        else:
+            target = "ogr:dbname='{}' table=\"{}\" (geom)".format(staged.path.replace("'", "''"),
+                                                                  staged.staging_table.replace('"', '""'))
+        definition = QgsProcessingOutputLayerDefinition(target)
+        if isinstance(original, QgsProcessingOutputLayerDefinition):
+            definition.createOptions = original.createOptions
+        return dict(self.parameters, **{name: definition})
+
+    def file_path(self, name):
+        """Where to write the file of output ``name`` (staged), or "" when not wanted."""
+        staged = self.staged.get(name)
+        if staged is not None:
+            return staged.path
+        return self.algorithm.parameterAsFileOutput(self.parameters, name, self.context) or ""
+
+    def register_loading(self, name, dest_id):
+        """Mark output ``name`` (written staged as ``dest_id``) for loading under its final id when its
+        definition asks for it, named as Processing names this algorithm's output; returns the final id.
+
+        The final id is what the algorithm reports and styles: the layer is loaded from there after
+        :meth:`commit`. (Re-keying a staged registration later is not possible: the context owns the
+        post-processors and deletes those of keys it drops.)"""
+        final = self.final_id(dest_id)
+        definition = self.parameters.get(name)
+        if isinstance(definition, QgsProcessingOutputLayerDefinition) and definition.destinationProject is not None:
+            layer_name = definition.destinationName or self.algorithm.parameterDefinition(name).description()
+            self.context.addLayerToLoadOnCompletion(final, QgsProcessingContext.LayerDetails(
+                layer_name, definition.destinationProject, name, compat.LAYER_HINT_VECTOR))
+        return final
+
+    # -- after the run ------------------------------------------------------------------------------
+    def final_id(self, text):
+        """``text`` (a layer id or path) with staged places replaced by final ones."""
+        for staged in self.staged.values():
+            text = staged.final_id(text)
+        return text
+
+    def staged_id(self, text):
+        """The inverse of :meth:`final_id`: where a result with the final id ``text`` is being written."""
+        for staged in self.staged.values():
+            text = staged.staged_id(text)
+        return text
+
+    def commit(self, results):
+        """Move every staged result into place; returns ``results`` with final paths (the file outputs')."""
+        for staged in self.staged.values():
+            staged.commit()
+        results = {key: self.final_id(value) if isinstance(value, str) else value for key, value in results.items()}
+        self.staged = {}  # in place now: nothing left to discard
+        return results
+
+    def discard(self):
+        """Remove everything staged (Processing loads nothing of a failed run)."""
+        for staged in self.staged.values():
+            staged.discard()
+        self.staged = {}

@@ -55,10 +55,15 @@ trap 'rc=$?; release_mounts; exit $rc' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-inside() {  # a command in the chroot with nothing of the host's environment but PYTEST_ARGS
+# Of the host's environment only the proxy and package-index settings and PYTEST_ARGS go inside.
+PASS=()
+for v in http_proxy https_proxy no_proxy HTTP_PROXY HTTPS_PROXY NO_PROXY PIP_INDEX_URL PIP_EXTRA_INDEX_URL \
+         PIP_DEFAULT_TIMEOUT PYTEST_ARGS; do
+    [ -n "${!v:-}" ] && PASS+=("$v=${!v}")
+done
+inside() {
     env -i HOME=/root LANG=C.UTF-8 LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive \
-        PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin ${PYTEST_ARGS:+PYTEST_ARGS="$PYTEST_ARGS"} \
-        chroot "$CHROOT" "$@"
+        PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin ${PASS[@]+"${PASS[@]}"} chroot "$CHROOT" "$@"
 }
 
 # 1. the chroot
@@ -88,7 +93,7 @@ printf 'Acquire::Check-Valid-Until "false";\n' > "$CHROOT/etc/apt/apt.conf.d/99n
 printf '#!/bin/sh\nexit 101\n' > "$CHROOT/usr/sbin/policy-rc.d" && chmod 755 "$CHROOT/usr/sbin/policy-rc.d"
 
 # 3. packages: the Makefile's list, so the chroot has what `make setup` would install
-packages="$(make -s --no-print-directory -C "$PROJECT" print-apt-packages) make"
+packages="$(make -s --no-print-directory -C "$PROJECT" print-apt-packages) make ca-certificates"
 missing=$(inside sh -c 'for p; do dpkg-query -W -f="\${Status}\n" "$p" 2>/dev/null \
     | grep -q "^install ok installed" || echo "$p"; done' sh $packages | xargs)
 if [ -n "$missing" ]; then
@@ -98,6 +103,12 @@ if [ -n "$missing" ]; then
     inside apt-get install -y -qq --no-install-recommends $missing >/dev/null \
         || setup_failed "the packages cannot be installed: $missing"
     inside apt-get clean
+fi
+# The host's own certificate authorities (a TLS-inspecting proxy, say), so pip reaches PyPI inside as outside
+if compgen -G "/usr/local/share/ca-certificates/*" >/dev/null; then
+    mkdir -p "$CHROOT/usr/local/share/ca-certificates"
+    cp -a /usr/local/share/ca-certificates/. "$CHROOT/usr/local/share/ca-certificates/"
+    inside update-ca-certificates >/dev/null
 fi
 log "$(inside python3 -c 'from qgis.core import Qgis; import sys; print("QGIS", Qgis.version(), "| Python",
     sys.version.split()[0])' 2>/dev/null || echo 'QGIS does not import')"

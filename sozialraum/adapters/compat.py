@@ -67,6 +67,7 @@ WKB_MULTIPOLYGON = _pick(Qgis, "WkbType.MultiPolygon", QgsWkbTypes, "MultiPolygo
 GEOMETRY_POLYGON = _pick(Qgis, "GeometryType.Polygon", QgsWkbTypes, "PolygonGeometry")
 GEOMETRY_POINT = _pick(Qgis, "GeometryType.Point", QgsWkbTypes, "PointGeometry")
 GEOMETRY_LINE = _pick(Qgis, "GeometryType.Line", QgsWkbTypes, "LineGeometry")
+GEOMETRY_NULL = _pick(Qgis, "GeometryType.Null", QgsWkbTypes, "NullGeometry")
 INDEX_STORE_GEOMETRIES = _pick(QgsSpatialIndex, "Flag.FlagStoreFeatureGeometries", QgsSpatialIndex,
                                "FlagStoreFeatureGeometries")
 

@@ -23,6 +23,27 @@ from . import compat
 WGS84 = "EPSG:4326"
 
 
+# What a GeoPackage says for a layer without a coordinate system (srs_id 0 and -1 of the GeoPackage standard):
+# QGIS reads them as valid systems, in degrees or without units, so they must be recognised by name.
+_UNDEFINED_GPKG_SRS = ("Undefined geographic SRS", "Undefined cartesian SRS", "Undefined Cartesian SRS")
+
+
+def is_defined(crs):
+    """True for a valid CRS that says where the coordinates lie (not GeoPackage's 'undefined' systems)."""
+    return crs.isValid() and not (not crs.authid() and crs.description() in _UNDEFINED_GPKG_SRS)
+
+
+def require_defined(crs, layer_name):
+    """Raise InputError unless the layer ``layer_name``'s ``crs`` is defined (:func:`is_defined`)."""
+    if not is_defined(crs):
+        raise InputError(
+            "Der Layer „{}“ hat kein gültiges Koordinatenbezugssystem (KBS), so lassen sich keine Entfernungen "
+            "messen. Bitte weisen Sie ihm eines zu: Layereigenschaften › Quelle › KBS zuweisen (für "
+            "Daten deutscher Kommunen meist ETRS89 / UTM, EPSG:25832 oder 25833).".format(layer_name),
+            "The layer '{}' has no valid coordinate reference system (CRS), so no distances can be measured. "
+            "Please assign one: Layer Properties › Source › Assign CRS.".format(layer_name))
+
+
 def is_metric(crs):
     """True for a valid projected CRS whose map units are metres."""
     return crs.isValid() and not crs.isGeographic() and crs.mapUnits() == compat.DISTANCE_METERS

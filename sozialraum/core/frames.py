@@ -14,6 +14,9 @@ from .errors import InputError, names
 # German number written with a decimal comma, optionally with dots as thousands separators:
 # "12,5", "-0,75", "1.234,5", "1.234.567". Plain "1.234" is left to the ordinary parser (1.234).
 _GERMAN_NUMBER = r"^[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?$"
+# Text that reads as two different numbers: "1.234" is 1234 with a German thousands point and 1.234 in
+# ordinary notation; "1,234" is 1.234 with a German decimal comma and 1234 with an English thousands comma.
+_AMBIGUOUS_NUMBER = r"^[+-]?[1-9]\d{0,2}(?:[.,]\d{3})+$"
 
 
 def _as_list(fields):
@@ -63,6 +66,20 @@ def _not_a_number(frame, field, id_column, column, rows):
     )
 
 
+def _ambiguous_number(frame, field, id_column, column, rows):
+    """InputError for numbers stored as text that read two ways (see ``_AMBIGUOUS_NUMBER``)."""
+    example = str(column.iloc[rows[0]]).strip()
+    where_de, where_en = _area(frame, id_column, rows[0])
+    return InputError(
+        "Feld '{0}' enthält Zahlen als Text, die sich zweifach lesen lassen: '{1}'{2} ist mit Tausenderpunkt "
+        "eine andere Zahl als mit Dezimalpunkt. Bitte speichern Sie das Feld als Zahlenfeld (z. B. in der "
+        "Tabellenkalkulation als Zahl formatieren).".format(field, example, where_de),
+        "Field '{0}' holds numbers as text that read two ways: '{1}'{2} is one number with a thousands "
+        "separator and another with a decimal point. Please store the field as a numeric field.".format(
+            field, example, where_en),
+    )
+
+
 def _numeric_column(frame, field, id_column):
     """One column as a float64 array, or an :class:`InputError` naming the first offending value."""
     column = frame[field]
@@ -84,7 +101,12 @@ def _numeric_column(frame, field, id_column):
             textual = direct.isna()
             if textual.any():
                 direct[textual] = _parse_text(raw[textual])
-            empty = textual & raw.astype(str).str.strip().isin(["", "nan", "NaN", "NULL", "None"])
+            stripped = raw.astype(str).str.strip()
+            is_text = raw.map(lambda value: isinstance(value, str))
+            ambiguous = (is_text & stripped.str.match(_AMBIGUOUS_NUMBER)).to_numpy()
+            if ambiguous.any():
+                raise _ambiguous_number(frame, field, id_column, column, np.flatnonzero(present)[ambiguous])
+            empty = textual & stripped.isin(["", "nan", "NaN", "NULL", "None"])
             bad = (direct.isna() & ~empty).to_numpy()
             if bad.any():
                 raise _not_a_number(frame, field, id_column, column, np.flatnonzero(present)[bad])

@@ -224,6 +224,12 @@ def _population_rule(frame, spec, id_column):
     if not spec.population:
         return np.ones(n, dtype=bool), notes, {}
     population = numeric_columns(frame, [spec.population], id_column)[spec.population].to_numpy()
+    negative = np.flatnonzero(population < 0)
+    if negative.size:  # the same rule as for counts and denominators (frames.quantities)
+        shown = names(frame[id_column].iloc[negative].tolist() if id_column in frame.columns else negative + 1)
+        raise InputError(
+            "Das Einwohnerfeld '{}' ist negativ bei {}. Bitte prüfen Sie die Werte.".format(spec.population, shown),
+            "The population field '{}' is negative at {}. Please check the values.".format(spec.population, shown))
     lacking = np.isnan(population) | (population <= 0)
     if lacking.all():
         raise InputError(

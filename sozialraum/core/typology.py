@@ -61,6 +61,14 @@ def join_typology(need_keys, need3, coverage_keys, coverage3, need_field, covera
     """
     lookup = dict(zip(coverage_keys, coverage3))
     matched = np.array([key in lookup for key in need_keys], dtype=bool)
+    if len(need_keys) and len(coverage_keys) and not matched.any():
+        raise InputError(
+            "Bedarf und Versorgung haben keine einzige Quartiers-ID gemeinsam (Bedarf z. B. {}, Versorgung z. B. "
+            "{}). Bitte wählen Sie in beiden Layern das ID-Feld derselben Gebietsgliederung.".format(
+                names(list(need_keys)[:3]), names(list(coverage_keys)[:3])),
+            "Need and coverage share not a single district ID (need e.g. {}, coverage e.g. {}). Please choose "
+            "the ID field of the same districts in both layers.".format(
+                names(list(need_keys)[:3]), names(list(coverage_keys)[:3])))
     cover = np.array([lookup.get(key, np.nan) for key in need_keys], dtype="float64")
     need = np.asarray(need3, dtype="float64")
     codes, labels, priority = need_coverage_typology(need, cover)

@@ -14,11 +14,13 @@ from qgis.core import (
     QgsProcessingFeedback,
     QgsProcessingOutputLayerDefinition,
     QgsProcessingParameterEnum,
+    QgsWkbTypes,
 )
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QIcon
 
 from ..adapters import compat
+from ..adapters.crs import require_defined
 from ..adapters.method_record import save_method
 from ..adapters.layers import (
     add_results_in_place,
@@ -47,6 +49,20 @@ def matrix_rows(flat, width, de, en):
         raise InputError(de, en)
     rows = [tuple(cells[i:i + width]) for i in range(0, len(cells), width)]
     return [row for row in rows if any(row)]
+
+
+_GEOMETRY_KINDS = {  # parameter data type -> (geometry type, (German, English) words)
+    compat.SOURCE_VECTOR_POINT: (compat.GEOMETRY_POINT, ("Punkte", "points")),
+    compat.SOURCE_VECTOR_LINE: (compat.GEOMETRY_LINE, ("Linien", "lines")),
+    compat.SOURCE_VECTOR_POLYGON: (compat.GEOMETRY_POLYGON, ("Flächen (Polygone)", "polygons")),
+}
+
+
+def _geometry_words(geometry_type):
+    for geometry, words in _GEOMETRY_KINDS.values():
+        if geometry == geometry_type:
+            return de_en(*words)
+    return de_en("keine Geometrie", "no geometry")
 
 
 class _ChildFeedback(QgsProcessingFeedback):
@@ -135,6 +151,11 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
 
     def checkParameterValues(self, parameters, context):
         translated = dict(parameters)
+        # A parameter left out stands for its default (as when the algorithm reads it); QGIS's own check
+        # would refuse a left-out field parameter although it has one (qgis_process ... without NEED_FIELD).
+        for definition in self.parameterDefinitions():
+            if definition.name() not in translated and definition.defaultValue() is not None:
+                translated[definition.name()] = definition.defaultValue()
         for name, keys in self.CHOICES.items():
             raw = translated.get(name)
             if isinstance(raw, str) and raw.strip() and not raw.strip().isdigit():
@@ -193,6 +214,7 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
         source = self.parameterAsSource(parameters, name, context)
         if source is None:
             raise QgsProcessingException(self.invalidSourceError(parameters, name))
+        self._check_geometry(name, source)
         value = parameters.get(name)
         if isinstance(value, QgsProcessingFeatureSourceDefinition) and (
                 value.selectedFeaturesOnly or value.featureLimit not in (-1, None)
@@ -202,6 +224,28 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
             layer = self._input_layer(parameters, name, context)
         self.__dict__.setdefault("_source_origins", []).append((source, name, layer))
         return source
+
+    #: True for algorithms that measure distances: every layer they read must have a defined CRS.
+    MEASURES_DISTANCES = False
+
+    def _check_geometry(self, name, source):
+        """The layer of parameter ``name`` has the kind of geometry the parameter asks for (a point layer
+        given as path network is refused with a message, not a traceback deep inside) and, where the
+        algorithm measures distances, a defined coordinate reference system."""
+        definition = self.parameterDefinition(name)
+        label = "{} ({})".format(definition.description(), source.sourceName())
+        wanted = [_GEOMETRY_KINDS[kind] for kind in definition.dataTypes() if kind in _GEOMETRY_KINDS]
+        if wanted and len(wanted) == len(definition.dataTypes()):
+            found = QgsWkbTypes.geometryType(source.wkbType())
+            if found not in [geometry for geometry, _ in wanted]:
+                kinds_de = " oder ".join(words[0] for _, words in wanted)
+                kinds_en = " or ".join(words[1] for _, words in wanted)
+                raise QgsProcessingException(de_en(
+                    "„{}“ braucht {}; der Layer enthält {}. Bitte wählen Sie einen passenden Layer.",
+                    "'{}' needs {}; the layer holds {}. Please choose a suitable layer.").format(
+                    label, de_en(kinds_de, kinds_en), _geometry_words(found)))
+        if self.MEASURES_DISTANCES and QgsWkbTypes.geometryType(source.wkbType()) != compat.GEOMETRY_NULL:
+            self.core_call(require_defined, source.sourceCrs(), label)
 
     def optional_source(self, parameters, name, context):
         """:meth:`source_or_fail` for an optional source: ``None`` when ``name`` is not set."""

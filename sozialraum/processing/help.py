@@ -14,8 +14,9 @@ so wie das Berliner „Monitoring Soziale Stadtentwicklung" oder das Hamburger �
 <li>Nur <i>bewertete</i> Quartiere zählen für Mittelwerte und Streuungen: Quartiere unter der
 Mindesteinwohnerzahl (Standard 300) oder mit fehlenden Werten werden nicht bewertet; der Grund steht im Feld
 <code>note</code>.</li>
-<li>Richtung: Bei „umgekehrten" Indikatoren (höher = weniger Bedarf, z. B. Abiturquote) wird das Vorzeichen
-gedreht.</li>
+<li>Richtung: Alle Indikatoren kommen in die Liste „Indikatoren“. Wer dort auch in „Davon umgekehrt“ steht
+(höher = weniger Bedarf, z. B. Abiturquote), bekommt das umgekehrte Vorzeichen. Ein Feld nur unter
+„umgekehrt“ ist ein Fehler. Eine negative Einwohnerzahl ebenfalls; leer oder 0 heißt: nicht bewertet.</li>
 <li>Normierung je Indikator: <b>z-Wert</b> z = (x − Mittelwert) / Standardabweichung (Gesamtheit, wie im MSS;
 oder Stichprobe); <b>Min-Max</b> 100·(x − min)/(max − min); <b>Perzentilrang</b> 0–100; <b>Referenzwert</b>
 100·(x − r)/|r|.</li>
@@ -48,7 +49,9 @@ Stadtentwicklung" and Hamburg's "Sozialmonitoring" do.</p>
 <ol>
 <li>Only <i>rated</i> districts count for means and spreads: districts below the minimum population (default
 300) or with missing values are not rated; the reason is in the field <code>note</code>.</li>
-<li>Direction: for reversed indicators (higher = less need) the sign is flipped.</li>
+<li>Direction: every indicator goes into the list "Indicators". Those also listed under "Of these, reversed"
+(higher = less need, e.g. the share of school leavers with Abitur) get the opposite sign. A field listed only
+as reversed is an error, and so is a negative population; empty or 0 means: not rated.</li>
 <li>Normalisation per indicator: <b>z-score</b> z = (x − mean) / SD (population SD as in the MSS, or sample SD);
 <b>min-max</b> 100·(x − min)/(max − min); <b>percentile rank</b> 0–100; <b>reference</b> 100·(x − r)/|r|.</li>
 <li>Aggregation: <b>sum</b> Σ wᵢ·zᵢ, <b>weighted mean</b> Σ wᵢ·zᵢ / Σ wᵢ, or <b>geometric mean</b> Π vᵢ^(wᵢ/Σw)

@@ -18,6 +18,22 @@ def test_numbers_as_text_with_decimal_point_and_comma():
     assert values == [12.0, 12.5, 1234.5, -0.75, 1000.0, 3.5]
 
 
+@pytest.mark.parametrize("text", ["1.234", "12.500", "1,234", "-2.000.000", "999,000"])
+def test_numbers_as_text_that_read_two_ways_are_refused(text):
+    """'1.234' is 1234 with a German thousands point and 1.234 with a decimal point: neither is assumed."""
+    frame = pd.DataFrame({"id": ["a", "b"], "q": ["20", text]})
+    with pytest.raises(InputError) as raised:
+        numeric_columns(frame, ["q"], "id")
+    assert "'q'" in str(raised.value) and text in str(raised.value) and "'b'" in str(raised.value)
+
+
+@pytest.mark.parametrize("text, value", [("0,234", 0.234), ("1234", 1234.0), ("1.234,0", 1234.0), ("12.34", 12.34),
+                                         ("1,2345", 1.2345), ("1.2345", 1.2345)])
+def test_numbers_as_text_that_read_one_way_are_read(text, value):
+    frame = pd.DataFrame({"q": [text]})
+    assert numeric_columns(frame, ["q"])["q"].tolist() == [value]
+
+
 def test_nulls_and_empty_text_stay_missing():
     frame = pd.DataFrame({"q": ["4", None, "", "  ", "NULL", np.nan]})
     values = numeric_columns(frame, "q")["q"].to_numpy()

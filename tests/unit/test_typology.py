@@ -1,5 +1,7 @@
 import numpy as np
+import pytest
 
+from sozialraum.core.errors import InputError
 from sozialraum.core.typology import district_key, join_typology
 
 
@@ -18,3 +20,10 @@ def test_join_typology_cells_priorities_and_notes():
     assert "need" in table.loc[2, "hinweis"]           # not rated: named field
     assert "D" in table.loc[3, "hinweis"]              # missing from the coverage result
     assert coverage_only == ["X"]
+
+
+def test_join_typology_refuses_layers_without_a_common_id():
+    """IDs that never match (another district scheme, '01' against 'X01') are an error, not 100 % 'no type'."""
+    with pytest.raises(InputError) as raised:
+        join_typology(["01", "02"], [1.0, 3.0], ["X01", "X02"], [2.0, 2.0], "index_class", "versorgung_klasse")
+    assert "'01'" in str(raised.value) and "'X01'" in str(raised.value)

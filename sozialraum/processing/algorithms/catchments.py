@@ -178,6 +178,7 @@ def population_within(pair_service, pair_demand, pair_d, weight, thresholds, n_s
 class CatchmentsAlgorithm(SozialraumAlgorithm):
     NAME = "catchments"
     GROUP_ID = "versorgung"
+    MEASURES_DISTANCES = True
 
     SERVICES = "SERVICES"
     ID_FIELD = "ID_FIELD"

@@ -75,11 +75,12 @@ class DistrictIndexAlgorithm(SozialraumAlgorithm):
         self.addParameter(QgsProcessingParameterField(
             self.ID_FIELD, de_en("Kennung (ID-Feld)", "District ID field"), parentLayerParameterName=self.INPUT))
         self.addParameter(QgsProcessingParameterField(
-            self.INDICATORS, de_en("Indikatoren (höher = mehr Bedarf)", "Indicators (higher = more need)"),
+            self.INDICATORS, de_en("Indikatoren (höher = mehr Bedarf, außer den unten umgekehrten)",
+                                   "Indicators (higher = more need, except those reversed below)"),
             parentLayerParameterName=self.INPUT, type=compat.FIELD_ANY, allowMultiple=True))
         self.addParameter(QgsProcessingParameterField(
-            self.REVERSE, de_en("Umgekehrte Indikatoren (höher = weniger Bedarf)",
-                                "Reversed indicators (higher = less need)"),
+            self.REVERSE, de_en("Davon umgekehrt (höher = weniger Bedarf; nur Felder aus den Indikatoren)",
+                                "Of these, reversed (higher = less need; only fields among the indicators)"),
             parentLayerParameterName=self.INPUT, type=compat.FIELD_ANY, allowMultiple=True, optional=True))
         self.addParameter(QgsProcessingParameterString(
             self.WEIGHTS, de_en("Gewichte (z. B. '1,1,2' oder 'q_alo=2'; leer = gleich)",

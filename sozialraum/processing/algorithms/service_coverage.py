@@ -148,6 +148,7 @@ class Districts:
 class ServiceCoverageAlgorithm(SozialraumAlgorithm):
     NAME = "servicecoverage"
     GROUP_ID = "versorgung"
+    MEASURES_DISTANCES = True
 
     DISTRICTS = "DISTRICTS"
     ID_FIELD = "ID_FIELD"

@@ -61,6 +61,8 @@ REQUEST_NO_GEOMETRY = _pick(Qgis, "FeatureRequestFlag.NoGeometry", QgsFeatureReq
 # Reads that ignore the invalid-geometry setting, as QGIS' own attribute tools do (copies, joins, field calculator)
 SOURCE_SKIP_GEOMETRY_CHECKS = _pick(Qgis, "ProcessingFeatureSourceFlag.SkipGeometryValidityChecks",
                                     QgsProcessingFeatureSource, "FlagSkipGeometryValidityChecks")
+# Processing's invalid-geometry setting (QgsProcessingContext.invalidGeometryCheck)
+INVALID_GEOMETRY_ABORT = _pick(Qgis, "InvalidGeometryCheck.AbortOnInvalid", QgsFeatureRequest, "GeometryAbortOnInvalid")
 WKB_NO_GEOMETRY = _pick(Qgis, "WkbType.NoGeometry", QgsWkbTypes, "NoGeometry")
 WKB_POINT = _pick(Qgis, "WkbType.Point", QgsWkbTypes, "Point")
 WKB_MULTIPOLYGON = _pick(Qgis, "WkbType.MultiPolygon", QgsWkbTypes, "MultiPolygon")

@@ -20,7 +20,7 @@ from ..core.errors import InputError
 from ..core.radius import nearest_points, radius_pairs  # noqa: F401 (nearest_points: for the algorithms)
 from . import compat
 from .crs import request_in
-from .layers import read_point_columns
+from .layers import features_unchecked, read_point_columns
 
 
 class PointSet(NamedTuple):
@@ -65,7 +65,9 @@ def read_points(source, fields, target_crs, transform_context, feedback=None, pr
     step = (progress_span[1] - progress_span[0]) / total if total and total > 0 else 0.0
     fids, xs, ys, no_geometry = [], [], [], []
     columns = [[] for _ in indices]
-    for n, feature in enumerate(source.getFeatures(request)):
+    # unchecked: Processing's invalid-geometry check throws from inside the iterator (points are never
+    # invalid; an invalid polygon of a grid-cell layer gives no point on its surface and is reported)
+    for n, feature in enumerate(features_unchecked(source, request)):
         if feedback is not None and n % 10000 == 0:
             if feedback.isCanceled():
                 break

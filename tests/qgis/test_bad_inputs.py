@@ -111,11 +111,11 @@ def _checksums(folder):
     return {p.name: hashlib.md5(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
 
 
-def _run_bad(name, parameters, expected, feedback=None):
+def _run_bad(name, parameters, expected, feedback=None, context=None):
     import processing
 
     with pytest.raises(QgsProcessingException) as raised:
-        processing.run("sozialraum:" + name, parameters, context=QgsProcessingContext(),
+        processing.run("sozialraum:" + name, parameters, context=context or QgsProcessingContext(),
                        feedback=feedback or QgsProcessingFeedback())
     message = str(raised.value)
     assert "Traceback" not in message and not re.search(r"\b(AttributeError|KeyError|TypeError)\b", message), message
@@ -443,3 +443,27 @@ def test_a_table_beside_the_input_in_its_geopackage_keeps_the_other_layers(resul
     # and again: the table is replaced, not doubled
     run("districtindex", index_parameters(town, OUTPUT="ogr:dbname='{}' table=\"sozialindex\" (geom)".format(gpkg)))
     assert tables() == after
+
+
+def test_invalid_quarters_stop_the_coverage_when_the_setting_says_stop(results):
+    """QGIS's default invalid-geometry setting ("stop"): a clear message naming the quarter, no crash."""
+    town = results
+    context = QgsProcessingContext()
+    context.setInvalidGeometryCheck(compat().INVALID_GEOMETRY_ABORT)
+    parameters = coverage_parameters(town, DISTRICTS=_add(town, "schleife", _bowtie_layer()))
+    inputs_before = _checksums(town["folder"])
+    message = _run_bad("servicecoverage", parameters, "Ungültige Geometrien|Invalid geometries", context=context)
+    assert "'A'" in message
+    assert _checksums(town["folder"]) == inputs_before and os.listdir(town["out"]) == []
+
+
+def test_invalid_quarters_are_repaired_for_the_assignment_without_the_check(results, run):
+    town = results
+    result = run("servicecoverage", coverage_parameters(town, DISTRICTS=_add(town, "schleife", _bowtie_layer())))
+    assert QgsVectorLayer(result["OUTPUT"], "r", "ogr").featureCount() == 4
+
+
+def compat():
+    import importlib
+
+    return importlib.import_module("sozialraum_plugin.sozialraum.adapters.compat")

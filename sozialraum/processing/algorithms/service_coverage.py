@@ -28,7 +28,7 @@ from qgis.core import (
 from ...adapters import compat
 from ...adapters.crs import reprojection_note, request_in, working_crs
 from ...adapters.distances import assign_districts, euclidean_pairs, nearest_points, read_points
-from ...adapters.layers import column_values, frame_kinds, result_fields
+from ...adapters.layers import column_values, features_unchecked, frame_kinds, result_fields
 from ...adapters.network_graph import components_message, components_report, read_network, snap_to_edges
 from ...adapters.styling import attach_class_style
 from ...core.coverage import (
@@ -102,7 +102,7 @@ def _finite_or_nan(values):
 class Districts:
     """The districts in the working CRS: IDs, feature ids, target population, repaired geometries."""
 
-    def __init__(self, source, id_field, target_field, crs, transform_context, feedback):
+    def __init__(self, source, id_field, target_field, crs, transform_context, feedback, stop_on_invalid=False):
         fields = source.fields()
         for field in [id_field] + ([target_field] if target_field else []):
             if fields.lookupField(field) < 0:
@@ -111,7 +111,9 @@ class Districts:
         request = request_in(source, crs, transform_context)
         self.ids, self.fids, targets, self.geometries = [], [], [], []
         empty, repaired = [], []
-        for feature in source.getFeatures(request):
+        # read unchecked (Processing's own check throws from inside the iterator, which can take the
+        # interpreter down); the user's setting is applied below: stop, or repair for the assignment
+        for feature in features_unchecked(source, request):
             if feedback.isCanceled():
                 break
             value = feature[id_field]
@@ -129,6 +131,15 @@ class Districts:
             self.geometries.append(geometry)
         if not self.ids:
             raise InputError("Der Quartierslayer enthält keine Objekte.", "The district layer has no features.")
+        if repaired and stop_on_invalid:
+            raise InputError(
+                "Ungültige Geometrien (z. B. sich selbst schneidende Flächen) in den Quartieren {}. Bitte reparieren "
+                "Sie sie (Werkzeug „Geometrien reparieren“) oder stellen Sie unter Einstellungen › Optionen › "
+                "Verarbeitung › Allgemein „Ungültige Geometrien filtern“ auf „Nicht filtern“ (dann werden sie für "
+                "die Zuordnung repariert).".format(names(repaired)),
+                "Invalid geometries (e.g. self-intersecting areas) in districts {}. Please repair them (tool "
+                "'Fix geometries') or set Settings › Options › Processing › General 'Invalid features filtering' "
+                "to 'Do not filter' (they are then repaired for the assignment).".format(names(repaired)))
         check_unique_ids(pd.DataFrame({id_field: self.ids}, index=pd.Index(self.fids, name="fid")), id_field)
         if empty:
             raise InputError(
@@ -429,7 +440,8 @@ class ServiceCoverageAlgorithm(SozialraumAlgorithm):
             feedback.pushInfo(note)
 
         districts = self.core_call(Districts, district_source, settings["id_field"], settings["target_field"], crs,
-                                   context.transformContext(), feedback)
+                                   context.transformContext(), feedback,
+                                   context.invalidGeometryCheck() == compat.INVALID_GEOMETRY_ABORT)
         if districts.repaired:
             feedback.pushWarning(de_en(
                 "Ungültige Geometrien wurden für die Zuordnung repariert (makeValid): Quartiere {}. Die Ausgabe "

@@ -27,21 +27,36 @@ def _label(name):
     return "'{}'".format(name), "'{}'".format(name)
 
 
+def _power_of_two_scale(statistics_values):
+    """2^e near the largest |x|: dividing by it is exact (only the exponent changes) and brings the values
+    to magnitude ~1, so sums of squares neither overflow (values near 1e300) nor underflow (near 1e-320).
+    z-scores and min-max values do not change under scaling, so the result is the same number."""
+    largest = float(np.max(np.abs(statistics_values)))
+    if not np.isfinite(largest) or largest == 0.0:
+        return 1.0
+    return float(np.ldexp(1.0, int(np.frexp(largest)[1]) - 1))  # largest/scale in [1, 2): no overflow at 1e308
+
+
 def zscore(values, statistics_values, ddof=0):
-    """z = (x - mean) / SD, mean and SD of ``statistics_values`` (SD with divisor n - ddof)."""
-    mean = statistics_values.mean()
-    sd = statistics_values.std(ddof=ddof)
-    return (values - mean) / sd
+    """z = (x - mean) / SD, mean and SD of ``statistics_values`` (SD with divisor n - ddof).
+
+    Computed on x / 2^e (:func:`_power_of_two_scale`), which gives the same z for any scale of x."""
+    scale = _power_of_two_scale(statistics_values)
+    scaled = statistics_values / scale
+    mean = scaled.mean()
+    sd = scaled.std(ddof=ddof)
+    return (values / scale - mean) / sd
 
 
 def minmax(values, statistics_values):
-    """v = 100 * (x - min) / (max - min), min and max of ``statistics_values``.
+    """v = 100 * (x - min) / (max - min), min and max of ``statistics_values`` (on x / 2^e as :func:`zscore`).
 
     Rated areas lie in 0..100; unrated areas may fall outside.
     """
-    low = statistics_values.min()
-    high = statistics_values.max()
-    return 100.0 * (values - low) / (high - low)
+    scale = _power_of_two_scale(statistics_values)
+    low = statistics_values.min() / scale
+    high = statistics_values.max() / scale
+    return 100.0 * (values / scale - low) / (high - low)
 
 
 def percentile(values, statistics_values):
@@ -120,7 +135,7 @@ def normalize(values, method, rated=None, reference=None, name=None):
     if method in ("zscore", "zscore_sample"):
         result = zscore(values, statistics_values, ddof=0 if method == "zscore" else 1)
         if not np.isfinite(result[counted]).all():
-            # a spread so small (e.g. 1e-320) that dividing by it overflows: as good as constant
+            # cannot happen for finite input after scaling (kept so that no inf can ever reach an index)
             raise InputError(
                 "Indikator {} streut zwischen den bewerteten Gebieten kaum messbar (Standardabweichung {:.3g}); "
                 "er kann nicht z-standardisiert werden. Bitte lassen Sie ihn weg.".format(

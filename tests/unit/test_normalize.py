@@ -147,3 +147,22 @@ def test_minmax_and_percentile_span_0_to_100(values):
         # order preserved, ties equal
         order = np.argsort(x, kind="stable")
         assert (np.diff(v[order]) >= -1e-9).all()
+
+
+@pytest.mark.parametrize("method", ["zscore", "zscore_sample", "minmax"])
+@pytest.mark.parametrize("scale", [1e300, -1e300, 1e-310, 3.0])
+def test_values_of_any_magnitude_normalise_as_at_scale_one(method, scale):
+    """Normalisation is scale-invariant; values near 1e300 (squares overflow) or 1e-310 (subnormal) give the
+    same result as the plain values, within rounding, instead of inf or a dropped indicator."""
+    x = np.array([1.0, 2.5, 4.0, 8.0, np.nan])
+    expected = normalize(x, method)
+    got = normalize(x * scale, method)
+    if scale < 0:  # the order flips: z changes sign, min-max mirrors
+        expected = -expected if method != "minmax" else 100.0 - expected
+    np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-9 if scale > 1e-300 else 1e-6)
+    assert np.isnan(got[-1])
+
+
+def test_opposite_extremes_min_max():
+    x = np.array([-1.5e308, 0.0, 1.5e308])  # max - min overflows without scaling
+    np.testing.assert_allclose(normalize(x, "minmax"), [0.0, 50.0, 100.0])

@@ -43,22 +43,46 @@ def read_table(source, fields, feedback=None, progress_span=(0.0, 30.0), layer=N
     from there, without a pass over the features.
     """
     fields = [f for f in dict.fromkeys(fields) if f]
-    source_fields = source.fields()
-    missing = [f for f in fields if source_fields.lookupField(f) < 0]
+    actual = resolve_fields(source.fields(), fields)
+    missing = [f for f in fields if f not in actual]
     if missing:
         raise InputError(
             "Feld(er) nicht in der Eingabe: {}.".format(", ".join(missing)),
             "Field(s) not in the input: {}.".format(", ".join(missing)),
         )
-    frame = read_with_gdal(layer, fields) if layer is not None else None
+    stored = [actual[f] for f in fields]
+    frame = read_with_gdal(layer, stored) if layer is not None else None
     if frame is None:
-        frame = _read_features(source, fields, feedback, progress_span)
+        frame = _read_features(source, stored, feedback, progress_span)
     if frame is None or frame.empty:
         raise InputError(
             "Die Eingabe enthält keine Objekte.",
             "The input layer has no features.",
         )
-    return frame
+    return frame.rename(columns={actual[f]: f for f in fields if actual[f] != f})
+
+
+#: Shapefiles (dBase) keep at most 10 characters of a field name.
+SHAPEFILE_NAME_LENGTH = 10
+
+
+def resolve_fields(source_fields, fields):
+    """``{name: stored name}`` of the ``fields`` found in ``source_fields``: the name itself, or the name
+    cut to 10 characters as a Shapefile stores it (``index_value`` -> ``index_valu``) when that is what
+    the layer has and no other wanted field is cut to the same; names not found are left out."""
+    cut = [f[:SHAPEFILE_NAME_LENGTH] for f in fields]
+    found = {}
+    for name, short in zip(fields, cut):
+        if source_fields.lookupField(name) >= 0:
+            found[name] = name
+        elif len(name) > SHAPEFILE_NAME_LENGTH and cut.count(short) == 1 and source_fields.lookupField(short) >= 0:
+            found[name] = short
+    return found
+
+
+def cut_field_names(names):
+    """``[(name, stored name)]`` of the ``names`` a Shapefile would cut (a warning when writing one)."""
+    return [(name, name[:SHAPEFILE_NAME_LENGTH]) for name in names if len(name) > SHAPEFILE_NAME_LENGTH]
 
 
 _PLAIN_TYPES = {int, float, str, bool, type(None)}

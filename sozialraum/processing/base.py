@@ -24,6 +24,7 @@ from ..adapters.crs import require_defined
 from ..adapters.method_record import save_method
 from ..adapters.layers import (
     add_results_in_place,
+    cut_field_names,
     frame_kinds,
     keyed_geopackage,
     new_geopackage,
@@ -304,6 +305,7 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
         """
         columns = frame_kinds(table, result_columns)
         fields, kept, replaced = result_fields(source.fields(), columns)
+        self._warn_cut_names(name, fields.names(), feedback)
         if replaced:
             feedback.pushWarning(de_en("Vorhandene Felder werden durch neue Werte ersetzt: ",
                                        "Existing fields are replaced by new values: ") + ", ".join(replaced))
@@ -315,6 +317,19 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
         if not write_with_results(source, sink, fields, kept, table, columns, feedback, (progress_start, 100.0)):
             return None
         return dest_id
+
+    def _warn_cut_names(self, name, field_names, feedback):
+        """A Shapefile keeps 10 characters of a field name: say which names are cut, and that Sozialraum's
+        report and index check read them back (other programs may not)."""
+        _, file, _ = self.outputs.places.get(name, (None, "", None))
+        cut = cut_field_names(field_names) if (file or "").lower().endswith(".shp") else []
+        if cut:
+            feedback.pushWarning(de_en(
+                "Shapefiles kürzen Feldnamen auf 10 Zeichen: {}. Sozialraum liest die gekürzten Namen wieder "
+                "(Bericht, Indexprüfung); für volle Namen speichern Sie als GeoPackage (.gpkg).",
+                "Shapefiles cut field names to 10 characters: {}. Sozialraum reads the cut names back (report, "
+                "index check); for full names save as GeoPackage (.gpkg).").format(
+                ", ".join("{} → {}".format(full, short) for full, short in cut)))
 
     def _copyable_input(self, parameters, name, context, source):
         """The input parameter of ``source`` when ``native:savefeatures`` can copy it into output

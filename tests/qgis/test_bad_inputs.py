@@ -467,3 +467,24 @@ def compat():
     import importlib
 
     return importlib.import_module("sozialraum_plugin.sozialraum.adapters.compat")
+
+
+def test_a_shapefile_result_warns_about_cut_names_and_reports_all_the_same(results, run):
+    """Shapefiles keep 10 characters of a field name (index_value -> index_valu): the run says so, and the
+    report reads the cut names back."""
+    town = results
+    warnings = []
+
+    class Feedback(QgsProcessingFeedback):
+        def pushWarning(self, warning):  # noqa: N802 (QGIS API)
+            warnings.append(warning)
+            super().pushWarning(warning)
+
+    result = run("districtindex", index_parameters(town, OUTPUT=str(town["out"] / "index.shp")), Feedback())
+    assert any("index_value → index_valu" in w for w in warnings), warnings
+    layer = QgsVectorLayer(result["OUTPUT"], "shp", "ogr")
+    assert "index_valu" in layer.fields().names() and "index_value" not in layer.fields().names()
+    report = run("report", {"INPUT": result["OUTPUT"], "NAME_FIELD": "name",
+                            "OUTPUT_HTML": str(town["out"] / "bericht.html")})
+    html = open(report["OUTPUT_HTML"], encoding="utf-8").read()
+    assert "Dom" in html and "Altstadt" in html

@@ -19,7 +19,7 @@ from qgis.core import (
 
 from ...adapters import compat
 from ...adapters import map_images, print_layout
-from ...adapters.layers import read_table
+from ...adapters.layers import read_table, resolve_fields
 from ...adapters.method_record import load_method
 from ...adapters.staging import write_text
 from ...adapters.styling import class_colors
@@ -150,8 +150,9 @@ class ReportAlgorithm(SozialraumAlgorithm):
 
     @staticmethod
     def _present(layer, fields):
-        names = layer.fields().names()
-        return [f for f in fields if f in names]
+        """The ``fields`` the layer has (also as a Shapefile's cut names: read_table reads them back)."""
+        found = resolve_fields(layer.fields(), fields)
+        return [f for f in fields if f in found]
 
     def _join_id(self, layer, id_field, what_de, what_en):
         """The ID field of a second result: the index's ID field, else the one in its method record."""

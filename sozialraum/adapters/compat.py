@@ -21,6 +21,7 @@ from qgis.core import (
     QgsRenderContext,
     QgsSpatialIndex,
     QgsUnitTypes,
+    QgsVectorLayer,
     QgsWkbTypes,
 )
 from qgis.PyQt.QtCore import QVariant
@@ -91,6 +92,10 @@ LAYER_HINT_VECTOR = QgsProcessingUtils.LayerHint.Vector
 LAYER_POLYGON = _pick(Qgis, "LayerFilter.PolygonLayer", QgsMapLayerProxyModel, "PolygonLayer")
 LAYER_POINT = _pick(Qgis, "LayerFilter.PointLayer", QgsMapLayerProxyModel, "PointLayer")
 LAYER_LINE = _pick(Qgis, "LayerFilter.LineLayer", QgsMapLayerProxyModel, "LineLayer")
+
+# Vector layers opened read-only (QgsVectorLayer.LayerOptions.forceReadOnly, QGIS 3.28+): GDAL opens a
+# GeoPackage for writing otherwise and mends an older file's triggers on disk even when it is only read.
+CAN_FORCE_READ_ONLY = hasattr(QgsVectorLayer.LayerOptions(), "forceReadOnly")
 
 # Field types: QVariant.Type on Qt5/QGIS < 3.38, QMetaType.Type from 3.38 on (and the only one on Qt6).
 if QGIS_VERSION_INT >= 33800:

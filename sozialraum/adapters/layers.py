@@ -25,6 +25,7 @@ from qgis.core import (
     QgsProcessingException,
     QgsProcessingFeatureSource,
     QgsProviderRegistry,
+    QgsVectorLayer,
 )
 
 from ..core.errors import InputError, de_en
@@ -556,3 +557,16 @@ def frame_kinds(frame, columns):
             kind = "str"
         kinds.append((name, kind))
     return kinds
+
+
+def open_read_only(path):
+    """The vector layer at the file ``path`` (``file.gpkg|layername=x`` too) opened read-only, so reading it
+    leaves the file byte-identical; None where QGIS cannot open layers read-only (before 3.28) or the
+    layer is not valid (then Processing opens it as usual and says what is wrong)."""
+    if not compat.CAN_FORCE_READ_ONLY:
+        return None
+    options = QgsVectorLayer.LayerOptions()
+    options.forceReadOnly = True
+    options.loadDefaultStyle = False
+    layer = QgsVectorLayer(path, os.path.splitext(os.path.basename(path.split("|")[0]))[0], "ogr", options)
+    return layer if layer.isValid() else None

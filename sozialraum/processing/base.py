@@ -28,6 +28,7 @@ from ..adapters.layers import (
     frame_kinds,
     keyed_geopackage,
     new_geopackage,
+    open_read_only,
     read_table,
     result_fields,
     write_with_results,
@@ -51,6 +52,9 @@ def matrix_rows(flat, width, de, en):
     rows = [tuple(cells[i:i + width]) for i in range(0, len(cells), width)]
     return [row for row in rows if any(row)]
 
+
+# parameter types that take a vector layer (QgsProcessingParameterDefinition.type())
+_LAYER_TYPES = ("source", "vector", "layer")
 
 _GEOMETRY_KINDS = {  # parameter data type -> (geometry type, (German, English) words)
     compat.SOURCE_VECTOR_POINT: (compat.GEOMETRY_POINT, ("Punkte", "points")),
@@ -174,6 +178,7 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
         when :meth:`process` is complete (:mod:`.destinations`); a cancel or a failure leaves every
         destination as it was, and a cancel is an error, so a model or batch run cannot take it for a
         success."""
+        parameters = self._inputs_read_only(parameters, context)
         self.outputs = Destinations(self, parameters, context)
         try:
             self.core_call(self.outputs.prepare)
@@ -187,6 +192,23 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
             raise
         finally:
             self.outputs = None  # no cycle between the algorithm (owned by QGIS) and its run's objects
+
+    def _inputs_read_only(self, parameters, context):
+        """``parameters`` with every vector input given as a file path (qgis_process, batch runs, models)
+        replaced by that layer opened read-only (QGIS 3.28+), so that reading leaves the file byte-identical.
+        Layers of the project are QGIS's own and stay as they are."""
+        changed = dict(parameters)
+        for definition in self.parameterDefinitions():
+            value = parameters.get(definition.name())
+            if definition.isDestination() or not isinstance(value, str) or definition.type() not in _LAYER_TYPES:
+                continue
+            if context.getMapLayer(value) is not None or not os.path.isfile(value.split("|")[0]):
+                continue
+            layer = open_read_only(value)
+            if layer is not None:
+                context.temporaryLayerStore().addMapLayer(layer)
+                changed[definition.name()] = layer.id()
+        return changed
 
     def process(self, parameters, context, feedback):
         """The algorithm's own work (read parameters, call adapters and core, write): the results dict."""

@@ -337,8 +337,7 @@ def test_geographic_crs_is_reprojected_with_a_message(run):
 
 
 def test_musterstadt_kitas_along_the_paths(run):
-    if not DEMO.exists():
-        pytest.skip("demo data missing")
+    assert DEMO.exists(), "the demo GeoPackage is part of the repository"
     kitas = "{}|layername=kitas".format(DEMO)
     common = dict(NAME_FIELD="name", DEMAND="{}|layername=adressen".format(DEMO), DEMAND_FIELD="ew_u6")
     network = rows(run_catchments(run, kitas, "300, 500", NETWORK="{}|layername=wege".format(DEMO),

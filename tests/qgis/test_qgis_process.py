@@ -33,8 +33,8 @@ def profile(tmp_path):
     return tmp_path / "config"
 
 
-@pytest.mark.skipif(qgis_process_command() is None, reason="qgis_process not installed")
 def test_districtindex_from_qgis_process(profile, tmp_path):
+    assert qgis_process_command(), "qgis_process comes with Debian's qgis package (make setup)"
     layer = polygon_layer([{"id": k, "a": a, "b": b} for k, a, b in
                            [("A", 1.0, 2.0), ("B", 2.0, 2.0), ("C", 3.0, 4.0), ("D", 4.0, 4.0)]])
     source = str(tmp_path / "in.gpkg")

@@ -19,7 +19,6 @@ The service s3 outside all districts serves d3 in B; s2 in B serves d1 and d2 in
 import json
 import math
 import random
-import time
 from pathlib import Path
 
 import pytest
@@ -542,14 +541,12 @@ def test_districts_in_wgs84_are_measured_in_utm(run):
 
 @pytest.fixture(scope="module")
 def musterstadt():
-    if not DEMO.exists():
-        pytest.skip("demo data not built")
+    assert DEMO.exists(), "the demo GeoPackage is part of the repository"
     return {name: "{}|layername={}".format(DEMO, name)
             for name in ("quartiere", "kitas", "pflegeheime", "adressen", "wege")}
 
 
 def test_musterstadt_kitas(run, musterstadt):
-    started = time.perf_counter()
     parameters = {"DISTRICTS": musterstadt["quartiere"], "ID_FIELD": "quartier_id",
                   "TARGET_POPULATION_FIELD": "ew_u6", "SERVICES": musterstadt["kitas"], "CAPACITY_FIELD": "plaetze",
                   "SERVICE_NAME_FIELD": "name", "DEMAND": musterstadt["adressen"], "DEMAND_FIELD": "ew_u6",
@@ -557,8 +554,6 @@ def test_musterstadt_kitas(run, musterstadt):
                   "OUTPUT_DEMAND": "memory:"}
     fca = run("servicecoverage", dict(parameters, METHOD="2sfca"))
     ratio = run("servicecoverage", dict(parameters, METHOD="ratio"))
-    elapsed = time.perf_counter() - started
-    assert elapsed < 30, elapsed
 
     key = "quartier_id"
     quota = values(ratio["OUTPUT"], "versorgungsquote", key)

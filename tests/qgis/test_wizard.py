@@ -315,8 +315,7 @@ def test_coverage_step_parameters_and_run(wizard, ui, districts):
 
 
 def test_report_step_writes_html_and_pdf_from_the_loaded_index(wizard, districts, tmp_path):
-    if not registered("report"):
-        pytest.skip("sozialraum:report is not registered yet")
+    assert registered("report")
     fill_first_pages(wizard, districts, {"a": (False, 1.0), "b": (False, 1.0)})
     wizard.next()
     wizard.next()

@@ -4,7 +4,7 @@ import itertools
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from sozialraum.core import errors
@@ -212,8 +212,7 @@ small_samples = st.lists(st.integers(min_value=-20, max_value=20), min_size=2, m
 @settings(max_examples=50, deadline=None)
 @given(small_samples, st.integers(min_value=2, max_value=4))
 def test_jenks_equals_brute_force(values, k):
-    if np.unique(values).size < k:
-        return
+    assume(np.unique(values).size >= k)
     result = classify(values, "jenks", n_classes=k)
     assert within_ssq(values, result.classes) == pytest.approx(brute_force_ssq(values, k), rel=1e-9, abs=1e-9)
     assert sorted(set(result.classes.tolist())) == list(range(1, k + 1))
@@ -223,8 +222,7 @@ def test_jenks_equals_brute_force(values, k):
 @given(st.lists(st.floats(min_value=-1e3, max_value=1e3), min_size=5, max_size=60, unique=True),
        st.integers(min_value=2, max_value=5))
 def test_quantile_counts_differ_by_at_most_one_without_ties(values, k):
-    if len(values) < k:
-        return
+    assume(len(values) >= k)
     counts = classify(np.array(values), "quantile", n_classes=k).counts
     assert max(counts) - min(counts) <= 1
     assert sum(counts) == len(values)
@@ -234,8 +232,7 @@ def test_quantile_counts_differ_by_at_most_one_without_ties(values, k):
 @given(st.lists(st.integers(min_value=0, max_value=6), min_size=6, max_size=60).map(lambda v: np.array(v, float)),
        st.sampled_from(["stddev", "quantile", "jenks", "equal"]))
 def test_classes_ordered_and_ties_never_split(values, method):
-    if np.unique(values).size < 3:
-        return
+    assume(np.unique(values).size >= 3)
     result = classify(values, method, n_classes=3, stddev_cuts=None)
     order = np.argsort(values, kind="stable")
     assert (np.diff(result.classes[order]) >= 0).all()

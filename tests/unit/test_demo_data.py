@@ -12,7 +12,10 @@ import pandas as pd
 import pytest
 
 GPKG = Path(__file__).resolve().parents[2] / "resources" / "demo" / "musterstadt.gpkg"
-pytestmark = pytest.mark.skipif(not GPKG.exists(), reason="demo GeoPackage not generated")
+
+
+def test_the_demo_geopackage_is_in_the_repository():
+    assert GPKG.exists()
 
 AGE_BANDS = ["ew_u3", "ew_3_5", "ew_6_14", "ew_15_17", "ew_18_24", "ew_25_64", "ew_65_79", "ew_80plus"]
 DENOMINATORS = {"sgb2": "ew_u65", "alo": "ew_15_64", "kinder_sgb2": "ew_u15", "alleinerz": "hh_kinder",

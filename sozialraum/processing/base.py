@@ -155,7 +155,8 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
         return keys[self.parameterAsEnum(parameters, name, context)]
 
     def checkParameterValues(self, parameters, context):
-        translated = dict(parameters)
+        # before QGIS's own checks open the input files (for writing, where it is not told otherwise)
+        translated = self._inputs_read_only(parameters, context)
         # A parameter left out stands for its default (as when the algorithm reads it); QGIS's own check
         # would refuse a left-out field parameter although it has one (qgis_process ... without NEED_FIELD).
         for definition in self.parameterDefinitions():

@@ -187,6 +187,8 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
             if feedback.isCanceled():
                 raise QgsProcessingException(de_en("Abgebrochen: es wurden keine Ergebnisse geschrieben.",
                                                    "Cancelled: no results were written."))
+            for record in self.outputs.records:
+                save_method(*record)
             return self.outputs.commit(results)
         except BaseException:
             self.outputs.discard()
@@ -312,8 +314,9 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
         return sink, dest_id
 
     def save_method(self, dest_id, method, context):
-        """Keep the method record with the result ``dest_id`` (written where the result is staged)."""
-        save_method(self.outputs.staged_id(dest_id), method, context)
+        """Keep the method record with the result ``dest_id``: written where the result is staged once
+        :meth:`process` has returned and closed its outputs (a GeoPackage still open for writing is locked)."""
+        self.outputs.records.append((self.outputs.staged_id(dest_id), method, context))
 
     def write_result(self, parameters, name, context, feedback, source, table, result_columns, progress_start):
         """Copy ``source`` into output ``name`` with ``result_columns`` of ``table`` appended.

@@ -80,6 +80,7 @@ class Destinations:
         self.context = context
         self.staged = {}  # parameter name -> StagedFile | StagedTable
         self.places = {}  # parameter name -> (kind, file, table), see output_place
+        self.records = []  # (staged id, method record, context) to write once the outputs are closed
 
     # -- before the run ---------------------------------------------------------------------------
     def prepare(self):

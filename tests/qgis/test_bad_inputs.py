@@ -488,3 +488,16 @@ def test_a_shapefile_result_warns_about_cut_names_and_reports_all_the_same(resul
                             "OUTPUT_HTML": str(town["out"] / "bericht.html")})
     html = open(report["OUTPUT_HTML"], encoding="utf-8").read()
     assert "Dom" in html and "Altstadt" in html
+
+
+def test_catchments_into_a_new_geopackage_keep_their_method_record(results, run):
+    """Once 'database is locked': the method record was written while the output was still open."""
+    import importlib
+
+    town = results
+    method_record = importlib.import_module("sozialraum_plugin.sozialraum.adapters.method_record")
+    result = run("catchments", catchment_parameters(town, NETWORK=town["wege"]))
+    layer = QgsVectorLayer(result["OUTPUT"], "einzug", "ogr")
+    assert layer.featureCount() == 4  # 2 services x 2 distances
+    assert method_record.load_method(layer)["distance"] == "network"
+    assert sorted(os.listdir(town["out"])) == ["einzug.gpkg"]

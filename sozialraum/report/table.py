@@ -81,12 +81,17 @@ def _plain(value, kind):
     return kind(value)
 
 
-def write_table(model, path):
-    """Write the report table to ``path`` (``.xlsx`` or ``.csv``), ranked quarters first, then the rest."""
+def check_table_path(path):
+    """Raise InputError unless ``path`` ends in .xlsx or .csv (checked before anything is written)."""
     extension = os.path.splitext(path)[1].lower()
     if extension not in (".xlsx", ".csv"):
         raise InputError("Die Tabelle muss auf .xlsx oder .csv enden: {}".format(path),
                          "The table must end in .xlsx or .csv: {}".format(path))
+
+
+def write_table(model, path):
+    """Write the report table to ``path`` (``.xlsx`` or ``.csv``), ranked quarters first, then the rest."""
+    check_table_path(path)
     columns = table_columns(model)
     types = {str: compat.FIELD_STRING, int: compat.FIELD_INT, float: compat.FIELD_DOUBLE}
     fields = QgsFields()
@@ -95,7 +100,7 @@ def write_table(model, path):
     layer = QgsVectorLayer("None", "quarters", "memory")
     layer.dataProvider().addAttributes(fields.toList())
     layer.updateFields()
-    csv = extension == ".csv"
+    csv = os.path.splitext(path)[1].lower() == ".csv"
     features = []
     for quarter in model["ranking"] + model["not_rated"]:
         feature = QgsFeature(layer.fields())

@@ -28,7 +28,7 @@ from ...report import model as report_model
 from ...report.html import report_html
 from ...report.rendering import translator
 from ...report.svg import bars_size, indicator_bars
-from ...report.table import write_table
+from ...report.table import check_table_path, write_table
 from ..base import SozialraumAlgorithm, de_en
 from ..help_report import report_help
 
@@ -273,6 +273,8 @@ class ReportAlgorithm(SozialraumAlgorithm):
         html_path = self.file_output(parameters, self.OUTPUT_HTML, context)
         pdf_path = self.file_output(parameters, self.OUTPUT_PDF, context)
         table_path = self.file_output(parameters, self.OUTPUT_TABLE, context)
+        if table_path:
+            self.core_call(check_table_path, table_path)
         if not (html_path or pdf_path or table_path):
             raise QgsProcessingException(de_en(
                 "Bitte mindestens eine Ausgabe wählen: HTML, PDF oder Tabelle.",

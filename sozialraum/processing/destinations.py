@@ -21,6 +21,7 @@ import os
 import re
 
 from qgis.core import (
+    QgsDataSourceUri,
     QgsProcessingContext,
     QgsProcessingFeatureSourceDefinition,
     QgsProcessingOutputLayerDefinition,
@@ -52,6 +53,18 @@ def _layer_place(layer):
     parts = QgsProviderRegistry.instance().decodeUri(layer.providerType(), layer.source())
     path = parts.get("path") or ""
     return (path, parts.get("layerName") or None) if path else None
+
+
+def database_table(uri):
+    """``(service or host:port, database, schema, table)`` of a database layer source or destination
+    (``postgres://…``, ``postgis:…`` or a plain connection string), for telling two tables apart."""
+    for prefix in ("postgres://", "postgis:", "postgres:"):
+        if uri.startswith(prefix):
+            uri = uri[len(prefix):]
+            break
+    parts = QgsDataSourceUri(uri)
+    server = parts.service() or "{}:{}".format(parts.host() or "localhost", parts.port() or "5432")
+    return server, parts.database(), parts.schema() or "public", parts.table()
 
 
 def output_place(destination):
@@ -101,10 +114,16 @@ class Destinations:
             else:
                 kind, file, table = output_place(self.algorithm.parameterAsOutputLayer(self.parameters, name, scratch))
             self.places[name] = (kind, file, table)
-            if kind in ("memory", "direct"):
-                continue
             label = definition.description()
+            if kind == "direct":
+                self._check_database_output(label, database_table(
+                    self.algorithm.parameterAsOutputLayer(self.parameters, name, scratch)), inputs)
+                continue
+            if kind == "memory":
+                continue
             for input_label, (input_file, input_layer) in inputs:
+                if input_file == "database":
+                    continue
                 if _same_file(file, input_file) and (kind == "file" or input_layer in (None, table)):
                     raise InputError(
                         "Die Ausgabe „{}“ ({}) ist zugleich die Eingabe „{}“ und würde sie zerstören. Bitte "
@@ -124,8 +143,20 @@ class Destinations:
             places.append((label, kind, file, table))
             self.staged[name] = StagedFile(file) if kind == "file" else StagedTable(file, table)
 
+    @staticmethod
+    def _check_database_output(label, table, inputs):
+        """A database output table must not be a database input table (written directly, it would replace it)."""
+        for input_label, place in inputs:
+            if place == ("database", table):
+                raise InputError(
+                    "Die Ausgabe „{}“ ({}.{}) ist zugleich die Eingabe „{}“ und würde sie zerstören. Bitte wählen "
+                    "Sie für die Ausgabe eine andere Tabelle.".format(label, table[2], table[3], input_label),
+                    "The output '{}' ({}.{}) is also the input '{}' and would destroy it. Please choose another "
+                    "table for the output.".format(label, table[2], table[3], input_label))
+
     def _input_places(self):
-        """``[(label, (file, layer name or None))]`` of every file-based input."""
+        """``[(label, (file, layer name or None))]`` of every file-based input, ``[(label, ("database",
+        table))]`` of every database input."""
         found = []
         for definition in self.algorithm.parameterDefinitions():
             name = definition.name()
@@ -147,7 +178,11 @@ class Destinations:
                 layers = [self.algorithm.parameterAsLayer({name: value}, name, self.context)]
             else:
                 continue
-            found += [(label, place) for place in map(_layer_place, layers) if place]
+            for layer in layers:
+                if layer is not None and layer.providerType() == "postgres":
+                    found.append((label, ("database", database_table(layer.source()))))
+                elif _layer_place(layer):
+                    found.append((label, _layer_place(layer)))
         return found
 
     # -- during the run -----------------------------------------------------------------------------

@@ -121,6 +121,8 @@ class Destinations:
                 continue
             if kind == "memory":
                 continue
+            if kind == "table" and not os.path.exists(file):
+                kind = "newtable"  # a table of a GeoPackage this run creates: staged as a new file
             for input_label, (input_file, input_layer) in inputs:
                 if input_file == "database":
                     continue
@@ -141,7 +143,19 @@ class Destinations:
                         "The outputs '{}' and '{}' go to the same file {}. Please choose two different "
                         "ones.".format(other_label, label, file))
             places.append((label, kind, file, table))
-            self.staged[name] = StagedFile(file) if kind == "file" else StagedTable(file, table)
+            self.staged[name] = self._stage(kind, file, table)
+
+    def _stage(self, kind, file, table):
+        """The staged place of one output; tables of one new GeoPackage share its staged file."""
+        if kind == "table":
+            return StagedTable(file, table)
+        for staged in self.staged.values():
+            if isinstance(staged, StagedFile) and _same_file(staged.final, file):
+                return staged
+        return StagedFile(file)
+
+    def _unique_staged(self):
+        return list({id(staged): staged for staged in self.staged.values()}.values())
 
     @staticmethod
     def _check_database_output(label, table, inputs):
@@ -193,7 +207,11 @@ class Destinations:
         if staged is None:
             return self.parameters
         original = self.parameters.get(name)
-        if isinstance(staged, StagedFile):
+        _, _, table = self.places[name]
+        if isinstance(staged, StagedFile) and table:
+            target = "ogr:dbname='{}' table=\"{}\" (geom)".format(staged.path.replace("'", "''"),
+                                                                  table.replace('"', '""'))
+        elif isinstance(staged, StagedFile):
             target = staged.path
         else:
             target = "ogr:dbname='{}' table=\"{}\" (geom)".format(staged.path.replace("'", "''"),
@@ -228,19 +246,19 @@ class Destinations:
     # -- after the run ------------------------------------------------------------------------------
     def final_id(self, text):
         """``text`` (a layer id or path) with staged places replaced by final ones."""
-        for staged in self.staged.values():
+        for staged in self._unique_staged():
             text = staged.final_id(text)
         return text
 
     def staged_id(self, text):
         """The inverse of :meth:`final_id`: where a result with the final id ``text`` is being written."""
-        for staged in self.staged.values():
+        for staged in self._unique_staged():
             text = staged.staged_id(text)
         return text
 
     def commit(self, results):
         """Move every staged result into place; returns ``results`` with final paths (the file outputs')."""
-        for staged in self.staged.values():
+        for staged in self._unique_staged():
             staged.commit()
         results = {key: self.final_id(value) if isinstance(value, str) else value for key, value in results.items()}
         self.staged = {}  # in place now: nothing left to discard
@@ -248,6 +266,6 @@ class Destinations:
 
     def discard(self):
         """Remove everything staged (Processing loads nothing of a failed run)."""
-        for staged in self.staged.values():
+        for staged in self._unique_staged():
             staged.discard()
         self.staged = {}

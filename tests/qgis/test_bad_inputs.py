@@ -501,3 +501,18 @@ def test_catchments_into_a_new_geopackage_keep_their_method_record(results, run)
     assert layer.featureCount() == 4  # 2 services x 2 distances
     assert method_record.load_method(layer)["distance"] == "network"
     assert sorted(os.listdir(town["out"])) == ["einzug.gpkg"]
+
+
+def test_two_outputs_as_tables_of_one_new_geopackage(results, run):
+    """As the demo writes its results: tables of a GeoPackage the run creates, both kept."""
+    town = results
+    path = town["out"] / "ergebnisse.gpkg"
+    table = "ogr:dbname='{}' table=\"{}\" (geom)".format
+    result = run("servicecoverage", coverage_parameters(town, OUTPUT=table(path, "versorgung"),
+                                                        OUTPUT_DEMAND=table(path, "punkte")))
+    with contextlib.closing(sqlite3.connect(str(path))) as connection:
+        tables = sorted(name for name, in connection.execute("SELECT table_name FROM gpkg_contents"))
+    assert tables == ["punkte", "versorgung"]
+    assert QgsVectorLayer(result["OUTPUT"], "v", "ogr").featureCount() == 4
+    assert QgsVectorLayer(result["OUTPUT_DEMAND"], "p", "ogr").featureCount() == 4
+    assert sorted(os.listdir(town["out"])) == ["ergebnisse.gpkg"]

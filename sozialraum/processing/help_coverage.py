@@ -26,6 +26,11 @@ Entfernung ist nie kürzer als die Luftlinie. Fangabstände (max./Mittel) stehen
 <code>fangabstand</code> (Abstand zum Weg); zerfällt das Netz in getrennte Teile, sagt eine Warnung, wie viel Nachfrage
 auf den kleinen Teilen liegt. Mehrere Entfernungen sind möglich („300, 500, 1000"); die größte ist der Einzugsradius
 d0. Alle Grenzen schließen den Grenzwert ein (d ≤ d0).</p>
+<p><b>Prüfungen vorab</b>: Jeder Layer braucht ein Koordinatenbezugssystem (sonst: Layereigenschaften › Quelle ›
+KBS zuweisen). Ungültige Quartiersflächen (z. B. sich selbst schneidend) richten sich nach der Einstellung
+„Ungültige Geometrien filtern“: bei „Ausführung anhalten“ bricht das Werkzeug mit den Namen der Quartiere ab, sonst
+werden sie für die Zuordnung repariert (makeValid); die Ausgabe behält die Eingabegeometrie. Abbrechen hinterlässt
+keine halben Ergebnisse.</p>
 <p><b>Verfahren</b> (<code>METHOD</code>)</p>
 <ul>
 <li><b>ratio</b> – Versorgungsquote: Plätze im Quartier / Zielbevölkerung. Einrichtungen jenseits der Quartiersgrenze
@@ -90,6 +95,10 @@ never shorter than the straight line. Snapping distances (max/mean) are in the l
 <code>fangabstand</code> (distance to the path); if the network falls apart a warning says how much demand lies on the small parts. Several
 distances may be given ("300, 500, 1000"); the largest is the catchment radius d0. Every limit includes the limit
 (d ≤ d0).</p>
+<p><b>Checks first</b>: every layer needs a coordinate reference system (else: Layer Properties › Source › Assign
+CRS). Invalid district areas (e.g. self-intersecting) follow the setting "Invalid features filtering": with "Stop
+algorithm execution" the tool stops and names the districts, otherwise they are repaired for the assignment
+(makeValid); the output keeps the input geometry. Cancelling leaves no half-written results.</p>
 <p><b>Methods</b> (<code>METHOD</code>)</p>
 <ul>
 <li><b>ratio</b> – supply ratio: places inside the district / target population. Services beyond the border do not

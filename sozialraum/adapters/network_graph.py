@@ -1,10 +1,11 @@
 """A walking network from a line layer, for the core's shortest paths (:mod:`..core.network`).
 
-* Nodes are the end points of the lines, merged when their coordinates round to the same
-  centimetre (``precision``); every line (every part of a multi-line) is one edge between its
-  first and last point, as long as the line itself (in metres, in the working CRS; curves are
-  segmentized first). The network must therefore be *noded*: paths meet only at line end points
-  (QGIS: "Split with lines" or GRASS ``v.clean``), as in the demo's ``wege``.
+* Lines are joined where city data joins them (:func:`..core.network.node_lines`): at their end
+  points and at every vertex they share, also in their middle (OpenStreetMap ways and ATKIS paths
+  are not split at crossings), with vertices closer than the topology tolerance (default 0.1 m)
+  taken as one place. Lines that cross without a shared vertex (bridges, tunnels) stay apart. Each
+  line is cut at its nodes into edges, as long as that piece of the line (in metres, in the working
+  CRS; curves are segmentized first).
 * Demand points and services are snapped to the nearest point of the nearest edge
   (:func:`snap_to_edges`): a point ``s`` metres from the foot point ``t`` metres along an edge of
   length ``L`` joins the graph at both of its end nodes, after ``s + t`` and ``s + (L - t)``. The
@@ -37,15 +38,17 @@ from qgis.core import (
 )
 
 from ..core.errors import InputError, de_en
-from ..core.network import Graph, connected_components, edge_attachments
+from ..core.network import Graph, connected_components, edge_attachments, node_lines
 from ..core.radius import grouped_min
 from . import compat
 from .crs import request_in
 from .distances import euclidean_pairs
 from .layers import features_unchecked, read_line_parts
 
-#: Line end points closer than this (rounded to the same multiple, in metres) become one node.
+#: Points whose coordinates round to the same multiple of this (metres) share one snapping search.
 NODE_PRECISION = 0.01
+#: Vertices of the path network closer than this (metres) are one place (QGIS's topology tolerance).
+TOPOLOGY_TOLERANCE = 0.1
 #: Longest piece of a segment (metres) in the grid search for the nearest edge.
 SNAP_PIECE = 25.0
 #: Search radii (metres) of the grid search, tried in turn for the points not placed yet.
@@ -79,12 +82,13 @@ class Network(NamedTuple):
 
 
 def read_network(source, target_crs, transform_context, feedback=None, progress_span=(0.0, 10.0),
-                 precision=NODE_PRECISION, layer=None):
+                 tolerance=TOPOLOGY_TOLERANCE, layer=None):
     """The network of the line layer ``source`` in ``target_crs`` (see the module docstring).
 
-    ``layer``: the layer that ``source`` reads in full, if known; a GeoPackage line layer in
-    ``target_crs`` is then read in bulk through GDAL (:func:`.layers.read_line_parts`), with the
-    same result.
+    Lines are joined at every vertex they share and at places closer than ``tolerance`` metres
+    (:func:`..core.network.node_lines`). ``layer``: the layer that ``source`` reads in full, if known;
+    a GeoPackage line layer in ``target_crs`` is then read in bulk through GDAL
+    (:func:`.layers.read_line_parts`), with the same result.
     """
     bulk = read_line_parts(layer) if layer is not None and layer.crs() == target_crs else None
     if bulk is not None:
@@ -100,19 +104,14 @@ def read_network(source, target_crs, transform_context, feedback=None, progress_
             "Das Wegenetz enthält keine Linien mit Geometrie. Bitte wählen Sie einen Linienlayer mit Wegen.",
             "The path network holds no lines with a geometry. Please choose a line layer with paths.",
         )
-    n_lines = len(counts)
-    first_vertex = np.zeros(n_lines + 1, dtype=np.int64)
+    first_vertex = np.zeros(len(counts) + 1, dtype=np.int64)
     np.cumsum(counts, out=first_vertex[1:])
-    first, last = first_vertex[:-1], first_vertex[1:] - 1
-    keys = np.round(np.column_stack([np.concatenate([vertex_x[first], vertex_x[last]]),
-                                     np.concatenate([vertex_y[first], vertex_y[last]])]) / precision).astype(np.int64)
-    unique, inverse = np.unique(keys, axis=0, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    lengths = _line_lengths(vertex_x, vertex_y, first_vertex)
-    graph = Graph.from_edges(unique.shape[0], inverse[:n_lines], inverse[n_lines:], lengths)
-    return Network(graph, unique[:, 0] * precision, unique[:, 1] * precision, n_lines, no_geometry,
-                   inverse[:n_lines], inverse[n_lines:], lengths, _Lines(vertex_x, vertex_y, first_vertex),
-                   vertex_x, vertex_y, first_vertex)
+    noded = node_lines(vertex_x, vertex_y, first_vertex, tolerance)
+    lengths = _line_lengths(noded.vertex_x, noded.vertex_y, noded.first_vertex)
+    graph = Graph.from_edges(noded.node_x.size, noded.edge_start, noded.edge_end, lengths)
+    return Network(graph, noded.node_x, noded.node_y, len(counts), no_geometry, noded.edge_start, noded.edge_end,
+                   lengths, _Lines(noded.vertex_x, noded.vertex_y, noded.first_vertex), noded.vertex_x,
+                   noded.vertex_y, noded.first_vertex)
 
 
 def _read_line_parts(source, target_crs, transform_context, feedback, progress_span):

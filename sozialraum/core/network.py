@@ -491,3 +491,78 @@ def nearest_service(graph, demand, service, cutoff=_INF):
     distance[beyond] = np.inf
     nearest[beyond] = -1
     return distance, nearest
+
+
+class NodedLines(NamedTuple):
+    """A path network's edges after :func:`node_lines`: edge ``e`` has the vertices
+    ``vertex_x/vertex_y[first_vertex[e]:first_vertex[e + 1]]``, comes from line ``edge_line[e]`` and runs
+    from node ``edge_start[e]`` to node ``edge_end[e]``; node ``k`` lies at ``(node_x[k], node_y[k])``."""
+
+    vertex_x: np.ndarray
+    vertex_y: np.ndarray
+    first_vertex: np.ndarray
+    edge_line: np.ndarray
+    edge_start: np.ndarray
+    edge_end: np.ndarray
+    node_x: np.ndarray
+    node_y: np.ndarray
+
+
+def _places(x, y, tolerance):
+    """Per vertex the index of the first vertex of its place: vertices within ``tolerance`` of each other
+    are one place, joined in chains (a within tolerance of b, b of c: one place); ``tolerance`` 0 means
+    equal coordinates."""
+    n = x.size
+    if tolerance <= 0:
+        _, first, inverse = np.unique(np.column_stack([x, y]), axis=0, return_index=True, return_inverse=True)
+        return first[inverse.reshape(-1)]
+    from .radius import radius_pairs
+
+    a, b, _ = radius_pairs(x, y, x, y, tolerance)
+    keep = a < b
+    a, b = a[keep].astype(np.int64), b[keep].astype(np.int64)
+    label = np.arange(n, dtype=np.int64)
+    while a.size:  # each round gives both ends of every pair the lower label; chains need a few rounds
+        low = np.minimum(label[a], label[b])
+        before = label.copy()
+        np.minimum.at(label, a, low)
+        np.minimum.at(label, b, low)
+        label = label[label]  # follow the labels to their own label (path halving)
+        if np.array_equal(label, before):
+            break
+    return label
+
+
+def node_lines(vertex_x, vertex_y, first_vertex, tolerance=0.0):
+    """Edges and nodes of a path network as cities have it, not split at its crossings.
+
+    Lines ``l`` have the vertices ``vertex_x/vertex_y[first_vertex[l]:first_vertex[l + 1]]``. Vertices
+    closer than ``tolerance`` (metres; 0 = the same coordinates) are one *place*, as in QGIS's own
+    network analysis (``QgsGraphBuilder``'s topology tolerance). A vertex is a node when it is a line's
+    first or last vertex or when its place holds another vertex too (of another line, or of the same line
+    further on): lines are connected at every vertex they share, also in their middle (OpenStreetMap
+    ways, ATKIS). Lines that cross without a shared vertex (bridges, tunnels) stay apart. Every line is
+    cut at its nodes into edges; an edge keeps its own vertices (its length is the length of that piece
+    of the line), and its ends are the nodes of their places, at the place's first vertex.
+    """
+    x = np.asarray(vertex_x, dtype="float64")
+    y = np.asarray(vertex_y, dtype="float64")
+    first_vertex = np.asarray(first_vertex, dtype=np.int64)
+    n = x.size
+    place = _places(x, y, float(tolerance)) if n else np.zeros(0, dtype=np.int64)
+    is_last = np.zeros(n, dtype=bool)
+    is_last[first_vertex[1:] - 1] = True
+    is_end = is_last.copy()
+    is_end[first_vertex[:-1]] = True
+    shared = np.bincount(place, minlength=n)[place] > 1
+    node_vertex = np.flatnonzero(is_end | shared)
+    starts = node_vertex[~is_last[node_vertex]]
+    ends = node_vertex[np.searchsorted(node_vertex, starts, side="right")]
+    counts = ends - starts + 1
+    first_new = np.zeros(starts.size + 1, dtype=np.int64)
+    np.cumsum(counts, out=first_new[1:])
+    gather = np.repeat(starts - first_new[:-1], counts) + np.arange(int(first_new[-1]), dtype=np.int64)
+    used, node = np.unique(np.concatenate([place[starts], place[ends]]), return_inverse=True)
+    node = node.reshape(-1)
+    return NodedLines(x[gather], y[gather], first_new, np.searchsorted(first_vertex, starts, side="right") - 1,
+                      node[:starts.size], node[starts.size:], x[used], y[used])

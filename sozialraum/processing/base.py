@@ -14,6 +14,7 @@ from qgis.core import (
     QgsProcessingFeedback,
     QgsProcessingOutputLayerDefinition,
     QgsProcessingParameterEnum,
+    QgsProcessingParameterNumber,
     QgsWkbTypes,
 )
 from qgis.PyQt.QtCore import Qt
@@ -22,6 +23,7 @@ from qgis.PyQt.QtGui import QIcon
 from ..adapters import compat
 from ..adapters.crs import require_defined
 from ..adapters.method_record import save_method
+from ..adapters.network_graph import TOPOLOGY_TOLERANCE
 from ..adapters.layers import (
     add_results_in_place,
     cut_field_names,
@@ -250,6 +252,19 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
             layer = self._input_layer(parameters, name, context)
         self.__dict__.setdefault("_source_origins", []).append((source, name, layer))
         return source
+
+    TOPOLOGY_TOLERANCE = "TOPOLOGY_TOLERANCE"
+
+    def add_topology_tolerance(self):
+        """The path network's topology tolerance (advanced): vertices closer than this are one place."""
+        parameter = QgsProcessingParameterNumber(
+            self.TOPOLOGY_TOLERANCE, de_en("Wegenetz: Knoten-Toleranz in Metern (Punkte näher als dies sind ein Ort; "
+                                           "0 = nur gleiche Koordinaten)",
+                                           "Path network: topology tolerance in metres (points closer than this are one "
+                                           "place; 0 = equal coordinates only)"),
+            type=compat.NUMBER_DOUBLE, minValue=0.0, defaultValue=TOPOLOGY_TOLERANCE)
+        parameter.setFlags(parameter.flags() | compat.FLAG_ADVANCED)
+        self.addParameter(parameter)
 
     #: True for algorithms that measure distances: every layer they read must have a defined CRS.
     MEASURES_DISTANCES = False

@@ -13,7 +13,9 @@ erreichbar ist, als Polygon – und wie viele Menschen der Zielgruppe darin wohn
 <ul>
 <li><b>Luftlinie</b> (ohne Wegenetz): ein Kreis mit Radius t um die Einrichtung (als Vieleck mit 128 Ecken;
 die Fläche ist um weniger als 0,05 % kleiner als π·t²).</li>
-<li><b>Wegenetz</b>: Die Einrichtung wird an den nächsten Punkt des nächsten Wegs angebunden (Fangabstand b,
+<li><b>Wegenetz</b> (muss nicht an Kreuzungen geteilt sein: Linien sind überall verbunden, wo sie einen Stützpunkt
+teilen, Stützpunkte näher als die Knoten-Toleranz, Standard 0,1 m, gelten als ein Ort; Brücken ohne gemeinsamen
+Stützpunkt bleiben getrennt): Die Einrichtung wird an den nächsten Punkt des nächsten Wegs angebunden (Fangabstand b,
 Luftlinie). Von diesem Fußpunkt aus wird mit Dijkstra gesucht, wie weit jeder Knoten über das Netz entfernt ist
 (d; zu den beiden Enden des eigenen Wegs zuerst entlang des Wegs). Auf dem eigenen Weg ist das Stück bis
 t − b Meter vor und hinter dem Fußpunkt erreichbar; von einer anderen Kante der Länge L zwischen den Knoten u
@@ -47,7 +49,9 @@ lines.</p>
 <ul>
 <li><b>Straight line</b> (no network): a circle of radius t around the service (a polygon of 128 corners;
 its area is less than 0.05 % below π·t²).</li>
-<li><b>Network</b>: the service is attached to the nearest point of the nearest path (snapping distance b,
+<li><b>Network</b> (need not be split at crossings: lines are connected wherever they share a vertex, vertices
+closer than the topology tolerance, default 0.1 m, are one place; bridges without a shared vertex stay apart): the
+service is attached to the nearest point of the nearest path (snapping distance b,
 straight line). From that foot point Dijkstra finds the network distance d of every node (to the two ends of its own
 path first along the path). On its own path the stretch up to t − b metres before and after the foot point is
 reachable; of another edge of length L between nodes u and v, the part with b + d(u) + s ≤ t or

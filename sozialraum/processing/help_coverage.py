@@ -17,7 +17,7 @@ grob – Entfernungen innerhalb des Quartiers gehen verloren.</p>
 <p><b>Entfernungen</b> in Metern, in einem metrischen Koordinatensystem: Layer in anderen Systemen werden in das der
 Quartiere umprojiziert; liegen die Quartiere in Grad (z. B. EPSG:4326), wird in ETRS89/UTM 32N bzw. 33N
 (EPSG:25832/25833, Deutschland) oder der UTM-Zone der Stadtmitte gerechnet – das Protokoll sagt es. Ohne Wegenetz
-zählt die Luftlinie. Mit <b>Wegenetz</b> (Linien, die sich nur an ihren Endpunkten treffen) werden Nachfragepunkte und
+zählt die Luftlinie. Mit <b>Wegenetz</b> werden Nachfragepunkte und
 Einrichtungen an den nächsten Punkt des nächsten Wegs angebunden (Fangabstand s, Luftlinie); von dort geht es zu
 beiden Enden des Wegs (t bzw. L − t Meter entlang des Wegs der Länge L). Entfernung = Fangabstand des Punkts + Weg
 bis zu einem Ende + kürzester Weg (Dijkstra) + Weg vom Ende zur Einrichtung + deren Fangabstand; liegen beide am
@@ -26,6 +26,10 @@ Entfernung ist nie kürzer als die Luftlinie. Fangabstände (max./Mittel) stehen
 <code>fangabstand</code> (Abstand zum Weg); zerfällt das Netz in getrennte Teile, sagt eine Warnung, wie viel Nachfrage
 auf den kleinen Teilen liegt. Mehrere Entfernungen sind möglich („300, 500, 1000"); die größte ist der Einzugsradius
 d0. Alle Grenzen schließen den Grenzwert ein (d ≤ d0).</p>
+<p><b>Wegenetz wie aus dem Amt</b>: Wege müssen nicht an Kreuzungen geteilt sein. Linien sind überall verbunden, wo
+sie einen Stützpunkt teilen, auch in ihrer Mitte (so liegen OpenStreetMap-Wege und ATKIS vor); Stützpunkte näher als
+die Knoten-Toleranz (Standard 0,1 m, 0 = nur gleiche Koordinaten) gelten als ein Ort – wie in QGIS' eigener
+Netzwerkanalyse. Linien, die sich ohne gemeinsamen Stützpunkt kreuzen (Brücken, Tunnel), bleiben getrennt.</p>
 <p><b>Prüfungen vorab</b>: Jeder Layer braucht ein Koordinatenbezugssystem (sonst: Layereigenschaften › Quelle ›
 KBS zuweisen). Ungültige Quartiersflächen (z. B. sich selbst schneidend) richten sich nach der Einstellung
 „Ungültige Geometrien filtern“: bei „Ausführung anhalten“ bricht das Werkzeug mit den Namen der Quartiere ab, sonst
@@ -86,7 +90,7 @@ are lost.</p>
 <p><b>Distances</b> in metres, in a metric coordinate system: layers in other systems are reprojected to the districts'
 one; if the districts are in degrees (e.g. EPSG:4326) the distances are computed in ETRS89/UTM 32N or 33N
 (EPSG:25832/25833, Germany) or the UTM zone of the town centre, and the log says so. Without a network the straight line
-counts. With a <b>path network</b> (lines that meet only at their end points) demand points and services are snapped to
+counts. With a <b>path network</b> demand points and services are snapped to
 the nearest point of the nearest path (snapping distance s, straight line), and from there go to both ends of that
 path (t or L − t metres along a path of length L). Distance = snapping distance of the point + the way to an end of
 its path + shortest path (Dijkstra) + the way from an end to the service + its snapping distance; for two points on
@@ -95,6 +99,10 @@ never shorter than the straight line. Snapping distances (max/mean) are in the l
 <code>fangabstand</code> (distance to the path); if the network falls apart a warning says how much demand lies on the small parts. Several
 distances may be given ("300, 500, 1000"); the largest is the catchment radius d0. Every limit includes the limit
 (d ≤ d0).</p>
+<p><b>Path networks as cities have them</b>: paths need not be split at crossings. Lines are connected wherever
+they share a vertex, also in their middle (as OpenStreetMap ways and ATKIS come); vertices closer than the topology
+tolerance (default 0.1 m, 0 = equal coordinates only) are one place, as in QGIS's own network analysis. Lines that
+cross without a shared vertex (bridges, tunnels) stay apart.</p>
 <p><b>Checks first</b>: every layer needs a coordinate reference system (else: Layer Properties › Source › Assign
 CRS). Invalid district areas (e.g. self-intersecting) follow the setting "Invalid features filtering": with "Stop
 algorithm execution" the tool stops and names the districts, otherwise they are repaired for the assignment

@@ -420,3 +420,50 @@ def test_edge_snapping_matches_the_split_graph_and_never_beats_the_straight_line
     assert np.all(nearest[~reachable] == -1)
     straight = np.hypot(*(demand_xy[:, None, :] - service_xy[None, :, :]).transpose(2, 0, 1)).min(axis=1)
     assert np.all(dist >= straight - 1e-9)
+
+
+def test_lines_crossing_at_a_shared_middle_vertex_are_joined_there():
+    from sozialraum.core.network import node_lines
+
+    # A runs west-east and B south-north through the shared vertex (0, 0); C crosses A at (50, 0)
+    # without a vertex there (a bridge): it stays apart.
+    x = np.array([-100.0, 0.0, 100.0, 0.0, 0.0, 0.0, 50.0, 50.0])
+    y = np.array([0.0, 0.0, 0.0, -100.0, 0.0, 100.0, -50.0, 50.0])
+    noded = node_lines(x, y, np.array([0, 3, 6, 8]))
+    assert noded.edge_line.tolist() == [0, 0, 1, 1, 2]
+    centre = noded.edge_end[0]
+    assert (noded.node_x[centre], noded.node_y[centre]) == (0.0, 0.0)
+    assert noded.edge_start[1] == noded.edge_end[2] == noded.edge_start[3] == centre  # four edges meet there
+    assert noded.first_vertex.tolist() == [0, 2, 4, 6, 8, 10]
+    assert {noded.edge_start[4], noded.edge_end[4]}.isdisjoint({noded.edge_start[0], centre, noded.edge_end[1]})
+
+
+@pytest.mark.parametrize("tolerance, joined", [(0.0, False), (0.1, True), (0.04, False)])
+def test_end_points_within_the_topology_tolerance_are_one_node(tolerance, joined):
+    from sozialraum.core.network import node_lines
+
+    x, y = np.array([0.0, 100.0, 100.05, 200.0]), np.zeros(4)
+    noded = node_lines(x, y, np.array([0, 2, 4]), tolerance)
+    assert (noded.edge_end[0] == noded.edge_start[1]) == joined
+    assert noded.node_x.size == (3 if joined else 4)
+
+
+def test_noding_keeps_every_vertex_and_the_length_of_every_line():
+    from sozialraum.core.network import node_lines
+
+    rng = np.random.default_rng(5)
+    # a 6 x 6 lattice of long lines (rows and columns) with a vertex at every crossing and some in between
+    xs = np.arange(6) * 100.0
+    lines = [[(x, yy) for x in np.sort(np.concatenate([xs, rng.uniform(0, 500, 3)]))] for yy in xs]
+    lines += [[(xx, y) for y in np.sort(np.concatenate([xs, rng.uniform(0, 500, 3)]))] for xx in xs]
+    x = np.array([p[0] for line in lines for p in line])
+    y = np.array([p[1] for line in lines for p in line])
+    first = np.concatenate([[0], np.cumsum([len(line) for line in lines])])
+    noded = node_lines(x, y, first, 0.1)
+    seg = np.hypot(np.diff(noded.vertex_x), np.diff(noded.vertex_y))
+    seg[noded.first_vertex[1:-1] - 1] = 0.0  # no segment from one edge into the next
+    original = np.hypot(np.diff(x), np.diff(y))
+    original[first[1:-1] - 1] = 0.0
+    assert seg.sum() == pytest.approx(original.sum(), rel=1e-12)
+    assert noded.node_x.size == 36  # the crossings (the lines end at crossings too)
+    assert noded.edge_line.size == 12 * 5  # each line cut at its 6 crossings into 5 edges

@@ -211,6 +211,7 @@ class CatchmentsAlgorithm(SozialraumAlgorithm):
             self.NETWORK, de_en("Wegenetz (Linien; leer = Kreise in Luftlinie)",
                                 "Path network (lines; empty = straight-line circles)"),
             [compat.SOURCE_VECTOR_LINE], optional=True))
+        self.add_topology_tolerance()
         self.addParameter(QgsProcessingParameterNumber(
             self.BUFFER, de_en("Pufferbreite um die erreichbaren Wege in Metern",
                                "Buffer width around the reachable paths in metres"),
@@ -291,7 +292,8 @@ class CatchmentsAlgorithm(SozialraumAlgorithm):
         if network_source is None:
             shapes = self._circles(services, demand, thresholds, feedback)
         else:
-            shapes = self._network(network_source, services, demand, thresholds, width, crs, context, feedback)
+            shapes = self._network(network_source, services, demand, thresholds, width, crs, context, feedback,
+                                   self.parameterAsDouble(parameters, self.TOPOLOGY_TOLERANCE, context))
         if shapes is None:
             return {}
         geometries, population, notes, snap = shapes
@@ -372,13 +374,13 @@ class CatchmentsAlgorithm(SozialraumAlgorithm):
         notes = [[""] * n for _ in thresholds]
         return geometries, population, notes, None
 
-    def _network(self, source, services, demand, thresholds, width, crs, context, feedback):
+    def _network(self, source, services, demand, thresholds, width, crs, context, feedback, tolerance):
         """Buffered reachable network per service and threshold; population by network distance."""
         note = reprojection_note(de_en("Wegenetz", "Path network"), source.sourceCrs(), crs)
         if note:
             feedback.pushInfo(note)
         network = self.core_call(read_network, source, crs, context.transformContext(), feedback, (15.0, 20.0),
-                                 layer=self.whole_layer(source))
+                                 tolerance, layer=self.whole_layer(source))
         if network is None:
             return None
         edges = edge_lines(network)

@@ -221,6 +221,7 @@ class ServiceCoverageAlgorithm(SozialraumAlgorithm):
         self.addParameter(QgsProcessingParameterFeatureSource(
             self.NETWORK, de_en("Wegenetz (Linien; leer = Luftlinie)", "Path network (lines; empty = straight line)"),
             [compat.SOURCE_VECTOR_LINE], optional=True))
+        self.add_topology_tolerance()
         self.add_choice(self.METHOD, de_en("Verfahren", "Method"), [
             ("ratio", de_en("Versorgungsquote im Quartier", "supply ratio inside the district")),
             ("nearest", de_en("Entfernung zur nächsten Einrichtung", "distance to the nearest service")),
@@ -370,13 +371,13 @@ class ServiceCoverageAlgorithm(SozialraumAlgorithm):
         nearest_j, nearest_d = nearest_points(demand.x, demand.y, services.x, services.y)
         return Distances(*pairs, nearest_d, nearest_j, None, None)
 
-    def _network(self, source, crs, context, demand, services, d0, feedback):
+    def _network(self, source, crs, context, demand, services, d0, feedback, tolerance):
         note = reprojection_note(de_en("Wegenetz", "Path network"), source.sourceCrs(), crs)
         if note:
             feedback.pushInfo(note)
         feedback.pushInfo(de_en("Baue das Wegenetz …", "Building the path network …"))
         network = self.core_call(read_network, source, crs, context.transformContext(), feedback, (20.0, 25.0),
-                                 layer=self.whole_layer(source))
+                                 tolerance, layer=self.whole_layer(source))
         if network is None:
             return None
         graph = network.graph
@@ -459,7 +460,8 @@ class ServiceCoverageAlgorithm(SozialraumAlgorithm):
         if network_source is None:
             distances = self._euclidean(demand, services, settings["d0"], feedback)
         else:
-            distances = self._network(network_source, crs, context, demand, services, settings["d0"], feedback)
+            distances = self._network(network_source, crs, context, demand, services, settings["d0"], feedback,
+                                      self.parameterAsDouble(parameters, self.TOPOLOGY_TOLERANCE, context))
         if distances is None or feedback.isCanceled():
             return {}
 

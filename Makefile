@@ -60,7 +60,7 @@ demo: setup
 
 package:
 	@rm -rf $(DIST)/$(PLUGIN) && mkdir -p $(DIST)/$(PLUGIN)
-	git archive --format=tar HEAD metadata.txt __init__.py plugin.py LICENSE README.md CHANGELOG.md \
+	git archive --format=tar HEAD metadata.txt __init__.py plugin.py dependencies.py LICENSE README.md CHANGELOG.md \
 	    sozialraum ui resources | tar -x -C $(DIST)/$(PLUGIN)
 	@find $(DIST)/$(PLUGIN) -name '__pycache__' -prune -exec rm -rf {} +
 	cd $(DIST) && rm -f $(PLUGIN)-$(VERSION).zip && python3 -m zipfile -c $(PLUGIN)-$(VERSION).zip $(PLUGIN)

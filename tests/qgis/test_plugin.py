@@ -40,3 +40,27 @@ def test_metadata_complete():
     assert general["qgisMinimumVersion"] == "3.22" and general["qgisMaximumVersion"] == "4.99"
     assert general["hasProcessingProvider"] == "yes"
     assert (root / general["icon"]).exists()
+
+
+def test_a_missing_package_gives_install_instructions_instead_of_a_traceback(plugin, qgis_iface, monkeypatch):
+    """Without pandas (OSGeo4W's express install) classFactory returns a stand-in that names the package and
+    how to install it on Windows and Debian, and registers nothing."""
+    import importlib
+    import importlib.util
+
+    from qgis.core import Qgis, QgsApplication
+
+    dependencies = importlib.import_module("sozialraum_plugin.dependencies")
+    package = importlib.import_module("sozialraum_plugin")
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "pandas" else real(name, *a))
+    providers = len(QgsApplication.processingRegistry().providers())
+    stand_in = package.classFactory(qgis_iface)
+    assert isinstance(stand_in, dependencies.MissingDependenciesPlugin)
+    stand_in.initProcessing()
+    stand_in.initGui()
+    stand_in.unload()
+    assert len(QgsApplication.processingRegistry().providers()) == providers
+    message = qgis_iface.messageBar().get_messages(Qgis.MessageLevel.Critical)[-1]
+    assert "pandas" in message and "OSGeo4W" in message and "apt install python3-pandas" in message
+    assert dependencies.missing_modules(lambda name: None) == ["numpy", "pandas", "jinja2"]

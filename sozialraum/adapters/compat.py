@@ -66,6 +66,7 @@ SOURCE_SKIP_GEOMETRY_CHECKS = _pick(Qgis, "ProcessingFeatureSourceFlag.SkipGeome
 INVALID_GEOMETRY_ABORT = _pick(Qgis, "InvalidGeometryCheck.AbortOnInvalid", QgsFeatureRequest, "GeometryAbortOnInvalid")
 WKB_NO_GEOMETRY = _pick(Qgis, "WkbType.NoGeometry", QgsWkbTypes, "NoGeometry")
 WKB_POINT = _pick(Qgis, "WkbType.Point", QgsWkbTypes, "Point")
+WKB_LINESTRING = _pick(Qgis, "WkbType.LineString", QgsWkbTypes, "LineString")
 WKB_MULTIPOLYGON = _pick(Qgis, "WkbType.MultiPolygon", QgsWkbTypes, "MultiPolygon")
 GEOMETRY_POLYGON = _pick(Qgis, "GeometryType.Polygon", QgsWkbTypes, "PolygonGeometry")
 GEOMETRY_POINT = _pick(Qgis, "GeometryType.Point", QgsWkbTypes, "PointGeometry")

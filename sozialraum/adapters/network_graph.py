@@ -79,6 +79,7 @@ class Network(NamedTuple):
     vertex_x: np.ndarray
     vertex_y: np.ndarray
     first_vertex: np.ndarray
+    edge_line: np.ndarray  # the line (part) of the layer each edge comes from, in reading order
 
 
 def read_network(source, target_crs, transform_context, feedback=None, progress_span=(0.0, 10.0),
@@ -111,7 +112,7 @@ def read_network(source, target_crs, transform_context, feedback=None, progress_
     graph = Graph.from_edges(noded.node_x.size, noded.edge_start, noded.edge_end, lengths)
     return Network(graph, noded.node_x, noded.node_y, len(counts), no_geometry, noded.edge_start, noded.edge_end,
                    lengths, _Lines(noded.vertex_x, noded.vertex_y, noded.first_vertex), noded.vertex_x,
-                   noded.vertex_y, noded.first_vertex)
+                   noded.vertex_y, noded.first_vertex, noded.edge_line)
 
 
 def _read_line_parts(source, target_crs, transform_context, feedback, progress_span):
@@ -383,10 +384,11 @@ def components_message(report):
     return de_en(
         "Das Wegenetz zerfällt in {} getrennte Teile (das größte hat {:.1f} % der Knoten). Auf kleineren Teilen "
         "liegen {:.1f} % der Zielbevölkerung und {} Einrichtung(en); {:.1f} % der Zielbevölkerung erreichen über "
-        "das Netz gar keine Einrichtung. Bitte prüfen Sie, ob Wege an ihren Enden verbunden sind (Knoten auf "
-        "1 cm genau).",
+        "das Netz gar keine Einrichtung. Bitte prüfen Sie, ob die Wege verbunden sind (gemeinsamer Stützpunkt "
+        "oder näher als die Knoten-Toleranz) – das Werkzeug „Wegenetz prüfen“ zeigt die Stellen.",
         "The path network falls into {} separate parts (the largest holds {:.1f} % of the nodes). {:.1f} % of "
         "the target population and {} service(s) lie on smaller parts; {:.1f} % of the target population reach "
-        "no service along the network at all. Please check that paths are joined at their ends (nodes to 1 cm).",
+        "no service along the network at all. Please check that the paths are joined (a shared vertex, or closer "
+        "than the topology tolerance): the tool 'Check path network' shows where.",
     ).format(report.n_components, 100.0 * report.main_share, 100.0 * report.demand_off_main,
              report.services_off_main, 100.0 * report.demand_without_service)

@@ -566,3 +566,22 @@ def node_lines(vertex_x, vertex_y, first_vertex, tolerance=0.0):
     node = node.reshape(-1)
     return NodedLines(x[gather], y[gather], first_new, np.searchsorted(first_vertex, starts, side="right") - 1,
                       node[:starts.size], node[starts.size:], x[used], y[used])
+
+
+def node_degrees(graph):
+    """Number of edge ends at every node (a loop counts twice); degree 1 = a dead end."""
+    return np.diff(graph.indptr)
+
+
+def component_shares(labels, point_node, weights=None):
+    """Per component (0..c-1 of ``labels``) the share of the points (or of their ``weights``) attached to it.
+
+    ``point_node``: the node each point reaches the network by (``-1`` = none: counted nowhere). The shares of
+    all components add up to the share of points attached at all."""
+    labels = np.asarray(labels, dtype=np.int64)
+    point_node = np.asarray(point_node, dtype=np.int64)
+    weights = np.ones(point_node.size) if weights is None else np.asarray(weights, dtype="float64")
+    total = weights.sum()
+    attached = point_node >= 0
+    sums = np.bincount(labels[point_node[attached]], weights=weights[attached], minlength=int(labels.max()) + 1)
+    return sums / total if total > 0 else np.zeros_like(sums)

@@ -11,6 +11,7 @@ from .base import ICON_DIR, de_en
 def algorithm_classes():
     """Every algorithm class of the provider (imported here so the provider module stays light)."""
     from .algorithms.catchments import CatchmentsAlgorithm
+    from .algorithms.check_network import CheckNetworkAlgorithm
     from .algorithms.district_index import DistrictIndexAlgorithm
     from .algorithms.index_diagnostics import IndexDiagnosticsAlgorithm
     from .algorithms.indicator_rates import IndicatorRatesAlgorithm
@@ -20,7 +21,7 @@ def algorithm_classes():
     from .algorithms.status_dynamic_index import StatusDynamicIndexAlgorithm
 
     return [IndicatorRatesAlgorithm, DistrictIndexAlgorithm, StatusDynamicIndexAlgorithm, IndexDiagnosticsAlgorithm,
-            NeedCoverageAlgorithm, ServiceCoverageAlgorithm, CatchmentsAlgorithm, ReportAlgorithm]
+            NeedCoverageAlgorithm, ServiceCoverageAlgorithm, CatchmentsAlgorithm, CheckNetworkAlgorithm, ReportAlgorithm]
 
 
 class SozialraumProvider(QgsProcessingProvider):

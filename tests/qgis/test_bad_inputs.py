@@ -1,4 +1,4 @@
-"""Bad and awkward input across all eight algorithms, as town halls have it (issue: "Nothing lost").
+"""Bad and awkward input across all nine algorithms, as town halls have it (issue: "Nothing lost").
 
 Every case runs an algorithm on GeoPackage files made here and asserts three things:
 
@@ -316,6 +316,13 @@ CASES = [
     ("services without a CRS (catchments)", "catchments",
      lambda t: catchment_parameters(t, SERVICES=_add(t, "ohne_kbs", _without_crs(lambda: points(SERVICES)))),
      "Koordinatenbezugssystem|coordinate reference system"),
+    ("network check: point layer as network", "checknetwork",
+     lambda t: {"NETWORK": t["kitas"], "OUTPUT": str(t["out"] / "netz.gpkg")}, "Linien|line"),
+    ("network check: output = input file", "checknetwork",
+     lambda t: {"NETWORK": t["wege"], "OUTPUT": str(t["gpkg"])}, "zugleich die Eingabe|also the input"),
+    ("network check: network without a CRS", "checknetwork",
+     lambda t: {"NETWORK": _add(t, "ohne_kbs", _without_crs(lambda: lines(NETWORK))),
+                "OUTPUT": str(t["out"] / "netz.gpkg")}, "Koordinatenbezugssystem|coordinate reference system"),
     ("no services at all", "servicecoverage",
      lambda t: coverage_parameters(t, SERVICES=_add(t, "keine", _empty_points())), "keine|no (service|point)"),
     ("no services at all (catchments)", "catchments",
@@ -390,6 +397,8 @@ CANCELS = [
     ("servicecoverage", lambda t: coverage_parameters(t, NETWORK=t["wege"],
                                                       OUTPUT_DEMAND=str(t["out"] / "punkte.shp")), 97.0),
     ("catchments", lambda t: catchment_parameters(t, NETWORK=t["wege"]), 50.0),
+    ("checknetwork", lambda t: {"NETWORK": t["wege"], "OUTPUT": str(t["out"] / "netz.gpkg"),
+                                "OUTPUT_PROBLEMS": str(t["out"] / "stellen.gpkg")}, 50.0),
     ("indexdiagnostics", lambda t: index_parameters(t, OUTPUT=str(t["out"] / "r.gpkg"),
                                                     OUTPUT_HTML=str(t["out"] / "r.html"), N_RANDOM=20), 50.0),
     ("indicatorrates", lambda t: {"INPUT": t["quartiere"], "ID_FIELD": "id", "RATES": ["count", "den", "quote"],

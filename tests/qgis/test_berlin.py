@@ -170,3 +170,10 @@ def test_moabit_walking_distances_on_the_real_osm_network_equal_qgis_network_ana
         qgis += math.hypot(ends[k].x() - tied[len(sample) + k].x(), ends[k].y() - tied[len(sample) + k].y())
         worst = max(worst, abs(qgis - ours))
     assert worst < 1e-6, worst
+
+    # the same network through "Wegenetz prüfen": what it reports about Moabit's OSM ways
+    check = run("checknetwork", {"NETWORK": roads, "DEMAND": buildings, "OUTPUT": "memory:",
+                                 "OUTPUT_PROBLEMS": "memory:"})
+    assert check["N_EDGES"] > roads.featureCount()  # the ways were cut where they share vertices
+    assert check["DEMAND_OFF_MAIN"] < 0.02 and check["N_CROSSINGS"] > 0  # bridges and missing nodes are listed
+    assert check["OUTPUT_PROBLEMS"].featureCount() == check["N_DEAD_ENDS"] + check["N_CROSSINGS"]

@@ -7,12 +7,12 @@ key as well (``NORMALIZATION=minmax`` instead of ``NORMALIZATION=2``), so models
 
 import os
 
+import numpy as np
 from qgis.core import (
     QgsProcessingAlgorithm,
     QgsProcessingException,
     QgsProcessingFeatureSourceDefinition,
     QgsProcessingFeedback,
-    QgsProcessingOutputLayerDefinition,
     QgsProcessingParameterEnum,
     QgsProcessingParameterNumber,
     QgsWkbTypes,
@@ -21,7 +21,8 @@ from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QIcon
 
 from ..adapters import compat
-from ..adapters.crs import require_defined
+from ..adapters.crs import reprojection_note, require_defined
+from ..adapters.distances import read_points
 from ..adapters.method_record import save_method
 from ..adapters.network_graph import TOPOLOGY_TOLERANCE
 from ..adapters.layers import (
@@ -35,7 +36,8 @@ from ..adapters.layers import (
     result_fields,
     write_with_results,
 )
-from ..core.errors import InputError, de_en
+from ..core.errors import InputError, de_en, names
+from ..core.frames import quantities
 from .destinations import Destinations
 
 ICON_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(__file__))), "resources", "icons")
@@ -265,6 +267,32 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
             type=compat.NUMBER_DOUBLE, minValue=0.0, defaultValue=TOPOLOGY_TOLERANCE)
         parameter.setFlags(parameter.flags() | compat.FLAG_ADVANCED)
         self.addParameter(parameter)
+
+    DEMAND = "DEMAND"
+    DEMAND_FIELD = "DEMAND_FIELD"
+
+    def demand_points(self, parameters, crs, context, feedback, progress_span):
+        """``(x, y, weight)`` of the optional demand points ``DEMAND`` in ``crs`` (weight from ``DEMAND_FIELD``,
+        else 1 per point), or None without a demand layer; points without a geometry are named and left out."""
+        source = self.optional_source(parameters, self.DEMAND, context)
+        if source is None:
+            return None
+        field = self.parameterAsString(parameters, self.DEMAND_FIELD, context) or None
+        note = reprojection_note(de_en("Nachfragepunkte", "Demand points"), source.sourceCrs(), crs)
+        if note:
+            feedback.pushInfo(note)
+        points = self.core_call(read_points, source, [field], crs, context.transformContext(), feedback,
+                                progress_span, layer=self.whole_layer(source))
+        if points.no_geometry:
+            feedback.pushWarning(de_en("{} Nachfragepunkt(e) ohne Geometrie werden nicht gezählt (fid {}).",
+                                       "{} demand point(s) without a geometry are not counted (fid {}).")
+                                 .format(len(points.no_geometry), names(points.no_geometry)))
+        if field:
+            weight = self.core_call(quantities, points.values[field],
+                                    ["fid {}".format(f) for f in points.fid.tolist()], field)
+        else:
+            weight = np.ones(points.fid.size)
+        return points.x, points.y, weight
 
     #: True for algorithms that measure distances: every layer they read must have a defined CRS.
     MEASURES_DISTANCES = False

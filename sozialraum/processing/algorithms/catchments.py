@@ -33,7 +33,6 @@ from ...adapters.crs import reprojection_note, working_crs
 from ...adapters.distances import euclidean_pairs, read_points
 from ...adapters.network_graph import components_message, components_report, read_network, snap_to_edges
 from ...core.errors import names
-from ...core.frames import quantities
 from ...core.network import bounded_dijkstra, iter_network_pairs
 from ...core.parse import parse_thresholds
 from ..base import SozialraumAlgorithm, de_en
@@ -253,28 +252,6 @@ class CatchmentsAlgorithm(SozialraumAlgorithm):
                                  .format(len(points.no_geometry), names(points.no_geometry)))
         return points
 
-    def _demand(self, parameters, crs, context, feedback):
-        """``(x, y, weight)`` of the demand points, or None without a demand layer."""
-        source = self.optional_source(parameters, self.DEMAND, context)
-        if source is None:
-            return None
-        field = self.parameterAsString(parameters, self.DEMAND_FIELD, context) or None
-        note = reprojection_note(de_en("Nachfragepunkte", "Demand points"), source.sourceCrs(), crs)
-        if note:
-            feedback.pushInfo(note)
-        points = self.core_call(read_points, source, [field], crs, context.transformContext(), feedback, (5.0, 15.0),
-                                layer=self.whole_layer(source))
-        if points.no_geometry:
-            feedback.pushWarning(de_en("{} Nachfragepunkt(e) ohne Geometrie werden nicht gezählt (fid {}).",
-                                       "{} demand point(s) without a geometry are not counted (fid {}).")
-                                 .format(len(points.no_geometry), names(points.no_geometry)))
-        if field:
-            weight = self.core_call(quantities, points.values[field], ["fid {}".format(f) for f in points.fid.tolist()],
-                                    field)
-        else:
-            weight = np.ones(points.fid.size)
-        return points.x, points.y, weight
-
     # -- the run ---------------------------------------------------------------------------------
     def process(self, parameters, context, feedback):
         source = self.source_or_fail(parameters, self.SERVICES, context)
@@ -284,7 +261,7 @@ class CatchmentsAlgorithm(SozialraumAlgorithm):
         width = self.parameterAsDouble(parameters, self.BUFFER, context)
         crs = self._working_crs(source, context, feedback)
         services = self._services(source, id_field, name_field, crs, context, feedback)
-        demand = self._demand(parameters, crs, context, feedback)
+        demand = self.demand_points(parameters, crs, context, feedback, (5.0, 15.0))
         network_source = self.optional_source(parameters, self.NETWORK, context)
         if feedback.isCanceled():
             return {}

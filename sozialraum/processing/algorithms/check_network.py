@@ -16,11 +16,9 @@ from qgis.core import (
 )
 
 from ...adapters import compat
-from ...adapters.crs import reprojection_note, working_crs
-from ...adapters.distances import read_points
+from ...adapters.crs import working_crs
 from ...adapters.network_check import check_network, edge_geometry
 from ...adapters.network_graph import read_network, snap_to_edges
-from ...core.frames import quantities
 from ..base import SozialraumAlgorithm, de_en
 from ..help_network import check_network_help
 
@@ -104,18 +102,12 @@ class CheckNetworkAlgorithm(SozialraumAlgorithm):
         return results
 
     def _demand(self, parameters, network, crs, context, feedback):
-        source = self.optional_source(parameters, self.DEMAND, context)
-        if source is None:
+        """Where the demand points join the network, and their weights; ``(None, None)`` without demand."""
+        demand = self.demand_points(parameters, crs, context, feedback, (30.0, 35.0))
+        if demand is None:
             return None, None
-        note = reprojection_note(de_en("Nachfragepunkte", "Demand points"), source.sourceCrs(), crs)
-        if note:
-            feedback.pushInfo(note)
-        field = self.parameterAsString(parameters, self.DEMAND_FIELD, context) or None
-        points = self.core_call(read_points, source, [field], crs, context.transformContext(), feedback, (30.0, 35.0),
-                                layer=self.whole_layer(source))
-        weight = self.core_call(quantities, points.values[field], ["fid {}".format(f) for f in points.fid.tolist()],
-                                field) if field else np.ones(points.fid.size)
-        return snap_to_edges(network, points.x, points.y, feedback, (35.0, 40.0)), weight
+        x, y, weight = demand
+        return snap_to_edges(network, x, y, feedback, (35.0, 40.0)), weight
 
     def _write_edges(self, parameters, context, network, check, crs, back):
         fields = QgsFields()

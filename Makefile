@@ -9,8 +9,9 @@ PYTHON := $(VENV)/bin/python
 PLUGIN := sozialraum
 VERSION := $(shell sed -n 's/^version=//p' metadata.txt)
 DIST := dist
+# postgresql-postgis is provided by the suite's postgresql-NN-postgis-3 (tests start a throwaway PostGIS server)
 APT_PACKAGES := python3-qgis qgis-providers qgis xvfb poppler-utils python3-venv python3-pip \
-                python3-numpy python3-pandas python3-jinja2 python3-openpyxl
+                python3-numpy python3-pandas python3-jinja2 python3-openpyxl postgresql postgresql-postgis
 HEADLESS := QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR=/tmp/runtime-$$(id -u)
 PYTEST_ARGS ?=
 
@@ -20,8 +21,11 @@ PYTEST_ARGS ?=
 setup: apt-packages $(VENV)/.installed
 
 apt-packages:
-	@missing=$$(for p in $(APT_PACKAGES); do \
-	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	@missing=$$(provided=$$(dpkg-query -W -f='$${Status}|$${Provides}\n' 2>/dev/null \
+	        | sed -n 's/^install ok installed|//p' | tr ',' '\n' | sed 's/ *(.*//; s/^ *//'); \
+	    for p in $(APT_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' \
+	        || printf '%s\n' "$$provided" | grep -qx -- "$$p" || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	    echo "Installing Debian packages:" $$missing; \
 	    if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \

@@ -94,8 +94,11 @@ printf '#!/bin/sh\nexit 101\n' > "$CHROOT/usr/sbin/policy-rc.d" && chmod 755 "$C
 
 # 3. packages: the Makefile's list, so the chroot has what `make setup` would install
 packages="$(make -s --no-print-directory -C "$PROJECT" print-apt-packages) make ca-certificates"
-missing=$(inside sh -c 'for p; do dpkg-query -W -f="\${Status}\n" "$p" 2>/dev/null \
-    | grep -q "^install ok installed" || echo "$p"; done' sh $packages | xargs)
+# shellcheck disable=SC2016
+missing=$(inside sh -c 'provided=$(dpkg-query -W -f="\${Status}|\${Provides}\n" 2>/dev/null \
+        | sed -n "s/^install ok installed|//p" | tr "," "\n" | sed "s/ *(.*//; s/^ *//")
+    for p; do dpkg-query -W -f="\${Status}\n" "$p" 2>/dev/null | grep -q "^install ok installed" \
+        || printf "%s\n" "$provided" | grep -qx -- "$p" || echo "$p"; done' sh $packages | xargs)
 if [ -n "$missing" ]; then
     log "apt-get install $missing"
     inside apt-get update -qq || setup_failed "apt-get update failed"

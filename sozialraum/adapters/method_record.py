@@ -5,6 +5,7 @@ Where the record is kept depends on where the result went:
 - a GeoPackage: a small table ``sozialraum_method`` (layer name -> JSON) inside the same file. It is
   not registered as a layer, so GIS programs ignore it, and it survives copying the file;
 - any other file (Shapefile, GeoJSON, CSV ...): a sidecar file ``<file>.sozialraum.json``;
+- a PostGIS table: a table ``sozialraum_method`` (layer name -> JSON) in the same schema;
 - a temporary (memory) layer: the layer's custom property ``sozialraum/method``, which is also
   saved with the project.
 """
@@ -16,7 +17,7 @@ import pathlib
 import re
 import sqlite3
 
-from qgis.core import QgsProcessingUtils, QgsProviderRegistry
+from qgis.core import QgsDataSourceUri, QgsProcessingUtils, QgsProviderRegistry
 
 METHOD_PROPERTY = "sozialraum/method"
 TABLE = "sozialraum_method"
@@ -81,6 +82,8 @@ def load_method(layer):
     text = layer.customProperty(METHOD_PROPERTY)
     if text:
         return json.loads(text)
+    if layer.providerType() == "postgres":
+        return _load_from_database(layer)
     if layer.providerType() != "ogr":
         return None
     path, layer_name = _file_and_layer(layer.source())
@@ -106,3 +109,39 @@ def _ogr_prefixed_to_uri(dest_id):
     if not match:
         return dest_id[4:]
     return "{}|layername={}".format(match.group("path"), match.group("table"))
+
+
+def database_connection(uri):
+    """A QGIS connection to the PostgreSQL database of the data source string ``uri`` (with its authcfg or
+    service; nothing of it is stored)."""
+    return QgsProviderRegistry.instance().providerMetadata("postgres").createConnection(uri, {})
+
+
+def _sql_text(value):
+    return "'{}'".format(str(value).replace("'", "''"))
+
+
+def _record_table(schema):
+    return '"{}"."{}"'.format(schema.replace('"', '""'), TABLE)
+
+
+def save_method_in_database(uri, schema, table, method):
+    """Keep ``method`` for the PostGIS table ``schema.table`` in ``schema.sozialraum_method``."""
+    record = _record_table(schema)
+    database_connection(uri).executeSql(
+        "CREATE TABLE IF NOT EXISTS {record} (layer text PRIMARY KEY, method text NOT NULL); "
+        "INSERT INTO {record} (layer, method) VALUES ({name}, {text}) "
+        "ON CONFLICT (layer) DO UPDATE SET method = EXCLUDED.method;".format(
+            record=record, name=_sql_text(table), text=_sql_text(json.dumps(method, ensure_ascii=False))))
+
+
+def _load_from_database(layer):
+    parts = QgsDataSourceUri(layer.source())
+    schema = parts.schema() or "public"
+    connection = database_connection(layer.source())
+    exists = connection.executeSql("SELECT to_regclass({})".format(_sql_text(_record_table(schema))))
+    if not exists or exists[0][0] in (None, ""):
+        return None
+    rows = connection.executeSql("SELECT method FROM {} WHERE layer = {}".format(
+        _record_table(schema), _sql_text(parts.table())))
+    return json.loads(rows[0][0]) if rows else None

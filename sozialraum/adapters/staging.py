@@ -23,7 +23,7 @@ import shutil
 import sqlite3
 
 from ..core.errors import InputError
-from .method_record import SIDECAR
+from .method_record import SIDECAR, database_connection
 from .method_record import TABLE as RECORD_TABLE
 
 STAGING_PREFIX = ".sozialraum-"
@@ -159,3 +159,57 @@ def write_text(path, text):
     """Write ``text`` (UTF-8) to the staged file ``path``."""
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(text)
+
+
+def _quoted_table(schema, table):
+    return '"{}"."{}"'.format(schema.replace('"', '""'), table.replace('"', '""'))
+
+
+class StagedDatabaseTable:
+    """A result table in PostGIS: written as ``<table>_sozialraum_<random>`` in the same schema, renamed in one
+    transaction by :meth:`commit` (the old table dropped, the method record moved along), dropped by
+    :meth:`discard`."""
+
+    def __init__(self, uri, schema, table):
+        from qgis.core import QgsDataSourceUri
+
+        self.uri, self.schema, self.table = uri, schema, table
+        self.staging_table = "{}_sozialraum_{}".format(table[:40], secrets.token_hex(4))
+        staged = QgsDataSourceUri(uri)
+        staged.setDataSource(schema, self.staging_table, staged.geometryColumn() or "geom", staged.sql(),
+                             staged.keyColumn())
+        self.staged_uri = staged.uri(False)
+
+    def final_id(self, text):
+        return text.replace('"{}"'.format(self.staging_table), '"{}"'.format(self.table))
+
+    def staged_id(self, text):
+        return text.replace('"{}"."{}"'.format(self.schema, self.table),
+                            '"{}"."{}"'.format(self.schema, self.staging_table))
+
+    def commit(self):
+        connection = database_connection(self.uri)
+        record = _quoted_table(self.schema, RECORD_TABLE)
+        connection.executeSql(
+            "BEGIN; DROP TABLE IF EXISTS {final}; ALTER TABLE {staged} RENAME TO \"{name}\"; "
+            "DO $$ BEGIN IF to_regclass('{record_reg}') IS NOT NULL THEN "
+            "DELETE FROM {record} WHERE layer = '{name_sql}'; "
+            "UPDATE {record} SET layer = '{name_sql}' WHERE layer = '{staged_sql}'; END IF; END $$; COMMIT;".format(
+                final=_quoted_table(self.schema, self.table), staged=_quoted_table(self.schema, self.staging_table),
+                name=self.table.replace('"', '""'), record=record, record_reg=record.replace("'", "''"),
+                name_sql=self.table.replace("'", "''"), staged_sql=self.staging_table.replace("'", "''")))
+
+    def discard(self):
+        try:
+            connection = database_connection(self.uri)
+            record = _quoted_table(self.schema, RECORD_TABLE)
+            connection.executeSql(
+                "DROP TABLE IF EXISTS {staged}; DO $$ BEGIN IF to_regclass('{record_reg}') IS NOT NULL THEN "
+                "DELETE FROM {record} WHERE layer = '{staged_sql}'; END IF; END $$;".format(
+                    staged=_quoted_table(self.schema, self.staging_table), record=record,
+                    record_reg=record.replace("'", "''"), staged_sql=self.staging_table.replace("'", "''")))
+        except Exception:  # noqa: BLE001 -- the run failed already; a leftover staging table is named in the log
+            from qgis.core import Qgis, QgsMessageLog
+
+            QgsMessageLog.logMessage("could not drop the staging table {}.{}".format(self.schema, self.staging_table),
+                                     "Sozialraum", Qgis.MessageLevel.Warning)

@@ -23,7 +23,8 @@ from qgis.PyQt.QtGui import QIcon
 from ..adapters import compat
 from ..adapters.crs import reprojection_note, require_defined
 from ..adapters.distances import read_points
-from ..adapters.method_record import save_method
+from ..adapters.method_record import save_method, save_method_in_database
+from ..adapters.staging import StagedDatabaseTable
 from ..adapters.network_graph import TOPOLOGY_TOLERANCE
 from ..adapters.layers import (
     add_results_in_place,
@@ -191,8 +192,7 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
             if feedback.isCanceled():
                 raise QgsProcessingException(de_en("Abgebrochen: es wurden keine Ergebnisse geschrieben.",
                                                    "Cancelled: no results were written."))
-            for record in self.outputs.records:
-                save_method(*record)
+            self._write_records()
             return self.outputs.commit(results)
         except BaseException:
             self.outputs.discard()
@@ -360,6 +360,17 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
         """Keep the method record with the result ``dest_id``: written where the result is staged once
         :meth:`process` has returned and closed its outputs (a GeoPackage still open for writing is locked)."""
         self.outputs.records.append((self.outputs.staged_id(dest_id), method, context))
+
+    def _write_records(self):
+        """The method records of this run, where each result is staged (a PostGIS table's in its schema)."""
+        tables = {staged.staging_table: staged for staged in self.outputs.staged.values()
+                  if isinstance(staged, StagedDatabaseTable)}
+        for dest_id, method, context in self.outputs.records:
+            table = next((staged for name, staged in tables.items() if '"{}"'.format(name) in dest_id), None)
+            if table is not None:
+                save_method_in_database(table.uri, table.schema, table.staging_table, method)
+            else:
+                save_method(dest_id, method, context)
 
     def write_result(self, parameters, name, context, feedback, source, table, result_columns, progress_start):
         """Copy ``source`` into output ``name`` with ``result_columns`` of ``table`` appended.

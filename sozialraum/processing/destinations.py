@@ -14,7 +14,8 @@ run is complete and gives the final ids back (results, layers to load into the p
 holds its previous content or nothing.
 
 Temporary layers (``TEMPORARY_OUTPUT``, ``memory:``) need no staging: Processing drops them when a
-run fails. Database destinations (PostGIS, SpatiaLite) are written directly for now.
+run fails. A PostGIS table is written as a table of another name in the same schema and renamed in one
+transaction; other databases (SpatiaLite, MS SQL, Oracle) are written directly.
 """
 
 import os
@@ -35,7 +36,7 @@ from qgis.core import (
 )
 
 from ..adapters import compat
-from ..adapters.staging import StagedFile, StagedTable
+from ..adapters.staging import StagedDatabaseTable, StagedFile, StagedTable
 from ..core.errors import InputError
 
 _OGR_TABLE = re.compile(r"^ogr:dbname='(?P<path>(?:[^']|'')+)'\s+table=\"(?P<table>(?:[^\"]|\"\")+)\"")
@@ -55,14 +56,20 @@ def _layer_place(layer):
     return (path, parts.get("layerName") or None) if path else None
 
 
+_POSTGRES = ("postgres://", "postgis:", "postgres:")
+
+
+def _without_prefix(uri):
+    for prefix in _POSTGRES:
+        if uri.startswith(prefix):
+            return uri[len(prefix):]
+    return uri
+
+
 def database_table(uri):
     """``(service or host:port, database, schema, table)`` of a database layer source or destination
     (``postgres://…``, ``postgis:…`` or a plain connection string), for telling two tables apart."""
-    for prefix in ("postgres://", "postgis:", "postgres:"):
-        if uri.startswith(prefix):
-            uri = uri[len(prefix):]
-            break
-    parts = QgsDataSourceUri(uri)
+    parts = QgsDataSourceUri(_without_prefix(uri))
     server = parts.service() or "{}:{}".format(parts.host() or "localhost", parts.port() or "5432")
     return server, parts.database(), parts.schema() or "public", parts.table()
 
@@ -116,8 +123,11 @@ class Destinations:
             self.places[name] = (kind, file, table)
             label = definition.description()
             if kind == "direct":
-                self._check_database_output(label, database_table(
-                    self.algorithm.parameterAsOutputLayer(self.parameters, name, scratch)), inputs)
+                destination = self.algorithm.parameterAsOutputLayer(self.parameters, name, scratch)
+                table = database_table(destination)
+                self._check_database_output(label, table, inputs)
+                if destination.startswith(_POSTGRES):
+                    self.staged[name] = StagedDatabaseTable(_without_prefix(destination), table[2], table[3])
                 continue
             if kind == "memory":
                 continue
@@ -208,7 +218,9 @@ class Destinations:
             return self.parameters
         original = self.parameters.get(name)
         _, _, table = self.places[name]
-        if isinstance(staged, StagedFile) and table:
+        if isinstance(staged, StagedDatabaseTable):
+            target = "postgis:" + staged.staged_uri
+        elif isinstance(staged, StagedFile) and table:
             target = "ogr:dbname='{}' table=\"{}\" (geom)".format(staged.path.replace("'", "''"),
                                                                   table.replace('"', '""'))
         elif isinstance(staged, StagedFile):

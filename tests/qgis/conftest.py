@@ -54,3 +54,13 @@ def run(plugin):
                               feedback=feedback or QgsProcessingFeedback())
 
     return _run
+
+
+@pytest.fixture(scope="session")
+def postgis():
+    """A throwaway PostGIS server for the session (tests/qgis/pgserver.py)."""
+    from pgserver import PostGIS
+
+    server = PostGIS().start()
+    yield server
+    server.stop()

@@ -1,0 +1,105 @@
+"""PostGIS end to end against a real server (tests/qgis/pgserver.py): inputs and results in PostGIS, a
+schema-qualified table with an umlaut and mixed case, text IDs with leading zeros; the same values as
+GeoPackage, the method record beside the result, results staged and renamed in one transaction."""
+
+import importlib
+
+import pytest
+from layers import polygon_layer, values
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsProcessingException,
+    QgsProcessingFeedback,
+    QgsVectorLayer,
+    QgsVectorLayerExporter,
+)
+
+SCHEMA = "sozialplanung"
+ROWS = [
+    {"id": "01", "name": "Altstadt", "a": 1.0, "b": 2.0, "ew": 1000},
+    {"id": "02", "name": "Bahnhof", "a": 2.0, "b": 2.0, "ew": 900},
+    {"id": "03", "name": "Chaussee", "a": 3.0, "b": 4.0, "ew": 800},
+    {"id": "04", "name": "Dom", "a": 4.0, "b": 4.0, "ew": 1200},
+    {"id": "05", "name": "Kleingärten", "a": 9.0, "b": 9.0, "ew": 40},  # below the minimum: not rated
+]
+
+
+@pytest.fixture(scope="module")
+def database(postgis, plugin):
+    postgis.sql('CREATE SCHEMA IF NOT EXISTS "{}"'.format(SCHEMA))
+    layer = polygon_layer(ROWS, types={"id": str})
+    error, message = QgsVectorLayerExporter.exportLayer(
+        layer, postgis.uri(SCHEMA, "Quartiere_Süd"), "postgres", QgsCoordinateReferenceSystem("EPSG:25832"))
+    assert error == 0, message
+    return postgis
+
+
+def pg_layer(database, table):
+    layer = QgsVectorLayer(database.uri(SCHEMA, table), table, "postgres")
+    assert layer.isValid(), table
+    return layer
+
+
+def index_parameters(source, output):
+    return {"INPUT": source, "ID_FIELD": "id", "INDICATORS": ["a", "b"], "POPULATION_FIELD": "ew",
+            "MIN_POPULATION": 300, "OUTPUT": output}
+
+
+def staging_tables(database):
+    return database.sql("SELECT tablename FROM pg_tables WHERE tablename LIKE '%sozialraum_%' "
+                        "AND tablename <> 'sozialraum_method'")
+
+
+def test_index_from_and_into_postgis_equals_geopackage(database, run, tmp_path):
+    source = pg_layer(database, "Quartiere_Süd")
+    into_db = run("districtindex", index_parameters(source, "postgis:" + database.uri(SCHEMA, "Sozialindex_ä")))
+    into_file = run("districtindex", index_parameters(source, str(tmp_path / "index.gpkg")))
+    table = pg_layer(database, "Sozialindex_ä")
+    gpkg = QgsVectorLayer(into_file["OUTPUT"], "gpkg", "ogr")
+    assert table.featureCount() == 5
+    assert values(table, "index_value") == pytest.approx(values(gpkg, "index_value"))
+    assert values(table, "index_class") == values(gpkg, "index_class")
+    assert sorted(values(table, "index_value")) == ["01", "02", "03", "04", "05"]  # text IDs keep their zeros
+    assert values(table, "rated")["05"] in (False, 0)
+    method_record = importlib.import_module("sozialraum_plugin.sozialraum.adapters.method_record")
+    assert method_record.load_method(table)["indicators"] == ["a", "b"]
+    assert staging_tables(database) == []
+    assert into_db["N_RATED"] == 4
+
+
+def test_report_from_postgis_results_has_the_content_of_the_geopackage_report(database, run, tmp_path):
+    source = pg_layer(database, "Quartiere_Süd")
+    run("districtindex", index_parameters(source, "postgis:" + database.uri(SCHEMA, "bericht_index")))
+    gpkg = run("districtindex", index_parameters(source, str(tmp_path / "bericht.gpkg")))["OUTPUT"]
+    tables = {}
+    for name, layer in (("db", pg_layer(database, "bericht_index")), ("file", gpkg)):
+        path = tmp_path / (name + ".csv")
+        run("report", {"INPUT": layer, "NAME_FIELD": "name", "OUTPUT_TABLE": str(path)})
+        tables[name] = path.read_text(encoding="utf-8-sig")
+    assert tables["db"] == tables["file"] and "Kleingärten" in tables["db"]
+
+
+def test_a_cancelled_run_leaves_the_postgis_table_as_it_was(database, run):
+    source = pg_layer(database, "Quartiere_Süd")
+    output = "postgis:" + database.uri(SCHEMA, "behalten")
+    run("districtindex", index_parameters(source, output))
+    before = database.sql('SELECT id, index_value FROM "{}"."behalten" ORDER BY id'.format(SCHEMA))
+
+    class CancelAt(QgsProcessingFeedback):
+        def setProgress(self, value):  # noqa: N802 (QGIS API)
+            super().setProgress(value)
+            if value >= 40:  # the index is computed, writing begins
+                self.cancel()
+
+    parameters = dict(index_parameters(source, output), INDICATORS=["a"])
+    with pytest.raises(QgsProcessingException, match="Abgebrochen|Cancelled"):
+        run("districtindex", parameters, CancelAt())
+    assert database.sql('SELECT id, index_value FROM "{}"."behalten" ORDER BY id'.format(SCHEMA)) == before
+    assert staging_tables(database) == []
+
+
+def test_an_output_that_is_the_input_table_is_refused(database, run):
+    source = pg_layer(database, "Quartiere_Süd")
+    with pytest.raises(QgsProcessingException, match="zugleich die Eingabe|also the input"):
+        run("districtindex", index_parameters(source, "postgis:" + database.uri(SCHEMA, "Quartiere_Süd")))
+    assert len(database.sql('SELECT 1 FROM "{}"."Quartiere_Süd"'.format(SCHEMA))) == 5

@@ -103,3 +103,62 @@ def test_an_output_that_is_the_input_table_is_refused(database, run):
     with pytest.raises(QgsProcessingException, match="zugleich die Eingabe|also the input"):
         run("districtindex", index_parameters(source, "postgis:" + database.uri(SCHEMA, "Quartiere_Süd")))
     assert len(database.sql('SELECT 1 FROM "{}"."Quartiere_Süd"'.format(SCHEMA))) == 5
+
+
+def _points(rows, fields):
+    from qgis.core import QgsFeature, QgsField, QgsGeometry, QgsPointXY
+    from qgis.PyQt.QtCore import QVariant
+
+    layer = QgsVectorLayer("Point?crs=EPSG:25832", "p", "memory")
+    layer.dataProvider().addAttributes([QgsField(name, QVariant.Double) for name in fields])
+    layer.updateFields()
+    features = []
+    for x, y, *attributes in rows:
+        feature = QgsFeature(layer.fields())
+        feature.setAttributes(attributes)
+        feature.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(400000 + x, 5700000 + y)))
+        features.append(feature)
+    layer.dataProvider().addFeatures(features)
+    return layer
+
+
+def _table(layer):
+    """Every attribute of every feature, NULL as None, by ID (what a reader of the result sees)."""
+    names = layer.fields().names()
+    rows = {}
+    for feature in layer.getFeatures():
+        row = dict(zip(names, [None if v is None or (hasattr(v, "isNull") and v.isNull()) else v
+                               for v in feature.attributes()]))
+        for key in ("fid", "id_0"):  # the table's own key
+            row.pop(key, None)
+        rows[row["id"]] = row
+    return rows
+
+
+def test_coverage_from_and_into_postgis_equals_geopackage_nulls_included(database, run, tmp_path):
+    """Quarters 04 (no demand point) and 05 get NULL shares ('cannot be determined'), the others 0. QGIS's
+    PostgreSQL writing turns such a column into 0 everywhere when it writes the features in one batch (seen on
+    3.22 and 3.40, with QGIS's own algorithms too); the PostGIS result must read back exactly as the GeoPackage one."""
+    services = _points([(150.0, 50.0, 30.0)], ["plaetze"])
+    demand = _points([(50.0, 50.0, 10.0), (150.0, 50.0, 20.0), (250.0, 50.0, 5.0)], ["kinder"])
+    for layer, name in ((services, "Kitas"), (demand, "Adressen")):
+        error, message = QgsVectorLayerExporter.exportLayer(
+            layer, database.uri(SCHEMA, name), "postgres", QgsCoordinateReferenceSystem("EPSG:25832"))
+        assert error == 0, message
+    common = {"DISTRICTS": pg_layer(database, "Quartiere_Süd"), "ID_FIELD": "id",
+              "SERVICES": pg_layer(database, "Kitas"), "CAPACITY_FIELD": "plaetze",
+              "DEMAND": pg_layer(database, "Adressen"), "DEMAND_FIELD": "kinder", "DISTANCE": "100, 150",
+              "METHOD": "2sfca"}
+    run("servicecoverage", dict(common, OUTPUT="postgis:" + database.uri(SCHEMA, "Versorgung_Kitas")))
+    into_file = run("servicecoverage", dict(common, OUTPUT=str(tmp_path / "versorgung.gpkg")))
+    db, gpkg = _table(pg_layer(database, "Versorgung_Kitas")), _table(QgsVectorLayer(into_file["OUTPUT"], "v", "ogr"))
+    assert db.keys() == gpkg.keys() == {"01", "02", "03", "04", "05"}
+    assert gpkg["04"]["anteil_unerreichbar"] is None and gpkg["01"]["anteil_unerreichbar"] == 0.0  # the case
+    for key in gpkg:
+        assert db[key].keys() == gpkg[key].keys()
+        for field, value in gpkg[key].items():
+            if isinstance(value, float):
+                assert db[key][field] == pytest.approx(value, rel=1e-12), (key, field)
+            else:
+                assert db[key][field] == value, (key, field)
+    assert staging_tables(database) == []

@@ -162,3 +162,33 @@ def test_coverage_from_and_into_postgis_equals_geopackage_nulls_included(databas
             else:
                 assert db[key][field] == value, (key, field)
     assert staging_tables(database) == []
+
+
+def test_catchments_and_typology_into_postgis(database, run, tmp_path):
+    """The rest of the chain: catchments (several rows per service) and need x coverage into PostGIS tables,
+    read back with their method records, as from GeoPackage."""
+    method_record = importlib.import_module("sozialraum_plugin.sozialraum.adapters.method_record")
+    services = _points([(150.0, 50.0, 30.0), (450.0, 50.0, 10.0)], ["plaetze"])
+    catchments = {}
+    for name, output in (("db", "postgis:" + database.uri(SCHEMA, "Einzugsbereiche")), ("file", str(tmp_path / "e.gpkg"))):
+        result = run("catchments", {"SERVICES": services, "DISTANCE": "100, 200", "OUTPUT": output})
+        catchments[name] = result["OUTPUT"]
+    db = pg_layer(database, "Einzugsbereiche")
+    file_layer = QgsVectorLayer(catchments["file"], "e", "ogr")
+    key = lambda f: (f["einrichtung_id"], f["schwelle_m"])  # noqa: E731
+    assert {key(f): round(f["flaeche_ha"], 9) for f in db.getFeatures()} == \
+        {key(f): round(f["flaeche_ha"], 9) for f in file_layer.getFeatures()}
+    assert db.featureCount() == 4 and method_record.load_method(db)["thresholds_m"] == [100.0, 200.0]
+
+    source = pg_layer(database, "Quartiere_Süd")
+    run("districtindex", index_parameters(source, "postgis:" + database.uri(SCHEMA, "typ_index")))
+    run("servicecoverage", {"DISTRICTS": source, "ID_FIELD": "id", "TARGET_POPULATION_FIELD": "ew",
+                            "SERVICES": services, "CAPACITY_FIELD": "plaetze", "DISTANCE": "300", "METHOD": "ratio",
+                            "OUTPUT": "postgis:" + database.uri(SCHEMA, "typ_versorgung")})
+    run("needcoverage", {"NEED": pg_layer(database, "typ_index"), "NEED_ID_FIELD": "id",
+                         "COVERAGE": pg_layer(database, "typ_versorgung"), "COVERAGE_ID_FIELD": "id",
+                         "OUTPUT": "postgis:" + database.uri(SCHEMA, "Bedarf_und_Versorgung")})
+    typology = pg_layer(database, "Bedarf_und_Versorgung")
+    assert typology.featureCount() == 5 and method_record.load_method(typology)["algorithm"] == "sozialraum:needcoverage"
+    assert values(typology, "typ_code")["05"] is None  # not rated: no type, a note says why
+    assert staging_tables(database) == []

@@ -76,30 +76,40 @@ def _geometry_words(geometry_type):
     return de_en("keine Geometrie", "no geometry")
 
 
-class _OneByOne:
-    """A sink that hands every feature on at once (``flushBuffer`` after each).
+class _NullSafeBatches:
+    """A sink that hands features on in batches whose columns are each all NULL or all filled.
 
-    QGIS's PostgreSQL writing (seen on 3.22 and 3.40, Processing's own sinks too) writes a batch of features in
-    which a column holds 0 and NULL with one of the two everywhere: "cannot be determined" became "0 %
-    unreachable". A batch of one feature is written as it is. One INSERT per feature: used for PostGIS only."""
+    QGIS's PostgreSQL writing (seen on 3.22 and 3.40, Processing's own sinks too) takes a column whose values in
+    one batch compare equal as a constant, and NULL compares equal to 0: a batch with 0 and NULL in one column
+    was written with one of the two everywhere ("cannot be determined" became "0 % unreachable"). The batch is
+    flushed whenever the next feature's pattern of NULLs differs, so no batch mixes NULL and values in a column.
+    """
 
     def __init__(self, sink):
         self._sink = sink
+        self._pattern = None
 
     def addFeature(self, feature, flags=0):  # noqa: N802 (QGIS API)
-        return self._sink.addFeature(feature, flags) and self._sink.flushBuffer()
+        pattern = tuple(compat.is_null(value) for value in feature.attributes())
+        if pattern != self._pattern and self._pattern is not None and not self._sink.flushBuffer():
+            return False
+        self._pattern = pattern
+        return self._sink.addFeature(feature, flags)
+
+    def flushBuffer(self):  # noqa: N802 (QGIS API)
+        return self._sink.flushBuffer()
 
     def lastError(self):  # noqa: N802 (QGIS API)
         return self._sink.errorMessage() if hasattr(self._sink, "errorMessage") else ""
 
 
 def _database_sink(staged, fields, wkb_type, crs):
-    """The staged PostGIS table as a sink: QGIS's exporter (it creates the table), one feature at a time."""
+    """The staged PostGIS table as a sink: QGIS's exporter (it creates the table), in NULL-safe batches."""
     exporter = QgsVectorLayerExporter(staged.staged_uri, "postgres", fields, wkb_type, crs, True)
     if exporter.errorCode():
         raise QgsProcessingException(de_en("Die PostGIS-Tabelle kann nicht angelegt werden: ",
                                            "The PostGIS table cannot be created: ") + exporter.errorMessage())
-    return _OneByOne(exporter)
+    return _NullSafeBatches(exporter)
 
 
 class _ChildFeedback(QgsProcessingFeedback):

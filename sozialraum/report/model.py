@@ -304,6 +304,7 @@ def build_model(table, method, id_field, lang="de", name_field=None, colors=None
     coverage_rows = [_coverage_lookup(cov_title, cov_table, cov_id, lang) for cov_title, cov_table, cov_id in coverages]
     need_rows = _need_coverage_lookup(need_coverage, lang) if need_coverage is not None else None
 
+    protected = _protected(population, method, len(keys))
     quarters = []
     for n, key in enumerate(keys):
         klass = classes[n] if rated[n] else None
@@ -325,7 +326,13 @@ def build_model(table, method, id_field, lang="de", name_field=None, colors=None
         }
         quarter["population_text"] = number(quarter["population"], 0, lang) if quarter["population"] is not None \
             else "–"
+        quarter["protected"] = protected[n]
+        if protected[n]:  # statistical confidentiality: no value of a quarter this small is published
+            quarter.update(value=None, value_text="–", indicators=[], dynamics=None, coverage=[], typology=None)
         quarter["reason"] = "" if rated[n] else _not_rated_reason(table, n, method, ind_info, lang)
+        if protected[n]:
+            quarter["reason"] += t(" – Werte nicht veröffentlicht (statistische Geheimhaltung)",
+                                   " – values not published (statistical confidentiality)")
         quarter["sentence"] = _sentence(quarter, n_rated, k, kind, lang)
         quarter["facts"] = profile_facts(quarter, n_rated, kind, population is not None, lang)
         quarter["coverage_table"] = coverage_table(quarter["coverage"], lang)
@@ -551,6 +558,17 @@ def _need_coverage_lookup(need_coverage, lang):
                                         "label": label or ("keine Angabe", "no data")[position],
                                         "priority": _int_or_none(row.get("prioritaet"))}
     return out
+
+
+def _protected(population, method, n):
+    """Per quarter (``n`` of them): True where its values must not be published (statistical confidentiality):
+    a population below the minimum population of the result, or none given although the result has a
+    population field. Without a population field nothing can be judged."""
+    if population is None:
+        return [False] * n
+    minimum = _float(method.get("min_population"))
+    limit = minimum if not math.isnan(minimum) and minimum > 0 else 0.0
+    return [math.isnan(p) or p <= 0 or p < limit for p in population]
 
 
 def _not_rated_reason(table, n, method, ind_info, lang):

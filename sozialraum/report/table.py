@@ -50,11 +50,13 @@ def table_columns(model):
     ]
     if model["has_population"]:
         columns.append((t("Einwohner", "Inhabitants"), float, lambda q: q["population"]))
+    # a quarter under statistical confidentiality has no indicator rows: its cells stay empty
     for j, indicator in enumerate(model["indicators"]):
-        columns.append((indicator["label"], float, lambda q, j=j: q["indicators"][j]["value"]))
+        columns.append((indicator["label"], float,
+                        lambda q, j=j: q["indicators"][j]["value"] if q["indicators"] else None))
     for j, indicator in enumerate(model["indicators"]):
         columns.append((t("Abweichung (SD): {}", "Deviation (SD): {}").format(indicator["label"]), float,
-                        lambda q, j=j: q["indicators"][j]["deviation"]))
+                        lambda q, j=j: q["indicators"][j]["deviation"] if q["indicators"] else None))
     if model["has_dynamics"]:
         columns.append((t("Dynamik", "Dynamics"), str, lambda q: (q["dynamics"] or {}).get("label")))
         columns.append((t("Besonderer Aufmerksamkeitsbedarf", "Needs particular attention"), str,

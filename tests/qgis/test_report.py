@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from layers import polygon_layer
 from qgis.core import (
+    NULL,
     QgsCoordinateTransformContext,
     QgsProcessingContext,
     QgsProcessingException,
@@ -128,7 +129,8 @@ def test_coverage_results_join_by_id(german):
     assert "Anteil mit Einrichtung in höchstens 300 m (%)" in html and "25,0" in html
     layer = QgsVectorLayer(german["OUTPUT_TABLE"], "table", "ogr")
     coverage = {f["Kennung"]: f["Versorgung: Kitas"] for f in layer.getFeatures()}
-    assert coverage == {"Q1": "gering", "Q2": "gut", "Q3": "mittel", "Q4": "gut", "Q5": "gering", "Q6": "mittel"}
+    # Q6 (50 inhabitants, below the minimum) publishes no value, its coverage class neither (confidentiality)
+    assert coverage == {"Q1": "gering", "Q2": "gut", "Q3": "mittel", "Q4": "gut", "Q5": "gering", "Q6": NULL}
 
 
 def test_html_method_states_the_parameters_actually_used(german):
@@ -255,3 +257,35 @@ def test_report_from_qgis_process(index_result, tmp_path):
     text = table.read_text(encoding="utf-8-sig")
     assert text.splitlines()[0].startswith("Rank,ID,Quarter,Index value")
     assert EVIL in text and "Große Straße" in text
+
+
+def test_a_quarter_below_the_minimum_population_publishes_no_value_in_any_format(index_result, english, tmp_path):
+    """Kleingärten has 50 inhabitants (minimum 300), a = 12 and b = 1.5: neither value, nor a deviation, a bar chart
+    or a coverage figure of it appears in the HTML, the PDF or the XLSX; its profile says why."""
+    import re
+
+    import openpyxl
+
+    coverage = polygon_layer([{"id": q, "versorgung_klasse": 2, "versorgungsquote": 0.3, "anteil_300": 0.6}
+                              for q, *_ in QUARTERS], name="versorgung")
+    german = _report(index_result, "de", COVERAGE=[coverage], COVERAGE_TITLES="Kitas",
+                     OUTPUT_HTML=str(tmp_path / "b.html"), OUTPUT_PDF=str(tmp_path / "b.pdf"),
+                     OUTPUT_TABLE=str(tmp_path / "b.xlsx"))
+    html = Path(german["OUTPUT_HTML"]).read_text(encoding="utf-8")
+    profile = re.search(r'<article class="profile"[^>]*>\s*<h3>Kleingärten.*?</article>', html, re.S).group(0)
+    assert "<svg" not in profile.replace(profile[profile.find("<div>"):profile.find("</div>") + 6], "")  # no chart
+    assert "12,0" not in profile and "1,5" not in profile and "Kitas" not in profile
+    assert "Geheimhaltung" in profile and "weniger als 300 Einwohner (50)" in profile
+    pages = german["N_PAGES"]
+    texts = [_pdf_text(german["OUTPUT_PDF"], page) for page in range(1, pages + 1)]
+    small = [text for text in texts if "Quartierssteckbrief" in text and "· Kleingärten ·" in text]  # its footer
+    assert len(small) == 1 and "Geheimhaltung" in small[0]
+    assert not re.search(r"\b12,0\b|\b1,5\b", small[0]), small[0]
+    sheet = openpyxl.load_workbook(german["OUTPUT_TABLE"]).active
+    header = [cell.value for cell in sheet[1]]
+    row = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[header.index("Kennung")] == "Q6")
+    for heading, value in zip(header, row):
+        if heading.startswith(("Arbeitslosenquote", "Kinderarmut", "Abweichung", "Indexwert", "Versorgung")):
+            assert value in (None, ""), (heading, value)
+    english_text = _pdf_text(english["OUTPUT_PDF"], english["N_PAGES"])
+    assert "Kleingärten" in english_text and "confidentiality" in english_text and "1.5" not in english_text

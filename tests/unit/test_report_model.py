@@ -85,8 +85,26 @@ def test_ranking_profiles_and_not_rated():
     assert [q["id"] for q in model["ranking"]] == ["Q10", "Q3", "Q2", "Q1"]           # rank 1 first
     assert model["n_rated"] == 4 and [q["id"] for q in model["not_rated"]] == ["Q4"]
     hafen = model["not_rated"][0]
-    assert hafen["reason"] == "weniger als 300 Einwohner (120)"
+    assert hafen["reason"] == "weniger als 300 Einwohner (120) – Werte nicht veröffentlicht (statistische Geheimhaltung)"
     assert hafen["klass"] is None and hafen["color"] == M.NOT_RATED_COLOR
+
+
+def test_quarters_below_the_minimum_population_publish_no_value():
+    """Statistical confidentiality: a quarter of 120 inhabitants (minimum 300) shows no indicator value, index
+    value, deviation or chart in any output (the table's cells stay empty), only why."""
+    from sozialraum.report.table import table_columns
+
+    model = build()
+    hafen, = model["not_rated"]
+    assert hafen["protected"] and hafen["indicators"] == [] and hafen["value"] is None
+    assert hafen["value_text"] == "–" and hafen["coverage"] == [] and hafen["dynamics"] is None
+    assert not any(fact["label"] == "Indexwert" for fact in hafen["facts"])
+    for heading, _, value in table_columns(model):
+        if heading not in ("Kennung", "Quartier", "Einwohner", "Bewertet", "Grund (nicht bewertet)",
+                           "Kurzbeschreibung", "Klassenbezeichnung"):
+            assert value(hafen) is None, heading
+    assert "Geheimhaltung" in hafen["sentence"]
+    assert not any(q["protected"] for q in model["ranking"])  # every rated quarter keeps its values
 
 
 def test_deviation_from_the_average_follows_the_direction():

@@ -19,10 +19,8 @@ bench/results/postgis.md.
 
 import argparse
 import datetime
-import importlib.util
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -31,28 +29,11 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
+sys.path.insert(0, str(BENCH))
+from _qgis import memory_mb, start_qgis  # noqa: E402  (the bench folder is no package)
 DATA = BENCH / "data"
 RESULTS = BENCH / "results"
 THRESHOLDS = "300, 500, 1000"
-
-
-def _plugin():
-    from qgis.core import QgsApplication
-
-    application = QgsApplication([], False)
-    application.initQgis()
-    sys.path.append("/usr/share/qgis/python/plugins")
-    from processing.core.Processing import Processing
-
-    Processing.initialize()
-    spec = importlib.util.spec_from_file_location("sozialraum_plugin", ROOT / "__init__.py",
-                                                  submodule_search_locations=[str(ROOT)])
-    package = importlib.util.module_from_spec(spec)
-    sys.modules["sozialraum_plugin"] = package
-    spec.loader.exec_module(package)
-    plugin = package.classFactory(None)
-    plugin.initProcessing()
-    return application, plugin
 
 
 def _files(demand, services):
@@ -88,7 +69,7 @@ def main(argv=None):
     parser.add_argument("--services", type=int, default=2000)
     args = parser.parse_args(argv)
     files = _files(args.demand, args.services)
-    application, plugin = _plugin()
+    application, plugin = start_qgis()
     sys.path.insert(0, str(ROOT / "tests" / "qgis"))
     from pgserver import PostGIS
     from qgis.core import QgsVectorLayer, QgsVectorLayerExporter
@@ -136,7 +117,7 @@ def main(argv=None):
                 title, *rows[-1][1:]), flush=True)
     finally:
         server.stop()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    peak = memory_mb()[1]
     from qgis.core import Qgis
 
     lines = ["# servicecoverage with PostGIS ({})".format(datetime.date.today().isoformat()), "",

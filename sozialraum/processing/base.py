@@ -14,6 +14,8 @@ from qgis.core import (
     QgsProcessingFeatureSourceDefinition,
     QgsProcessingFeedback,
     QgsProcessingParameterEnum,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterField,
     QgsProcessingParameterNumber,
     QgsVectorLayerExporter,
     QgsWkbTypes,
@@ -307,6 +309,15 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
 
     DEMAND = "DEMAND"
     DEMAND_FIELD = "DEMAND_FIELD"
+
+    def add_demand_parameters(self, description):
+        """The optional demand points ``DEMAND`` (``description``) and their weight field ``DEMAND_FIELD``."""
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            self.DEMAND, description, [compat.SOURCE_VECTOR_POINT], optional=True))
+        self.addParameter(QgsProcessingParameterField(
+            self.DEMAND_FIELD, de_en("Zielbevölkerung je Nachfragepunkt (leer = jeder Punkt zählt 1)",
+                                     "Target population per demand point (empty = each point counts 1)"),
+            parentLayerParameterName=self.DEMAND, type=compat.FIELD_ANY, optional=True))
 
     def demand_points(self, parameters, crs, context, feedback, progress_span):
         """``(x, y, weight)`` of the optional demand points ``DEMAND`` in ``crs`` (weight from ``DEMAND_FIELD``,

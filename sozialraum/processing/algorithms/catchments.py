@@ -185,8 +185,6 @@ class CatchmentsAlgorithm(SozialraumAlgorithm):
     DISTANCE = "DISTANCE"
     NETWORK = "NETWORK"
     BUFFER = "BUFFER"
-    DEMAND = "DEMAND"
-    DEMAND_FIELD = "DEMAND_FIELD"
     OUTPUT = "OUTPUT"
 
     def displayName(self):
@@ -215,14 +213,8 @@ class CatchmentsAlgorithm(SozialraumAlgorithm):
             self.BUFFER, de_en("Pufferbreite um die erreichbaren Wege in Metern",
                                "Buffer width around the reachable paths in metres"),
             type=compat.NUMBER_DOUBLE, minValue=0.1, defaultValue=50.0))
-        self.addParameter(QgsProcessingParameterFeatureSource(
-            self.DEMAND, de_en("Nachfragepunkte für die Bevölkerung im Bereich (z. B. Adressen)",
-                               "Demand points for the population inside (e.g. addresses)"),
-            [compat.SOURCE_VECTOR_POINT], optional=True))
-        self.addParameter(QgsProcessingParameterField(
-            self.DEMAND_FIELD, de_en("Zielbevölkerung je Nachfragepunkt (leer = jeder Punkt zählt 1)",
-                                     "Target population per demand point (empty = each point counts 1)"),
-            parentLayerParameterName=self.DEMAND, type=compat.FIELD_ANY, optional=True))
+        self.add_demand_parameters(de_en("Nachfragepunkte für die Bevölkerung im Bereich (z. B. Adressen)",
+                                         "Demand points for the population inside (e.g. addresses)"))
         self.addParameter(QgsProcessingParameterFeatureSink(
             self.OUTPUT, de_en("Einzugsbereiche", "Catchments"), compat.SOURCE_VECTOR_POLYGON))
         self.addOutput(QgsProcessingOutputString("METHOD", de_en("Verfahren (JSON)", "Method record (JSON)")))

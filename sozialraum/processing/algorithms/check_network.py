@@ -12,7 +12,6 @@ from qgis.core import (
     QgsProcessingOutputNumber,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
-    QgsProcessingParameterField,
 )
 
 from ...adapters import compat
@@ -33,8 +32,6 @@ class CheckNetworkAlgorithm(SozialraumAlgorithm):
     MEASURES_DISTANCES = True
 
     NETWORK = "NETWORK"
-    DEMAND = "DEMAND"
-    DEMAND_FIELD = "DEMAND_FIELD"
     OUTPUT = "OUTPUT"
     OUTPUT_PROBLEMS = "OUTPUT_PROBLEMS"
 
@@ -48,13 +45,8 @@ class CheckNetworkAlgorithm(SozialraumAlgorithm):
         self.addParameter(QgsProcessingParameterFeatureSource(
             self.NETWORK, de_en("Wegenetz (Linien)", "Path network (lines)"), [compat.SOURCE_VECTOR_LINE]))
         self.add_topology_tolerance()
-        self.addParameter(QgsProcessingParameterFeatureSource(
-            self.DEMAND, de_en("Nachfragepunkte (optional, z. B. Adressen)", "Demand points (optional, e.g. addresses)"),
-            [compat.SOURCE_VECTOR_POINT], optional=True))
-        self.addParameter(QgsProcessingParameterField(
-            self.DEMAND_FIELD, de_en("Zielbevölkerung je Nachfragepunkt (leer = jeder Punkt zählt 1)",
-                                     "Target population per demand point (empty = each point counts 1)"),
-            parentLayerParameterName=self.DEMAND, type=compat.FIELD_ANY, optional=True))
+        self.add_demand_parameters(de_en("Nachfragepunkte (optional, z. B. Adressen)",
+                                         "Demand points (optional, e.g. addresses)"))
         self.addParameter(QgsProcessingParameterFeatureSink(
             self.OUTPUT, de_en("Wegenetz, an Knoten geteilt", "Path network split at its nodes"),
             compat.SOURCE_VECTOR_LINE))

@@ -12,8 +12,10 @@ _LANGUAGE = {"code": "de"}
 
 
 def set_language(code):
-    """Choose the language of messages: ``"de"`` (default) or ``"en"``."""
-    _LANGUAGE["code"] = "en" if str(code).lower().startswith("en") else "de"
+    """Choose the language of messages from a locale or language code: German for German locales (``de``,
+    ``de_AT``, ``de-CH`` ...), English for every other one (a French or Polish QGIS reads English better than
+    German)."""
+    _LANGUAGE["code"] = "de" if str(code).lower().startswith("de") else "en"
 
 
 def language():

@@ -30,6 +30,9 @@ def plugin(qgis_app, qgis_iface, qgis_processing):
     if not hasattr(qgis_iface, "removePluginMenu"):  # pytest-qgis's mock interface lacks it
         qgis_iface.removePluginMenu = lambda menu, action: None
     instance = package.classFactory(qgis_iface)
+    # The tests read the plugin's German texts; the test machines run QGIS with the locale "C", which the plugin
+    # (German for German locales, English for all others) would answer in English.
+    importlib.import_module(PLUGIN_PACKAGE + ".sozialraum.core.errors").set_language("de")
     instance.initProcessing()
     instance.initGui()
     yield instance

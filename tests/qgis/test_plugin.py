@@ -55,6 +55,9 @@ def test_a_missing_package_gives_install_instructions_instead_of_a_traceback(plu
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "pandas" else real(name, *a))
     providers = len(QgsApplication.processingRegistry().providers())
+    errors = importlib.import_module("sozialraum_plugin.sozialraum.core.errors")
+    # the stand-in sets the message language from QGIS's locale; the test gives it back afterwards
+    monkeypatch.setattr(errors, "_LANGUAGE", dict(errors._LANGUAGE))
     stand_in = package.classFactory(qgis_iface)
     assert isinstance(stand_in, dependencies.MissingDependenciesPlugin)
     stand_in.initProcessing()

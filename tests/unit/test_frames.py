@@ -149,3 +149,13 @@ def test_quantities_read_text_and_name_bad_features():
     with pytest.raises(InputError, match="viele"):
         quantities([1, "viele"], ["a", "b"], "plaetze")
     assert quantities([1, None], ["a", "b"], "plaetze", allow_missing=True)[1] != 0  # NaN stays NaN
+
+
+@pytest.mark.parametrize("locale, language", [("de", "de"), ("de_DE", "de"), ("de-AT", "de"), ("en_US", "en"),
+                                              ("fr_FR", "en"), ("pl", "en"), ("", "en")])
+def test_german_for_german_locales_english_for_all_others(locale, language):
+    try:
+        errors.set_language(locale)
+        assert errors.language() == language
+    finally:
+        errors.set_language("de")

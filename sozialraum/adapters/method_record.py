@@ -19,6 +19,8 @@ import sqlite3
 
 from qgis.core import QgsDataSourceUri, QgsProcessingUtils, QgsProviderRegistry
 
+from ..core.method_record import record_from_dict
+
 METHOD_PROPERTY = "sozialraum/method"
 TABLE = "sozialraum_method"
 SIDECAR = ".sozialraum.json"  # <result file><SIDECAR> holds the record of a result file that is no GeoPackage
@@ -145,3 +147,9 @@ def _load_from_database(layer):
     rows = connection.executeSql("SELECT method FROM {} WHERE layer = {}".format(
         _record_table(schema), _sql_text(parts.table())))
     return json.loads(rows[0][0]) if rows else None
+
+
+def load_record(layer):
+    """The typed method record (core/method_record.py) kept with ``layer``, or None if it has none."""
+    data = load_method(layer)
+    return record_from_dict(data) if data else None

@@ -6,7 +6,6 @@ not read as "no need". The method record of a result travels with the loaded lay
 property, so the report can state how the result came about.
 """
 
-import json
 import traceback
 
 from qgis.core import (
@@ -21,6 +20,7 @@ from qgis.core import (
 from qgis.PyQt.QtGui import QColor
 
 from ..core.errors import de_en, language
+from ..core.method_record import record_from_dict
 from .method_record import METHOD_PROPERTY
 
 NOT_RATED_COLOR = "#bdbdbd"
@@ -58,7 +58,7 @@ def apply_renderer(layer, make_renderer, title="", method=None):
     if title:
         layer.setName(title)
     if method is not None:
-        layer.setCustomProperty(METHOD_PROPERTY, json.dumps(method, ensure_ascii=False))
+        layer.setCustomProperty(METHOD_PROPERTY, record_from_dict(method).to_json())
 
 
 def apply_class_style(layer, class_field, labels, title="", method=None):

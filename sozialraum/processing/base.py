@@ -42,6 +42,7 @@ from ..adapters.layers import (
 )
 from ..core.errors import InputError, de_en, names
 from ..core.frames import quantities
+from ..core.method_record import record_from_dict
 from .destinations import Destinations
 
 ICON_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(__file__))), "resources", "icons")
@@ -411,7 +412,8 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
     def save_method(self, dest_id, method, context):
         """Keep the method record with the result ``dest_id``: written where the result is staged once
         :meth:`process` has returned and closed its outputs (a GeoPackage still open for writing is locked)."""
-        self.outputs.records.append((self.outputs.staged_id(dest_id), method, context))
+        record = record_from_dict(method).to_dict()  # the typed, versioned record (core/method_record.py)
+        self.outputs.records.append((self.outputs.staged_id(dest_id), record, context))
 
     def _write_records(self):
         """The method records of this run, where each result is staged (a PostGIS table's in its schema)."""

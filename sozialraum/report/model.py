@@ -20,6 +20,7 @@ import pandas as pd
 from ..core.classify import default_labels
 from ..core.coverage import need_class_from_k
 from ..core.errors import InputError, names
+from ..core.method_record import as_record
 from ..core.mss import DYNAMIC_LABELS, STATUS_LABELS
 from ..core.typology import district_key
 from .rendering import number, translator
@@ -167,12 +168,12 @@ def _column(table, name):
 
 
 def result_kind(method):
-    """``"index"`` (sozialraum:districtindex) or ``"mss"`` (sozialraum:statusdynamicindex)."""
-    algorithm = str((method or {}).get("algorithm", ""))
-    if algorithm.endswith("statusdynamicindex") or "status_fields" in (method or {}):
-        return "mss"
-    if algorithm.endswith("districtindex") or "normalization" in (method or {}):
-        return "index"
+    """``"index"`` (sozialraum:districtindex) or ``"mss"`` (sozialraum:statusdynamicindex) of a method record
+    (a typed record or a stored dict, see core/method_record.py)."""
+    record = as_record(method)
+    if record.kind in ("index", "mss"):
+        return record.kind
+    algorithm = record.algorithm
     raise InputError(
         "Die Eingabe ist kein Ergebnis von 'Sozialindex' oder 'Status-/Dynamik-Index' (Verfahren: {}). Bitte ein "
         "solches Ergebnis wählen.".format(algorithm or "unbekannt"),
@@ -192,14 +193,14 @@ def result_columns(method):
 
 def indicator_fields(method):
     """The indicator fields of the result (status indicators for the MSS)."""
-    if result_kind(method) == "mss":
-        return list(method.get("status_fields") or [])
-    return list(method.get("indicators") or [])
+    record = as_record(method)
+    return list(record.status_fields if result_kind(record) == "mss" else record.indicators)
 
 
 def population_field(method):
     """The population field used for the minimum-population rule, or None."""
-    return method.get("population") if result_kind(method) == "index" else method.get("population_field")
+    record = as_record(method)
+    return record.population if result_kind(record) == "index" else record.population_field
 
 
 def needed_fields(method, id_field, name_field=None):
@@ -220,8 +221,9 @@ def class_labels(method, lang):
     if result_kind(method) == "mss":
         position = 1 if lang == "en" else 0
         return [STATUS_LABELS[c][position] for c in sorted(STATUS_LABELS)]
-    labels = [str(label) for label in method.get("labels") or []]
-    breaks = method.get("breaks") or []
+    record = as_record(method)
+    labels = [str(label) for label in record.labels or []]
+    breaks = record.breaks or []
     if breaks and len(labels) == len(breaks) + 1:
         defaults = [default_labels(breaks, code) for code in ("de", "en")]
         if labels in defaults:
@@ -234,9 +236,10 @@ def class_ranges(method, lang):
     if result_kind(method) == "mss":
         return ["z < -1", "-1 ≤ z ≤ 1", "1 < z ≤ 1,5" if lang == "de" else "1 < z ≤ 1.5",
                 "z > 1,5" if lang == "de" else "z > 1.5"]
-    breaks = [float(b) for b in method.get("breaks") or []]
+    record = as_record(method)
+    breaks = [float(b) for b in record.breaks or []]
     if not breaks:
-        return [""] * len(method.get("labels") or [])
+        return [""] * len(record.labels or [])
     shown = [number(b, 2, lang) for b in breaks]
     ranges = ["x ≤ {}".format(shown[0])]
     ranges += ["{} < x ≤ {}".format(a, b) for a, b in zip(shown[:-1], shown[1:])]
@@ -272,6 +275,7 @@ def build_model(table, method, id_field, lang="de", name_field=None, colors=None
     duplicate or empty IDs.
     """
     t = translator(lang)
+    method = as_record(method)  # read only through the typed record from here on
     kind = result_kind(method)
     columns = result_columns(method)
     _check_fields(table, [id_field, name_field], "INPUT")
@@ -419,9 +423,9 @@ def _indicator_info(table, method, indicators, own_labels, rated, lang):
     """Per indicator: label, direction, weight, statistics over the rated quarters and bar scale."""
     t = translator(lang)
     kind = result_kind(method)
-    statistics = method.get("indicator_statistics") if kind == "index" else method.get("indicators")
+    statistics = method.indicator_statistics
     statistics = statistics or {}
-    weights = method.get("weights") or {}
+    weights = (method.weights if kind == "index" else None) or {}
     info = []
     for field in indicators:
         values = [_float(v) for v in table[field].tolist()]
@@ -431,7 +435,8 @@ def _indicator_info(table, method, indicators, own_labels, rated, lang):
             (float(np.mean(rated_values)) if rated_values else float("nan"))
         sd = _float(stats.get("sd")) if stats.get("sd") is not None else \
             (float(np.std(rated_values)) if rated_values else float("nan"))
-        direction = stats.get("direction") or ("reverse" if field in (method.get("reverse") or []) else "normal")
+        direction = stats.get("direction") or (
+            "reverse" if kind == "index" and field in (method.reverse or []) else "normal")
         digits = _digits(values)
         finite = [v for v in values if not math.isnan(v)] + ([mean] if not math.isnan(mean) else [])
         weight = _float(weights.get(field, 1.0))
@@ -566,7 +571,7 @@ def _protected(population, method, n):
     population field. Without a population field nothing can be judged."""
     if population is None:
         return [False] * n
-    minimum = _float(method.get("min_population"))
+    minimum = _float(method.min_population)
     limit = minimum if not math.isnan(minimum) and minimum > 0 else 0.0
     return [math.isnan(p) or p <= 0 or p < limit for p in population]
 
@@ -575,7 +580,7 @@ def _not_rated_reason(table, n, method, ind_info, lang):
     """Why quarter ``n`` was not rated, in ``lang``: too few inhabitants, missing values, or the stored note."""
     t = translator(lang)
     field = population_field(method)
-    minimum = _float(method.get("min_population"))
+    minimum = _float(method.min_population)
     if field and field in table.columns:
         population = _float(table[field].iloc[n])
         if math.isnan(population):
@@ -741,11 +746,10 @@ def _method_text(method, model, lang):
     t = translator(lang)
     position = 1 if lang == "en" else 0
     kind = model["kind"]
-    counts = method.get("counts") or {}
-    n_areas = counts.get("areas", method.get("n_areas", model["n_quarters"]))
-    n_rated = counts.get("rated", method.get("n_rated", model["n_rated"]))
+    n_areas = method.counts.areas or model["n_quarters"]
+    n_rated = method.counts.rated if method.counts.areas else model["n_rated"]
     pop_field = population_field(method)
-    minimum = _float(method.get("min_population"))
+    minimum = _float(method.min_population)
     paragraphs = []
     indicators_text = ", ".join(i["label"] for i in model["indicators"])
     if kind == "mss":
@@ -765,8 +769,8 @@ def _method_text(method, model, lang):
             "Statusklassen: 1 hoch (z < −1), 2 mittel (−1 ≤ z ≤ 1), 3 niedrig (1 < z ≤ 1,5), 4 sehr niedrig "
             "(z > 1,5).",
             "Status classes: 1 high (z < −1), 2 medium (−1 ≤ z ≤ 1), 3 low (1 < z ≤ 1.5), 4 very low (z > 1.5)."))
-        pairs = method.get("dynamic_pairs") or []
-        if method.get("dynamic_fields"):
+        pairs = method.dynamic_pairs or []
+        if method.dynamic_fields:
             paragraphs.append(t(
                 "Der Dynamik-Index wird ebenso aus den Veränderungen der Indikatoren in Prozentpunkten berechnet{}: "
                 "1 positiv (z < −1), 2 stabil (−1 ≤ z ≤ 1), 3 negativ (z > 1). Besonderen Aufmerksamkeitsbedarf "
@@ -779,7 +783,7 @@ def _method_text(method, model, lang):
                 t(" (aktuell gegenüber früher: {})", " (current against earlier: {})").format(
                     "; ".join("{} – {}".format(a, b) for a, b in pairs)) if pairs else ""))
     else:
-        normalization = method.get("normalization", "zscore")
+        normalization = method.normalization
         paragraphs.append(t(
             "Der Sozialindex fasst {} Indikatoren zu einem Wert je Quartier zusammen: {}.",
             "The social index combines {} indicators into one value per quarter: {}.").format(
@@ -806,30 +810,30 @@ def _method_text(method, model, lang):
         paragraphs.append(t("Normierung: {} ({}).", "Normalisation: {} ({}).").format(
             _NORMALIZATION.get(normalization, (normalization, normalization))[position],
             formulas.get(normalization, "")))
-        aggregation = method.get("aggregation", "sum")
+        aggregation = method.aggregation
         weights = ", ".join("{} {}".format(i["label"], i["weight_text"]) for i in model["indicators"])
         paragraphs.append(t("Zusammenfassung: {} der normierten Werte; Gewichte: {}.",
                             "Aggregation: {} of the normalised values; weights: {}.").format(
             _AGGREGATION.get(aggregation, (aggregation, aggregation))[position], weights))
-        if method.get("restandardize"):
+        if method.restandardize:
             paragraphs.append(t(
                 "Das Ergebnis wurde erneut z-standardisiert: der Index hat über die bewerteten Quartiere den "
                 "Mittelwert 0 und die Standardabweichung 1; ein Wert von 1 bedeutet eine Standardabweichung mehr "
                 "Bedarf als im Mittel.",
                 "The result was z-standardised again: over the rated quarters the index has mean 0 and standard "
                 "deviation 1; a value of 1 means one standard deviation more need than average."))
-        missing = method.get("missing", "exclude")
+        missing = method.missing
         if missing in _MISSING:
             paragraphs.append(_MISSING[missing][position].format(
-                number(100 * _float(method.get("min_share", 0.5)), 0, lang)))
-        classification = method.get("classification", "")
+                number(100 * _float(method.min_share), 0, lang)))
+        classification = method.classification
         separator = t("; ", ", ")  # German numbers carry decimal commas
-        cuts = method.get("stddev_cuts")
+        cuts = method.stddev_cuts
         cut_text = ""
         if classification == "stddev" and cuts:
             cut_text = t(" bei {} Standardabweichungen um den Mittelwert", " at {} standard deviations around the "
                          "mean").format(separator.join(number(c, 1, lang) for c in cuts))
-        breaks = separator.join(number(float(b), 2, lang) for b in method.get("breaks") or [])
+        breaks = separator.join(number(float(b), 2, lang) for b in method.breaks or [])
         paragraphs.append(t(
             "Klassenbildung: {}{}, {} Klassen; Grenzen {}. Ein Wert genau auf einer Grenze gehört zur unteren "
             "Klasse. Höhere Klasse = mehr Bedarf; Rang 1 = größter Bedarf, gleiche Werte teilen sich einen Rang.",
@@ -852,6 +856,6 @@ def _method_text(method, model, lang):
             number(n_rated, 0, lang), number(n_areas, 0, lang)))
     paragraphs.append(t("Datenstand: {}.", "Data as of: {}.").format(
         model["data_date"] or t("nicht angegeben", "not given")))
-    return {"paragraphs": paragraphs, "algorithm": method.get("algorithm", ""),
+    return {"paragraphs": paragraphs, "algorithm": method.algorithm,
             "indicator_note": t("Mittelwert und Standardabweichung über die bewerteten Quartiere (ungewichtet).",
                                 "Mean and standard deviation over the rated quarters (unweighted).")}

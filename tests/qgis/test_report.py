@@ -289,3 +289,23 @@ def test_a_quarter_below_the_minimum_population_publishes_no_value_in_any_format
             assert value in (None, ""), (heading, value)
     english_text = _pdf_text(english["OUTPUT_PDF"], english["N_PAGES"])
     assert "Kleingärten" in english_text and "confidentiality" in english_text and "1.5" not in english_text
+
+
+def test_a_version_1_method_record_still_reads(index_result, tmp_path):
+    """Results written before the typed record (no "version" key) report as before."""
+    import contextlib
+    import json
+    import shutil
+    import sqlite3
+
+    folder, output = index_result
+    old = tmp_path / "alt.gpkg"
+    shutil.copyfile(output, old)
+    with contextlib.closing(sqlite3.connect(str(old))) as connection, connection:
+        layer, text = connection.execute("SELECT layer, method FROM sozialraum_method").fetchone()
+        record = json.loads(text)
+        assert record.pop("version") == 2
+        connection.execute("UPDATE sozialraum_method SET method = ? WHERE layer = ?", (json.dumps(record), layer))
+    result = _processing("report", {"INPUT": str(old), "NAME_FIELD": "name", "OUTPUT_HTML": str(tmp_path / "a.html")})
+    html = Path(result["OUTPUT_HTML"]).read_text(encoding="utf-8")
+    assert "Mühlenviertel" in html and "min-max" in html.lower()

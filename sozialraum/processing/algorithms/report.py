@@ -20,7 +20,7 @@ from qgis.core import (
 from ...adapters import compat
 from ...adapters import map_images, print_layout
 from ...adapters.layers import read_table, resolve_fields
-from ...adapters.method_record import load_method
+from ...adapters.method_record import load_record
 from ...adapters.staging import write_text
 from ...adapters.styling import class_colors
 from ...core.errors import InputError
@@ -158,10 +158,11 @@ class ReportAlgorithm(SozialraumAlgorithm):
         """The ID field of a second result: the index's ID field, else the one in its method record."""
         if layer.fields().lookupField(id_field) >= 0:
             return id_field
-        method = load_method(layer) or {}
-        for key in ("id_field", "district_id_field", "id_column"):
-            if method.get(key) and layer.fields().lookupField(method[key]) >= 0:
-                return method[key]
+        record = load_record(layer)
+        candidates = [] if record is None else [record.id_field, getattr(record, "id_column", None)]
+        for candidate in candidates:
+            if candidate and layer.fields().lookupField(candidate) >= 0:
+                return candidate
         raise QgsProcessingException(str(InputError(
             "{} '{}' hat kein Feld '{}' zur Zuordnung der Quartiere. Bitte ein Ergebnis derselben Quartiere wählen."
             .format(what_de, layer.name(), id_field),
@@ -184,14 +185,15 @@ class ReportAlgorithm(SozialraumAlgorithm):
             text = os.path.basename(path) + (t(", Ebene „{}“", ", layer “{}”").format(name) if name else "")
         else:
             text = t("temporäre Ebene „{}“", "temporary layer “{}”").format(layer.name())
-        algorithm = (load_method(layer) or {}).get("algorithm")
+        record = load_record(layer)
+        algorithm = record.algorithm if record is not None else ""
         return text + (t(" (berechnet mit {})", " (computed with {})").format(algorithm) if algorithm else "")
 
     def read_inputs(self, parameters, context, feedback, lang):
         """Everything the report model needs, read from the layers."""
         layer = self._layer_or_fail(parameters, self.INPUT, context)
-        method = load_method(layer)
-        if not method:
+        method = load_record(layer)
+        if method is None:
             raise QgsProcessingException(str(InputError(
                 "Die Ebene '{}' trägt keine Verfahrensbeschreibung. Bitte ein Ergebnis von 'Sozialindex' oder "
                 "'Status-/Dynamik-Index' wählen (als GeoPackage gespeichert oder als temporäre Ebene).".format(
@@ -199,8 +201,8 @@ class ReportAlgorithm(SozialraumAlgorithm):
                 "The layer '{}' carries no method record. Please choose a result of 'Social index' or "
                 "'Status/dynamic index' (saved as a GeoPackage or as a temporary layer).".format(layer.name()))))
         self.core_call(report_model.result_kind, method)
-        id_field = self.parameterAsString(parameters, self.ID_FIELD, context) or method.get("id_field") or \
-            method.get("id_column")
+        id_field = self.parameterAsString(parameters, self.ID_FIELD, context) or method.id_field or \
+            getattr(method, "id_column", None)
         if not id_field:
             raise QgsProcessingException(de_en("Bitte das Feld mit der Quartierskennung angeben (ID_FIELD).",
                                                "Please give the field with the quarter ID (ID_FIELD)."))
@@ -261,7 +263,7 @@ class ReportAlgorithm(SozialraumAlgorithm):
             colors=class_colors(k), indicator_labels=labels,
             title=self.parameterAsString(parameters, self.TITLE, context),
             organisation=self.parameterAsString(parameters, self.ORGANISATION, context),
-            data_date=self.parameterAsString(parameters, self.DATA_DATE, context) or method.get("data_date", ""),
+            data_date=self.parameterAsString(parameters, self.DATA_DATE, context) or method.data_date,
             sources=sources, created=today.strftime("%d.%m.%Y") if lang == "de" else today.isoformat(),
             dynamics=dynamics, coverages=coverages, need_coverage=need)
         return model, layer, id_field

@@ -90,8 +90,16 @@ class _Styler(QgsProcessingLayerPostProcessorInterface):
 _LIVE_STYLERS = []
 
 
+# The style of each result, until the run knows whether it keeps it in its database (PostGIS: save_database_style).
+_STYLES = {}
+
+
 def attach_style(context, dest_id, apply):
     """Run ``apply(layer)`` on the output ``dest_id`` when Processing loads it into the project."""
+    del_oldest = list(_STYLES)[:-50]
+    for key in del_oldest:
+        _STYLES.pop(key, None)
+    _STYLES[dest_id] = apply
     if not context.willLoadLayerOnCompletion(dest_id):
         return
     styler = _Styler(apply)
@@ -104,3 +112,15 @@ def attach_class_style(context, dest_id, class_field, labels, title, method):
     """Style the output ``dest_id`` by ``class_field`` when Processing loads it into the project."""
     labels = list(labels)
     attach_style(context, dest_id, lambda layer: apply_class_style(layer, class_field, labels, title, method))
+
+
+def save_database_style(dest_id, layer, name):
+    """Keep the style attached to ``dest_id`` in the database of the PostGIS ``layer`` (table ``layer_styles``,
+    as QGIS saves a style there) as its default style, so the result opens styled wherever it is loaded.
+    Returns an error text ("" when saved or when the result has no style)."""
+    apply = _STYLES.pop(dest_id, None)
+    if apply is None or not layer.isValid():
+        return ""
+    apply(layer)
+    result = layer.saveStyleToDatabase(name, "Sozialraum", True, "")
+    return result if isinstance(result, str) else ""

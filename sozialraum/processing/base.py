@@ -17,6 +17,7 @@ from qgis.core import (
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
     QgsProcessingParameterNumber,
+    QgsVectorLayer,
     QgsVectorLayerExporter,
     QgsWkbTypes,
 )
@@ -28,6 +29,7 @@ from ..adapters.crs import reprojection_note, require_defined
 from ..adapters.distances import read_points
 from ..adapters.method_record import save_method, save_method_in_database
 from ..adapters.staging import StagedDatabaseTable
+from ..adapters.styling import save_database_style
 from ..adapters.network_graph import TOPOLOGY_TOLERANCE
 from ..adapters.layers import (
     add_results_in_place,
@@ -233,12 +235,30 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
                 raise QgsProcessingException(de_en("Abgebrochen: es wurden keine Ergebnisse geschrieben.",
                                                    "Cancelled: no results were written."))
             self._write_records()
-            return self.outputs.commit(results)
+            staged_tables = [staged for staged in self.outputs.staged.values()
+                             if isinstance(staged, StagedDatabaseTable)]
+            results = self.outputs.commit(results)
+            self._save_database_styles(staged_tables, results, feedback)
+            return results
         except BaseException:
             self.outputs.discard()
             raise
         finally:
             self.outputs = None  # no cycle between the algorithm (owned by QGIS) and its run's objects
+
+    @staticmethod
+    def _save_database_styles(tables, results, feedback):
+        """The class style of each PostGIS result saved in its database as the table's default style."""
+        for table in tables:
+            uri = table.final_id(table.staged_uri)
+            dest_id = next((value for value in results.values() if isinstance(value, str)
+                            and value == "postgis:" + uri), None)
+            if dest_id is None:
+                continue
+            error = save_database_style(dest_id, QgsVectorLayer(uri, table.table, "postgres"), table.table)
+            if error:
+                feedback.pushWarning(de_en("Der Stil wurde nicht in der Datenbank gespeichert: ",
+                                           "The style was not saved in the database: ") + error)
 
     def _inputs_read_only(self, parameters, context):
         """``parameters`` with every vector input given as a file path (qgis_process, batch runs, models)

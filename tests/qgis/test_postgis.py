@@ -192,3 +192,17 @@ def test_catchments_and_typology_into_postgis(database, run, tmp_path):
     assert typology.featureCount() == 5 and method_record.load_method(typology)["algorithm"] == "sozialraum:needcoverage"
     assert values(typology, "typ_code")["05"] is None  # not rated: no type, a note says why
     assert staging_tables(database) == []
+
+
+def test_a_postgis_result_keeps_its_class_style_in_the_database(database, run):
+    """As QGIS saves a style in PostGIS: the result opens with its class colours wherever it is loaded."""
+    from qgis.core import QgsCategorizedSymbolRenderer
+
+    run("districtindex", index_parameters(pg_layer(database, "Quartiere_Süd"),
+                                          "postgis:" + database.uri(SCHEMA, "mit_stil")))
+    rows = database.sql("SELECT f_table_schema, f_table_name, useasdefault FROM public.layer_styles "
+                        "WHERE f_table_name = 'mit_stil'")
+    assert rows == [[SCHEMA, "mit_stil", "t"]]
+    layer = pg_layer(database, "mit_stil")  # a fresh layer loads the default style of its table
+    assert isinstance(layer.renderer(), QgsCategorizedSymbolRenderer)
+    assert layer.renderer().classAttribute() == "index_class"

@@ -15,12 +15,12 @@ from qgis.core import (
 )
 
 SCHEMA = "sozialplanung"
-ROWS = [
-    {"id": "01", "name": "Altstadt", "a": 1.0, "b": 2.0, "ew": 1000},
-    {"id": "02", "name": "Bahnhof", "a": 2.0, "b": 2.0, "ew": 900},
-    {"id": "03", "name": "Chaussee", "a": 3.0, "b": 4.0, "ew": 800},
-    {"id": "04", "name": "Dom", "a": 4.0, "b": 4.0, "ew": 1200},
-    {"id": "05", "name": "Kleingärten", "a": 9.0, "b": 9.0, "ew": 40},  # below the minimum: not rated
+ROWS = [  # "b_Öä": a field name with umlauts and capitals
+    {"id": "01", "name": "Altstadt", "a": 1.0, "b_Öä": 2.0, "ew": 1000},
+    {"id": "02", "name": "Bahnhof", "a": 2.0, "b_Öä": 2.0, "ew": 900},
+    {"id": "03", "name": "Chaussee", "a": 3.0, "b_Öä": 4.0, "ew": 800},
+    {"id": "04", "name": "Dom", "a": 4.0, "b_Öä": 4.0, "ew": 1200},
+    {"id": "05", "name": "Kleingärten", "a": 9.0, "b_Öä": 9.0, "ew": 40},  # below the minimum: not rated
 ]
 
 
@@ -41,7 +41,7 @@ def pg_layer(database, table):
 
 
 def index_parameters(source, output):
-    return {"INPUT": source, "ID_FIELD": "id", "INDICATORS": ["a", "b"], "POPULATION_FIELD": "ew",
+    return {"INPUT": source, "ID_FIELD": "id", "INDICATORS": ["a", "b_Öä"], "POPULATION_FIELD": "ew",
             "MIN_POPULATION": 300, "OUTPUT": output}
 
 
@@ -62,7 +62,8 @@ def test_index_from_and_into_postgis_equals_geopackage(database, run, tmp_path):
     assert sorted(values(table, "index_value")) == ["01", "02", "03", "04", "05"]  # text IDs keep their zeros
     assert values(table, "rated")["05"] in (False, 0)
     method_record = importlib.import_module("sozialraum_plugin.sozialraum.adapters.method_record")
-    assert method_record.load_method(table)["indicators"] == ["a", "b"]
+    assert method_record.load_record(table).indicators == ["a", "b_Öä"]
+    assert values(table, "z_b_Öä") == pytest.approx(values(gpkg, "z_b_Öä"))
     assert staging_tables(database) == []
     assert into_db["N_RATED"] == 4
 

@@ -148,7 +148,7 @@ def empirical_bayes(count, denominator):
     return eb, m, s2, nbar
 
 
-def indicator_rates(frame, specs, min_denominator=300, smoothing=False, id_column=None):
+def indicator_rates(frame, specs, min_denominator=300, smoothing=False, id_column=None, min_cases=3):
     """Rates in % from counts: ``100 * count / denominator`` per spec, optionally EB-smoothed.
 
     ``specs`` is a list of ``(count_field, denominator_field, output_name)``. A rate is rated
@@ -157,6 +157,10 @@ def indicator_rates(frame, specs, min_denominator=300, smoothing=False, id_colum
     every area with a denominator > 0, also below the threshold. With ``smoothing=True``,
     ``<out>_eb`` holds the global empirical Bayes rate (Marshall 1991, formulas in the module
     docstring) for every area with a denominator > 0: smoothing exists for the small areas.
+
+    Statistical confidentiality: where the count is positive but below ``min_cases`` (default 3; 0 = off),
+    no rate of the area is given at all (``<out>``, ``<out>_roh`` and ``<out>_eb`` are NaN, the note says
+    why): one or two cases could be traced to persons. The city rate and the smoothing still use them.
 
     Raises :class:`InputError` for text in the fields, negative values, a count larger than its
     denominator, denominators that are all zero or empty, and output names that clash with input
@@ -177,7 +181,12 @@ def indicator_rates(frame, specs, min_denominator=300, smoothing=False, id_colum
     table = pd.DataFrame(index=frame.index)
     if id_column is not None:
         table[id_column] = frame[id_column].to_numpy()
-    parameters = {"min_denominator": float(min_denominator), "smoothing": bool(smoothing)}
+    if min_cases is None or not np.isfinite(min_cases) or min_cases < 0:
+        raise InputError(
+            "Die Mindestfallzahl muss eine Zahl ≥ 0 sein, nicht {!r}.".format(min_cases),
+            "The minimum case number must be a number ≥ 0, not {!r}.".format(min_cases))
+    parameters = {"min_denominator": float(min_denominator), "smoothing": bool(smoothing),
+                  "min_cases": float(min_cases)}
     warnings = []
     for count_name, denominator_name, out in specs:
         count = values[count_name].to_numpy(dtype=float)
@@ -189,7 +198,8 @@ def indicator_rates(frame, specs, min_denominator=300, smoothing=False, id_colum
         no_count = np.isnan(count)
         no_denominator = np.isnan(denominator) | (denominator == 0)
         small = ~no_denominator & (denominator < min_denominator)
-        rated = ~no_count & ~no_denominator & ~small
+        secret = ~no_count & (count > 0) & (count < min_cases)
+        rated = ~no_count & ~no_denominator & ~small & ~secret
 
         note = np.full(len(frame), "", dtype=object)
         note[small] = de_en(
@@ -198,13 +208,17 @@ def indicator_rates(frame, specs, min_denominator=300, smoothing=False, id_colum
         )
         note[no_denominator] = de_en("Nenner 0 oder leer", "denominator 0 or empty")
         note[no_count & ~no_denominator] = de_en("Fallzahl fehlt", "count missing")
+        note[secret] = de_en(
+            "Fallzahl unter {}: nicht veröffentlicht (statistische Geheimhaltung)".format(format_number(min_cases, 0)),
+            "count below {}: not published (statistical confidentiality)".format(format_number(min_cases, 0)))
 
         table[out] = np.where(rated, raw, np.nan)
-        table[out + "_roh"] = raw
-        info = {"count_field": count_name, "denominator_field": denominator_name, "rated": int(rated.sum())}
+        table[out + "_roh"] = np.where(secret, np.nan, raw)
+        info = {"count_field": count_name, "denominator_field": denominator_name, "rated": int(rated.sum()),
+                "suppressed": int(secret.sum())}
         if smoothing:
             eb, m, s2, nbar = empirical_bayes(count, denominator)
-            table[out + "_eb"] = 100.0 * eb
+            table[out + "_eb"] = np.where(secret, np.nan, 100.0 * eb)
             info.update(city_rate=100.0 * m, between_variance=s2, mean_denominator=nbar)
             if s2 == 0.0:
                 warnings.append(de_en(

@@ -111,6 +111,9 @@ RATES_DE = """
 Quoten in Prozent: Quote = 100 · Fälle / Bezugsgröße.</p>
 <p><b>Kleine Quartiere</b>: Ist die Bezugsgröße kleiner als der Mindestwert (Standard 300), ist die Quote
 zufallsanfällig; das Quartier wird als „nicht bewertet" markiert, die Rohquote bleibt in <code>…_roh</code>.</p>
+<p><b>Statistische Geheimhaltung</b>: Liegt die Fallzahl über 0, aber unter der Mindestfallzahl (Standard 3), wird
+für das Quartier gar keine Quote ausgegeben (auch keine Roh- oder geglättete Quote): ein oder zwei Fälle ließen
+sich Personen zuordnen. Die Stadtquote rechnet sie mit.</p>
 <p><b>Empirische Bayes-Glättung</b> (optional, „global EB" nach Marshall 1991): kleine Quartiere werden zur
 Stadtquote m hin gezogen, große kaum: EB = m + C·(r − m) mit C = s² / (s² + m/n); s² ist die echte Streuung der
 Quoten zwischen den Quartieren (geschätzt als gewichtete Varianz minus m/n̄). Ergebnis in <code>…_eb</code>.</p>
@@ -123,6 +126,9 @@ RATES_EN = """
 percent: rate = 100 · count / denominator.</p>
 <p><b>Small districts</b>: where the denominator is below the minimum (default 300) the rate is noisy; the
 district is marked "not rated", the raw rate stays in <code>…_roh</code>.</p>
+<p><b>Statistical confidentiality</b>: where the count is above 0 but below the minimum case number (default 3),
+no rate of the district is given at all (neither raw nor smoothed): one or two cases could be traced to persons.
+The city rate still counts them.</p>
 <p><b>Empirical Bayes smoothing</b> (optional, global EB after Marshall 1991): small districts are pulled towards
 the city rate m, large ones hardly: EB = m + C·(r − m) with C = s² / (s² + m/n); s² is the true between-district
 variance of the rates (weighted variance minus m/n̄). Result in <code>…_eb</code>.</p>

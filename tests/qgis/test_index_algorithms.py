@@ -95,3 +95,13 @@ def test_districtindex_runs_inside_a_model(plugin):
     out = context.getMapLayer(results[output_name])
     # two clear groups: the exact natural breaks put A, B in class 1 and C, D in class 2
     assert values(out, "index_class") == {"A": 1, "B": 1, "C": 2, "D": 2}
+
+
+def test_indicatorrates_withholds_rates_of_one_or_two_cases(run):
+    """Default minimum case number 3: 2 of 500 is not published (rate, raw and smoothed), 0 and 4 are."""
+    layer = polygon_layer([{"id": k, "x": x, "n": 500} for k, x in (("A", 0), ("B", 2), ("C", 4))])
+    out = run("indicatorrates", {"INPUT": layer, "ID_FIELD": "id", "RATES": ["x", "n", "q"], "SMOOTHING": True,
+                                 "OUTPUT": "memory:"})["OUTPUT"]
+    assert values(out, "q") == {"A": 0.0, "B": None, "C": pytest.approx(0.8)}
+    assert values(out, "q_roh")["B"] is None and values(out, "q_eb")["B"] is None
+    assert "Geheimhaltung" in values(out, "q_hinweis")["B"]

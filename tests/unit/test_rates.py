@@ -137,3 +137,19 @@ def test_count_above_denominator_names_the_area():
     with pytest.raises(InputError) as caught:
         indicator_rates(frame, [("x", "n", "q")], id_column="id")
     assert "01011102" in caught.value.de and "01011101" not in caught.value.de
+
+
+def test_counts_below_the_minimum_case_number_are_not_published():
+    """Statistical confidentiality: 1 or 2 cases (minimum 3) give no rate at all, raw or smoothed; 0 cases and 3
+    or more are published; the city rate still counts every case (hand-computed: 16 / 1600 = 1 %)."""
+    frame = pd.DataFrame({"id": ["A", "B", "C", "D"], "x": [0, 1, 2, 13], "n": [400, 400, 400, 400]})
+    result = indicator_rates(frame, [("x", "n", "q")], min_denominator=300, smoothing=True, id_column="id")
+    table = result.table
+    assert table["q_ok"].tolist() == [True, False, False, True]
+    assert table.loc[0, "q"] == 0.0 and table.loc[3, "q"] == pytest.approx(100 * 13 / 400)
+    for column in ("q", "q_roh", "q_eb"):
+        assert np.isnan(table.loc[1, column]) and np.isnan(table.loc[2, column]), column
+    assert "Geheimhaltung" in table.loc[1, "q_hinweis"] or "confidentiality" in table.loc[1, "q_hinweis"]
+    assert result.parameters["q"]["suppressed"] == 2 and result.parameters["q"]["city_rate"] == pytest.approx(1.0)
+    off = indicator_rates(frame, [("x", "n", "q")], min_denominator=300, min_cases=0).table
+    assert off["q"].tolist() == pytest.approx([0.0, 0.25, 0.5, 3.25])

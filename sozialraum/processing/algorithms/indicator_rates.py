@@ -30,6 +30,7 @@ class IndicatorRatesAlgorithm(SozialraumAlgorithm):
     ID_FIELD = "ID_FIELD"
     RATES = "RATES"
     MIN_DENOMINATOR = "MIN_DENOMINATOR"
+    MIN_CASES = "MIN_CASES"
     SMOOTHING = "SMOOTHING"
     OUTPUT = "OUTPUT"
 
@@ -55,6 +56,10 @@ class IndicatorRatesAlgorithm(SozialraumAlgorithm):
             self.MIN_DENOMINATOR, de_en("Mindest-Bezugsgröße (darunter nicht bewertet)",
                                         "Minimum denominator (below: not rated)"),
             type=compat.NUMBER_DOUBLE, minValue=0, defaultValue=300))
+        self.addParameter(QgsProcessingParameterNumber(
+            self.MIN_CASES, de_en("Mindestfallzahl (1 bis darunter: nicht veröffentlicht, Geheimhaltung; 0 = aus)",
+                                  "Minimum case number (1 up to below it: not published, confidentiality; 0 = off)"),
+            type=compat.NUMBER_INTEGER, minValue=0, defaultValue=3))
         self.addParameter(QgsProcessingParameterBoolean(
             self.SMOOTHING, de_en("Empirische Bayes-Glättung zur Stadtquote",
                                   "Empirical Bayes smoothing towards the city rate"), defaultValue=False))
@@ -71,7 +76,8 @@ class IndicatorRatesAlgorithm(SozialraumAlgorithm):
         result = self.core_call(indicator_rates, frame, specs,
                                 min_denominator=self.parameterAsDouble(parameters, self.MIN_DENOMINATOR, context),
                                 smoothing=self.parameterAsBoolean(parameters, self.SMOOTHING, context),
-                                id_column=id_field)
+                                id_column=id_field,
+                                min_cases=self.parameterAsInt(parameters, self.MIN_CASES, context))
         for warning in result.warnings:
             feedback.pushWarning(warning)
         columns = [c for c in result.table.columns if c not in frame.columns]

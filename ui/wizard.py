@@ -185,6 +185,12 @@ def _population(choices):
             "MIN_POPULATION": float(choices.min_population) if choices.population_field else 0.0}
 
 
+def _index_population(choices):
+    """The population parameters of the index and its check: without a population field the wizard rates
+    without one on purpose (its summary says so), as the algorithm asks to be told."""
+    return dict(_population(choices), WITHOUT_POPULATION=not choices.population_field)
+
+
 def parameters_for_districtindex(choices, output=None):
     """Parameters of ``sozialraum:districtindex`` (Sozialindex) from the wizard's choices."""
     return dict({
@@ -198,7 +204,7 @@ def parameters_for_districtindex(choices, output=None):
         "CLASSIFICATION": choices.classification,
         "N_CLASSES": int(choices.n_classes),
         "OUTPUT": output or _output(choices, "sozialindex.gpkg"),
-    }, **_population(choices))
+    }, **_index_population(choices))
 
 
 def parameters_for_statusdynamicindex(choices, output=None):
@@ -230,7 +236,7 @@ def parameters_for_indexdiagnostics(choices, output=None, output_html=None):
         "INDICATORS": [i.field for i in choices.indicators],
         "OUTPUT": output or _output(choices, "robustheit.gpkg"),
         "OUTPUT_HTML": output_html or _output(choices, "indexpruefung.html"),
-    }, **settings, **_population(choices))
+    }, **settings, **_index_population(choices))
 
 
 def parameters_for_servicecoverage(choices, output=None):

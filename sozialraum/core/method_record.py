@@ -107,6 +107,7 @@ class IndexRecord(MethodRecord):
     geometric_shift: Optional[float] = None
     restandardize: bool = True
     population: Optional[str] = None
+    rated_without_population: bool = False
     min_population: float = 0.0
     missing: str = "exclude"
     min_share: float = 0.5

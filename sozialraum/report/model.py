@@ -854,6 +854,15 @@ def _method_text(method, model, lang):
         paragraphs.append(t("Bewertet wurden {} von {} Quartieren; eine Mindesteinwohnerzahl wurde nicht angewandt.",
                             "{} of {} quarters were rated; no minimum population was applied.").format(
             number(n_rated, 0, lang), number(n_areas, 0, lang)))
+        if not pop_field:
+            on_purpose = kind == "index" and method.rated_without_population
+            paragraphs.append(t(
+                "Der Index wurde {}ohne Einwohnerzahl berechnet: auch sehr kleine Quartiere sind bewertet, und ihre "
+                "Werte werden gezeigt, obwohl Anteile dort vom Zufall weniger Personen abhängen.".format(
+                    "bewusst " if on_purpose else ""),
+                "The index was computed without a population{}: very small quarters are rated too, and their "
+                "values are shown although shares there depend on the chance of a few persons.".format(
+                    " on purpose" if on_purpose else "")))
     paragraphs.append(t("Datenstand: {}.", "Data as of: {}.").format(
         model["data_date"] or t("nicht angegeben", "not given")))
     return {"paragraphs": paragraphs, "algorithm": method.algorithm,

@@ -60,7 +60,8 @@ def test_index_diagnostics_table_and_html(run, tmp_path):
     rows = [{"id": "Q{}".format(i), "a": float(v), "b": 2.0 * v, "pop": 1000} for i, v in enumerate([1, 3, 4, 8, 9])]
     html = tmp_path / "pruefung.html"
     result = run("indexdiagnostics", {"INPUT": polygon_layer(rows), "ID_FIELD": "id", "INDICATORS": ["a", "b"],
-                                      "N_RANDOM": 20, "OUTPUT": "memory:", "OUTPUT_HTML": str(html)})
+                                      "POPULATION_FIELD": "pop", "N_RANDOM": 20, "OUTPUT": "memory:",
+                                      "OUTPUT_HTML": str(html)})
     assert result["CRONBACH_ALPHA"] == pytest.approx(1.0)
     ranks = values(result["OUTPUT"], "rang_median")
     assert ranks["Q4"] == 1  # the highest values in every variant
@@ -78,7 +79,7 @@ def test_districtindex_runs_inside_a_model(plugin):
     child.setChildId("index")
     child.addParameterSources("INPUT", [QgsProcessingModelChildParameterSource.fromModelParameter("districts")])
     for name, value in {"ID_FIELD": "id", "INDICATORS": ["a", "b"], "CLASSIFICATION": "jenks",
-                        "N_CLASSES": 2}.items():
+                        "WITHOUT_POPULATION": True, "N_CLASSES": 2}.items():
         child.addParameterSources(name, [QgsProcessingModelChildParameterSource.fromStaticValue(value)])
     output = QgsProcessingModelOutput("result", "result")
     output.setChildOutputName("OUTPUT")

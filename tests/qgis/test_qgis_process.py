@@ -46,7 +46,7 @@ def test_districtindex_from_qgis_process(profile, tmp_path):
     completed = subprocess.run(
         [qgis_process_command(), "run", "sozialraum:districtindex", "--INPUT=" + source, "--ID_FIELD=id",
          "--INDICATORS=a", "--INDICATORS=b", "--NORMALIZATION=zscore", "--CLASSIFICATION=quantile",
-         "--N_CLASSES=2", "--OUTPUT=" + output],
+         "--N_CLASSES=2", "--WITHOUT_POPULATION=true", "--OUTPUT=" + output],
         env=env, capture_output=True, text=True, timeout=300)
     assert completed.returncode == 0, completed.stdout + completed.stderr
     result = QgsVectorLayer(output, "out", "ogr")

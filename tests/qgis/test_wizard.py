@@ -111,7 +111,8 @@ def test_districtindex_parameters_from_the_pages(wizard, ui, districts):
     assert parameters == {
         "INPUT": districts.id(), "ID_FIELD": "id", "INDICATORS": ["a", "b", "c"], "REVERSE": ["c"],
         "WEIGHTS": "b=2", "NORMALIZATION": "zscore", "AGGREGATION": "sum", "CLASSIFICATION": "stddev",
-        "N_CLASSES": 5, "POPULATION_FIELD": "pop", "MIN_POPULATION": 300.0, "OUTPUT": "TEMPORARY_OUTPUT",
+        "N_CLASSES": 5, "POPULATION_FIELD": "pop", "MIN_POPULATION": 300.0, "WITHOUT_POPULATION": False,
+        "OUTPUT": "TEMPORARY_OUTPUT",
     }
 
 

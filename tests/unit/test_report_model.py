@@ -280,3 +280,12 @@ def test_empty_quarters_table_needs_rated_values():
     table = index_table().assign(index_class=np.nan, rated=False)
     model = M.build_model(table, index_method(), "id")
     assert model["n_rated"] == 0 and model["top"] == [] and model["summary"] == "Kein Quartier wurde bewertet."
+
+
+def test_an_index_rated_without_population_says_so_in_the_method():
+    model = build(population=None, min_population=0.0, rated_without_population=True)
+    text = " ".join(model["method"]["paragraphs"])
+    assert "bewusst ohne Einwohnerzahl" in text and "sehr kleine Quartiere sind bewertet" in text
+    assert not any(q["protected"] for q in model["quarters"])  # nothing to judge smallness by
+    with_population = " ".join(build()["method"]["paragraphs"])
+    assert "bewusst ohne Einwohnerzahl" not in with_population

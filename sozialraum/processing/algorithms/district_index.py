@@ -3,6 +3,7 @@
 import json
 
 from qgis.core import (
+    QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingOutputString,
     QgsProcessingParameterBoolean,
@@ -35,6 +36,7 @@ class DistrictIndexAlgorithm(SozialraumAlgorithm):
     AGGREGATION = "AGGREGATION"
     RESTANDARDIZE = "RESTANDARDIZE"
     POPULATION_FIELD = "POPULATION_FIELD"
+    WITHOUT_POPULATION = "WITHOUT_POPULATION"
     MIN_POPULATION = "MIN_POPULATION"
     MISSING = "MISSING"
     MIN_SHARE = "MIN_SHARE"
@@ -110,6 +112,11 @@ class DistrictIndexAlgorithm(SozialraumAlgorithm):
         self.addParameter(QgsProcessingParameterNumber(
             self.MIN_POPULATION, de_en("Mindesteinwohnerzahl für eine Bewertung", "Minimum population to be rated"),
             type=compat.NUMBER_DOUBLE, minValue=0, defaultValue=300))
+        self.addParameter(QgsProcessingParameterBoolean(
+            self.WITHOUT_POPULATION, de_en("Ohne Einwohnerfeld bewerten (dann werden auch sehr kleine Quartiere "
+                                           "bewertet und ihre Werte veröffentlicht)",
+                                           "Rate without a population field (very small districts are then rated "
+                                           "and their values published too)"), defaultValue=False))
         self.add_choice(self.MISSING, de_en("Fehlende Werte", "Missing values"), [
             ("exclude", de_en("Quartier nicht bewerten", "leave the district unrated")),
             ("reweight", de_en("über vorhandene Indikatoren neu gewichten", "re-weight over available indicators")),
@@ -182,10 +189,25 @@ class DistrictIndexAlgorithm(SozialraumAlgorithm):
         return self.read_source(source, needed, feedback)
 
     def read_index_input(self, parameters, context, feedback):
-        """``(source, id_field, spec, frame)`` for the index parameters (shared with the diagnostics)."""
+        """``(source, id_field, spec, frame)`` for the index parameters (shared with the diagnostics).
+
+        Without a population field nothing would protect small districts (minimum population, statistical
+        confidentiality): that takes the field or the explicit choice ``WITHOUT_POPULATION``, then logged."""
         source = self.source_or_fail(parameters, self.INPUT, context)
         id_field = self.parameterAsString(parameters, self.ID_FIELD, context)
         spec = self.spec_from_parameters(parameters, context)
+        if not spec.population:
+            if not self.parameterAsBoolean(parameters, self.WITHOUT_POPULATION, context):
+                raise QgsProcessingException(de_en(
+                    "Bitte das Einwohnerfeld angeben: ohne Einwohnerzahl lassen sich kleine Quartiere weder von der "
+                    "Bewertung ausnehmen noch ihre Werte schützen. Wer bewusst ohne bewerten will, wählt „Ohne "
+                    "Einwohnerfeld bewerten“ (WITHOUT_POPULATION).",
+                    "Please give the population field: without it small districts can neither be left unrated nor "
+                    "their values protected. To rate without it on purpose, choose 'Rate without a population "
+                    "field' (WITHOUT_POPULATION)."))
+            feedback.pushWarning(de_en(
+                "Bewertet ohne Einwohnerfeld: auch sehr kleine Quartiere sind bewertet (so steht es im Bericht).",
+                "Rated without a population field: very small districts are rated too (the report says so)."))
         return source, id_field, spec, self.read_index_frame(source, id_field, spec, feedback)
 
     def process(self, parameters, context, feedback):
@@ -206,7 +228,8 @@ class DistrictIndexAlgorithm(SozialraumAlgorithm):
         if dest_id is None:
             return {}
 
-        method = dict(result.parameters, algorithm="sozialraum:" + self.NAME, id_field=id_field)
+        method = dict(result.parameters, algorithm="sozialraum:" + self.NAME, id_field=id_field,
+                      rated_without_population=not spec.population)
         self.save_method(dest_id, method, context)
         attach_class_style(context, dest_id, "index_class", result.classification.labels,
                            de_en("Sozialindex", "Social index"), method)

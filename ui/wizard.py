@@ -1176,8 +1176,10 @@ def summary_html(choices, layer_name=""):
     population = (de_en("Quartiere unter {:g} Einwohnern ({}) werden nicht bewertet.",
                         "Districts below {:g} residents ({}) are not rated.")
                   .format(choices.min_population, choices.population_field) if choices.population_field else
-                  de_en("Ohne Einwohnerfeld: alle Quartiere werden bewertet.",
-                        "No population field: all districts are rated."))
+                  de_en("Ohne Einwohnerfeld: alle Quartiere werden bewertet, auch sehr kleine, und ihre Werte "
+                        "erscheinen im Bericht (bitte ein Einwohnerfeld wählen, wo es eines gibt).",
+                        "No population field: all districts are rated, very small ones too, and their values appear "
+                        "in the report (please choose a population field where there is one)."))
     base = de_en("Quartiere: <b>{}</b> (ID {}). {}<br>Indikatoren: {}",
                  "Districts: <b>{}</b> (ID {}). {}<br>Indicators: {}").format(
         _escape(layer_name or choices.districts), _escape(choices.id_field), population, _escape(indicators))

@@ -546,9 +546,11 @@ def profile_atlas(profile, quarters):
     return atlas
 
 
-def export_pdf(iterator, path, feedback=None):
+def export_pdf(iterator, path, feedback=None, properties=None):
     """Write the layout ``iterator`` (e.g. :class:`OverviewThenAtlas`) into ONE PDF at ``path``; raise on failure.
 
+    ``properties``: the PDF's document properties (``{"TITLE": …, "AUTHOR": …, "SUBJECT": …, "KEYWORDS": …}``),
+    written afterwards through GDAL's PDF driver (QGIS's exporter leaves them empty for a layout iterator).
     Returns False when the user cancelled.
     """
     settings = QgsLayoutExporter.PdfExportSettings()
@@ -563,7 +565,27 @@ def export_pdf(iterator, path, feedback=None):
     if result != QgsLayoutExporter.ExportResult.Success:
         raise InputError("Das PDF {} konnte nicht geschrieben werden: {}".format(path, error or result),
                          "The PDF {} could not be written: {}".format(path, error or result))
+    if properties:
+        _set_pdf_properties(path, properties, feedback)
     return True
+
+
+def _set_pdf_properties(path, properties, feedback):
+    """Document properties of the written PDF (an incremental update by GDAL; the pages stay as they are)."""
+    from osgeo import gdal
+
+    try:
+        dataset = gdal.OpenEx(path, gdal.OF_RASTER | gdal.OF_UPDATE)
+        if dataset is None:
+            raise RuntimeError(gdal.GetLastErrorMsg() or "GDAL cannot open the PDF for update")
+        for key, value in properties.items():
+            if value:
+                dataset.SetMetadataItem(key, str(value))
+        dataset = None
+    except Exception as error:  # noqa: BLE001 -- the report is complete without them; say so
+        if feedback is not None:
+            feedback.pushWarning("PDF: Dokumenteigenschaften nicht gesetzt / document properties not set ({})"
+                                 .format(error))
 
 
 def new_project(crs):

@@ -156,6 +156,15 @@ def test_pdf_has_the_overview_and_one_page_per_quarter(german):
         text = _pdf_text(path, overview + n + 1)
         assert "Quartierssteckbrief" in text and name in text and key in text, (n, name)
         assert "Seite {} von {}".format(overview + n + 1, pages) in text
+        assert "Datenstand 31.12.2024" in text  # the footer gives the data date, not the day of printing
+
+
+def test_pdf_document_properties(german):
+    info = subprocess.run(["pdfinfo", german["OUTPUT_PDF"]], capture_output=True, text=True, check=True).stdout
+    properties = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
+    assert properties["Title"].strip() == "Testbericht" and properties["Author"].strip() == "Stadt Test"
+    assert "Indikatoren" in properties["Subject"] and "31.12.2024" in properties["Keywords"]
+    assert "; de" in properties["Keywords"]  # the document's language
 
 
 def test_xlsx_keeps_names_as_text_and_numbers_as_numbers(german):

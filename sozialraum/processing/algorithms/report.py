@@ -339,7 +339,11 @@ class ReportAlgorithm(SozialraumAlgorithm):
             pdf = prepare_pdf(model, layer, id_field, self.template_file(template), logo, folder)
             try:
                 feedback.setProgress(25)
-                if not print_layout.export_pdf(pdf.iterator, path, feedback):
+                properties = {"TITLE": model["title"], "AUTHOR": model["organisation"],
+                              "SUBJECT": model["method"]["paragraphs"][0] if model["method"]["paragraphs"] else "",
+                              "KEYWORDS": "{}; {}; {}".format(model["index_name"], model["data_date"], model["lang"]),
+                              "CREATOR": "QGIS Sozialraum"}
+                if not print_layout.export_pdf(pdf.iterator, path, feedback, properties):
                     return None
             finally:
                 pdf.charts.wait()  # the worker threads must be done before the folder goes

@@ -478,16 +478,23 @@ def fit_profile(profile, chart_ratio, n_indicators, longest_sentence, bottom=280
     table.attemptMove(QgsLayoutPoint(table.pagePositionWithUnits().x(), table_top), True, False, 0)
 
 
-def fit_scale_bars(layout, map_width_m):
-    """Scale bars in metres for maps narrower than 3 km, else in kilometres (the layer CRS in metres)."""
+def fit_scale_bars(layout, map_width_m, lang="de"):
+    """Scale bars in metres for maps narrower than 3 km, else in kilometres (the layer CRS in metres).
+
+    The bars choose their segment length to fit their width, sometimes a fraction of a kilometre: the labels
+    show up to two decimals without trailing zeros ("0 0,5 1 km"), in the report's number format."""
     for scalebar in _items(layout, QgsLayoutItemScaleBar):
+        numbers = number_format(lang)
+        numbers.setNumberDecimalPlaces(2)
+        scalebar.setNumericFormat(numbers)
         if map_width_m < 3000:
             scalebar.setUnits(compat.DISTANCE_METERS)
             scalebar.setMapUnitsPerScaleBarUnit(1.0)
             scalebar.setUnitLabel("m")
         else:
             scalebar.setUnits(compat.DISTANCE_KILOMETERS)
-            scalebar.setMapUnitsPerScaleBarUnit(1000.0)
+            # the label multiplier: 1 (the kilometres are already the bar's unit; 1000 gave "0 0 0 km")
+            scalebar.setMapUnitsPerScaleBarUnit(1.0)
             scalebar.setUnitLabel("km")
         scalebar.update()
 

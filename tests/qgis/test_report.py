@@ -318,3 +318,20 @@ def test_a_version_1_method_record_still_reads(index_result, tmp_path):
     result = _processing("report", {"INPUT": str(old), "NAME_FIELD": "name", "OUTPUT_HTML": str(tmp_path / "a.html")})
     html = Path(result["OUTPUT_HTML"]).read_text(encoding="utf-8")
     assert "Mühlenviertel" in html and "min-max" in html.lower()
+
+
+def test_overview_scale_bar_in_kilometres_counts_up(tmp_path):
+    """Musterstadt is about 8 km wide: the overview's scale bar is in km and its labels rise (they read
+    "0 0 0 km" when the kilometres were divided by 1000 a second time)."""
+    import re
+
+    demo = Path(__file__).resolve().parents[2] / "resources" / "demo" / "musterstadt.gpkg"
+    index = _processing("districtindex", {
+        "INPUT": "{}|layername=quartiere".format(demo), "ID_FIELD": "quartier_id",
+        "INDICATORS": ["q_sgb2_2024", "q_alo_2024"], "POPULATION_FIELD": "ew_gesamt",
+        "OUTPUT": str(tmp_path / "index.gpkg")})["OUTPUT"]
+    pdf = _processing("report", {"INPUT": index, "NAME_FIELD": "name", "OUTPUT_PDF": str(tmp_path / "b.pdf")})
+    lines = [line for line in _pdf_text(pdf["OUTPUT_PDF"], 1).splitlines() if line.strip().endswith(" km")]
+    assert len(lines) == 1, lines
+    labels = [float(value.replace(",", ".")) for value in re.findall(r"\d+(?:,\d+)?", lines[0])]
+    assert len(labels) >= 2 and labels[0] == 0 and all(b > a for a, b in zip(labels, labels[1:])), lines[0]

@@ -401,8 +401,8 @@ def prepare_pdf(model, layer, id_field, template_file, logo, folder):
                                  max((q["sentence"] for q in model["quarters"]), key=len))
         if map_images.is_metric(layer.crs()):
             extent = layers[print_layout.QUARTERS].extent()
-            print_layout.fit_scale_bars(overview, max(extent.width(), extent.height()))
-            print_layout.fit_scale_bars(profile, typical_profile_width(geometries.values()))
+            print_layout.fit_scale_bars(overview, max(extent.width(), extent.height()), model["lang"])
+            print_layout.fit_scale_bars(profile, typical_profile_width(geometries.values()), model["lang"])
         first = print_layout.overview_pages(overview)
         print_layout.number_pages(layers[print_layout.QUARTERS], first)
         total = first + len(model["quarters"])

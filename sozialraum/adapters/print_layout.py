@@ -160,9 +160,14 @@ def report_layers(model, geometries, crs, geometry_type, chart_paths):
     renderer = quarters.renderer()
     for index, category in enumerate(renderer.categories()):
         if category.value() is None or category.value() == "":
-            renderer.updateCategoryLabel(index, t("nicht bewertet", "not rated"))
+            renderer.updateCategoryLabel(index, "{} ({})".format(
+                t("nicht bewertet", "not rated"), len(model["not_rated"])))
         else:
-            renderer.updateCategoryLabel(index, "{} – {}".format(category.value(), labels[int(category.value()) - 1]))
+            renderer.updateCategoryLabel(index, _class_legend_text(model, int(category.value()), t))
+    # most need on top, "not rated" last
+    rated = sorted((c for c in renderer.categories() if c.value() not in (None, "")), key=lambda c: -int(c.value()))
+    for position, category in enumerate(rated):
+        renderer.moveCategory(renderer.categoryIndexForValue(category.value()), position)
     for index, category in enumerate(renderer.categories()):
         symbol = category.symbol().clone()
         symbol.symbolLayer(0).setStrokeColor(QColor("#ffffff"))
@@ -339,6 +344,15 @@ def _drop_empty_columns(table, layer):
     table.setColumns(kept)
 
 
+def _class_legend_text(model, klass, t):
+    """``5 – über 1,5 · hoch (4)``: class, its range, the need it stands for, how many quarters (the legend's
+    title says so)."""
+    row = model["classes"][klass - 1]
+    meaning = "" if model["kind"] == "mss" else " · " + {1: t("gering", "low"), 2: t("mittel", "medium"),
+                                                        3: t("hoch", "high")}[row["need"]]
+    return "{} – {}{} ({})".format(klass, row["label"], meaning, row["count"])
+
+
 def bind_layers(layout, layers, lang):
     """Point the maps, legends and tables of ``layout`` at the report layers."""
     quarters, highlight = layers[QUARTERS], layers[HIGHLIGHT]
@@ -356,7 +370,8 @@ def bind_layers(layout, layers, lang):
         root.removeAllChildren()
         node = root.addLayer(quarters)
         QgsLegendRenderer.setNodeLegendStyle(node, compat.LEGEND_HIDDEN)
-        legend.setTitle({"de": "Klassen", "en": "Classes"}[lang] if not legend.title() else legend.title())
+        legend.setTitle({"de": "Klassen · Bedarf (Anzahl)", "en": "Classes · need (number)"}[lang]
+                        if not legend.title() else legend.title())
         legend.updateLegend()
     for scalebar in _items(layout, QgsLayoutItemScaleBar):
         scalebar.setNumericFormat(number_format(lang))

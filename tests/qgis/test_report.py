@@ -335,3 +335,17 @@ def test_overview_scale_bar_in_kilometres_counts_up(tmp_path):
     assert len(lines) == 1, lines
     labels = [float(value.replace(",", ".")) for value in re.findall(r"\d+(?:,\d+)?", lines[0])]
     assert len(labels) >= 2 and labels[0] == 0 and all(b > a for a, b in zip(labels, labels[1:])), lines[0]
+
+
+def test_pdf_legend_goes_from_most_to_least_need_with_meaning_and_counts(german):
+    """Three quantile classes of five rated quarters (2, 2, 1 by the ranking) and one not rated."""
+    import re
+
+    text = _pdf_text(german["OUTPUT_PDF"], 1)
+    lines = {int(m.group(1)): (n, m.group(0)) for n, line in enumerate(text.splitlines())
+             for m in [re.search(r"\b([123]) – .*?· (hoch|mittel|gering) \((\d+)\)", line)] if m}
+    assert sorted(lines) == [1, 2, 3]
+    assert lines[3][0] < lines[2][0] < lines[1][0]  # the class of most need on top
+    assert "· hoch (" in lines[3][1] and "· gering (" in lines[1][1]
+    assert sum(int(re.search(r"\((\d+)\)", line).group(1)) for _, line in lines.values()) == len(RATED)
+    assert "nicht bewertet (1)" in text and "Klassen · Bedarf (Anzahl)" in text

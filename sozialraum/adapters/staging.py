@@ -92,6 +92,14 @@ class StagedFile:
         shutil.rmtree(self.staging, ignore_errors=True)
 
 
+def _delete_layer(dataset, name):
+    """Delete the layer ``name`` from the GDAL ``dataset`` if it has one."""
+    for index in range(dataset.GetLayerCount()):
+        if dataset.GetLayerByIndex(index).GetName() == name:
+            dataset.DeleteLayer(index)
+            return
+
+
 class StagedTable:
     """A result table in the existing GeoPackage ``path``: written as another table, renamed by :meth:`commit`."""
 
@@ -122,10 +130,7 @@ class StagedTable:
         if dataset is None:
             raise OSError("GDAL cannot open {} for writing".format(self.path))
         try:
-            for index in range(dataset.GetLayerCount()):
-                if dataset.GetLayerByIndex(index).GetName() == self.table:
-                    dataset.DeleteLayer(index)
-                    break
+            _delete_layer(dataset, self.table)
             layer = dataset.GetLayerByName(self.staging_table)
             if layer is None or layer.Rename(self.table) != 0:
                 raise OSError("GDAL could not rename {} to {} in {}".format(self.staging_table, self.table,
@@ -144,10 +149,7 @@ class StagedTable:
         dataset = gdal.OpenEx(self.path, gdal.OF_VECTOR | gdal.OF_UPDATE)
         if dataset is None:
             return
-        for index in range(dataset.GetLayerCount()):
-            if dataset.GetLayerByIndex(index).GetName() == self.staging_table:
-                dataset.DeleteLayer(index)
-                break
+        _delete_layer(dataset, self.staging_table)
         dataset = None
         with contextlib.suppress(sqlite3.Error), contextlib.closing(sqlite3.connect(self.path)) as connection, \
                 connection:

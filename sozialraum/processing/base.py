@@ -251,9 +251,8 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
         """The class style of each PostGIS result saved in its database as the table's default style."""
         for table in tables:
             uri = table.final_id(table.staged_uri)
-            dest_id = next((value for value in results.values() if isinstance(value, str)
-                            and value == "postgis:" + uri), None)
-            if dest_id is None:
+            dest_id = "postgis:" + uri
+            if dest_id not in results.values():
                 continue
             error = save_database_style(dest_id, QgsVectorLayer(uri, table.table, "postgres"), table.table)
             if error:

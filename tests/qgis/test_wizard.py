@@ -209,6 +209,18 @@ def background_state(wizard):
             "pool": (QThreadPool.globalInstance().activeThreadCount(), QThreadPool.globalInstance().maxThreadCount())}
 
 
+def run_in_background(wizard):
+    """Start the wizard's background run and wait (at most a minute) for it to end: [(ok, message)]."""
+    outcome = []
+    loop = QEventLoop()
+    wizard.start()
+    wizard.runner.finished.connect(lambda ok, message: (outcome.append((ok, message)), loop.quit()))
+    QTimer.singleShot(60000, loop.quit)
+    if wizard.running():
+        loop.exec()
+    return outcome
+
+
 def test_background_run_chains_the_steps_and_loads_every_layer(wizard, districts):
     services = service_layer([(400050.0, 5700050.0, 10)])
     fill_first_pages(wizard, districts, {"a": (False, 1.0), "b": (False, 1.0)})
@@ -218,13 +230,7 @@ def test_background_run_chains_the_steps_and_loads_every_layer(wizard, districts
     page.services.setLayer(services)
     page.demand.setLayer(None)
     page.target_population.setField("pop")
-    outcome = []
-    loop = QEventLoop()
-    wizard.start()
-    wizard.runner.finished.connect(lambda ok, message: (outcome.append((ok, message)), loop.quit()))
-    QTimer.singleShot(60000, loop.quit)
-    if wizard.running():
-        loop.exec()
+    outcome = run_in_background(wizard)
     assert outcome and outcome[0][0], (outcome, background_state(wizard))
     assert set(wizard.runner.results) == {"index", "coverage"}
     loaded = [QgsProject.instance().mapLayer(wizard.runner.results[key]["OUTPUT"]) for key in ("index", "coverage")]
@@ -344,13 +350,7 @@ def test_an_error_while_loading_a_background_result_ends_the_run_with_a_message(
 
     monkeypatch.setattr(ui, "load_results", broken_loader)
     fill_first_pages(wizard, districts, {"a": (False, 1.0), "b": (False, 1.0)})
-    outcome = []
-    loop = QEventLoop()
-    wizard.start()
-    wizard.runner.finished.connect(lambda ok, message: (outcome.append((ok, message)), loop.quit()))
-    QTimer.singleShot(60000, loop.quit)
-    if wizard.running():
-        loop.exec()
+    outcome = run_in_background(wizard)
     assert outcome and outcome[0][0] is False, background_state(wizard)
     assert "RuntimeError" in outcome[0][1] and "Ladefehler für den Test" in outcome[0][1]
     assert not wizard.running() and "Ladefehler" in wizard.summary_page.status.text()

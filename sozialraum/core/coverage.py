@@ -565,7 +565,7 @@ def _target_population(target_population, n_districts, demand_district=None, dem
     return np.bincount(demand_district[inside], weights=demand_weight[inside], minlength=n_districts)
 
 
-def _notes(frame, unreached_share=None):
+def _notes(frame, unconnected_share=None):
     """The ``hinweis`` column: plain-language notes per district, in the current language."""
     english = language() == "en"
     notes = []
@@ -577,12 +577,13 @@ def _notes(frame, unreached_share=None):
                 if english
                 else "keine Zielbevölkerung: Versorgungsquote nicht bestimmbar"
             )
-        if unreached_share is not None and unreached_share[k] > 0:
-            pct = 100.0 * unreached_share[k]
+        if unconnected_share is not None and unconnected_share[k] > 0:
+            pct = 100.0 * unconnected_share[k]
             parts.append(
-                "{:.0f} % of the target population reach no service (not in mean distance)".format(pct)
+                "{:.0f} % of the target population have no path to any service (not in the mean distance)".format(pct)
                 if english
-                else "{:.0f} % der Zielbevölkerung erreichen keine Einrichtung (nicht im Mittelwert)".format(pct)
+                else "{:.0f} % der Zielbevölkerung haben keine Wegverbindung zu einer Einrichtung (nicht in der "
+                "mittleren Entfernung)".format(pct)
             )
         notes.append("; ".join(parts))
     return notes
@@ -657,6 +658,7 @@ def district_summary(
     target_population=None,
     class_breaks=DEFAULT_CLASS_BREAKS,
     service_names=None,
+    network=False,
 ):
     """Coverage table per district ``k = 0..m-1`` (index ``gebiet``).
 
@@ -670,7 +672,11 @@ def district_summary(
       nearest distance ``d_i``); ``dist_median``: lower weighted median of ``d_i`` (see
       :func:`weighted_median`; ``inf`` when more than half reach nothing);
     * ``anteil_<t>``: share of ``sum P_i`` with ``d_i <= t`` (inclusive) for each threshold;
-    * ``anteil_unerreichbar``: share of ``sum P_i`` that reaches no service (``d_i = inf``);
+    * ``anteil_ausser_reichweite``: share of ``sum P_i`` with no service within the largest
+      threshold ``t_max`` (``d_i > t_max``, also ``d_i = inf``) = ``1 - anteil_<t_max>``;
+    * ``anteil_ohne_netz`` (only with ``network=True``, walking distances): share of ``sum P_i``
+      with no path to any service at all (``d_i = inf``: not connected to the network, or on a
+      part of it without services); these points are left out of ``dist_mittel``;
     * ``erreichbarkeit = sum P_i A_i / sum P_i`` and ``erreichbarkeit_index =
       erreichbarkeit / city mean``, city mean = ``sum P_i A_i / sum P_i`` over ALL demand points
       (also those outside districts); NaN columns when ``accessibility`` is None;
@@ -711,8 +717,13 @@ def district_summary(
     for limit in limits:
         within = np.bincount(group[d <= limit], weights=w[d <= limit], minlength=n_districts)
         frame[threshold_column(limit)] = _share(within, demand_total)
-    unreached = 1.0 - _share(reach_weight, demand_total)
-    frame["anteil_unerreichbar"] = unreached
+    if limits.size:
+        beyond = d > limits.max()
+        frame["anteil_ausser_reichweite"] = _share(
+            np.bincount(group[beyond], weights=w[beyond], minlength=n_districts), demand_total)
+    unconnected = 1.0 - _share(reach_weight, demand_total)
+    if network:
+        frame["anteil_ohne_netz"] = unconnected
 
     if accessibility is not None:
         access = _float_array(accessibility, "Die Erreichbarkeit", "The accessibility")
@@ -738,7 +749,7 @@ def district_summary(
     else:
         level = _ratio_level(frame, norm)
     _classify(frame, np.asarray(level, dtype="float64"), class_breaks)
-    frame["hinweis"] = _notes(frame, unreached)
+    frame["hinweis"] = _notes(frame, unconnected if network else None)
     return frame
 
 

@@ -32,17 +32,20 @@ def _union_bounds(shapes):
 
 
 def map_parts(model, shapes, metres=True):
-    """``(defs_svg, overview_svg, locators)``: the shared outlines, the overview map and
-    ``{quarter key: locator svg}``.
+    """``(defs_svg, overview_svg, locators, coverage_maps)``: the shared outlines, the overview map,
+    ``{quarter key: locator svg}`` and one map per coverage section (same order).
 
     ``shapes``: ``{quarter key: {"rings", "bounds", "label_point"}}`` in the layer CRS (from
     :func:`sozialraum.adapters.map_images.quarter_shapes`); quarters without a shape get no map.
     """
     ordered = [(q, shapes[q["key"]]) for q in model["quarters"] if q["key"] in shapes]
+    sections = model.get("coverage_sections", [])
     if not ordered:
-        return Markup(""), Markup(""), {}
+        return Markup(""), Markup(""), {}, [Markup("") for _ in sections]
     frame = MapFrame(_union_bounds([shape for _, shape in ordered]))
-    defs = map_defs([shape for _, shape in ordered], frame, [q["color"] for q, _ in ordered])
+    groups = {"sr-cov{}".format(n): [section["fills"].get(q["key"], section["not_published_color"])
+                                     for q, _ in ordered] for n, section in enumerate(sections)}
+    defs = map_defs([shape for _, shape in ordered], frame, [q["color"] for q, _ in ordered], groups)
     markers = []
     top = {q["key"] for q in model["top"]}
     for q, shape in ordered:
@@ -52,7 +55,10 @@ def map_parts(model, shapes, metres=True):
     overview = overview_map(frame, markers, metres=metres, lang=model["lang"], title=model["index_name"])
     locators = {q["key"]: Markup(locator_map(frame, n, shape["bounds"], q["name"]))
                 for n, (q, shape) in enumerate(ordered)}
-    return Markup(defs), Markup(overview), locators
+    coverage_maps = [Markup(overview_map(frame, metres=metres, lang=model["lang"], group="sr-cov{}".format(n),
+                                         title=section["map_title"]))
+                     for n, section in enumerate(sections)]
+    return Markup(defs), Markup(overview), locators, coverage_maps
 
 
 def report_html(model, shapes, logo="", template_folder=None, metres=True):
@@ -61,15 +67,18 @@ def report_html(model, shapes, logo="", template_folder=None, metres=True):
     ``template_folder``: a user's template folder (rendered in the sandbox; its main file is
     ``bericht.html``), ``None`` for the bundled one.
     """
-    defs, overview, locators = map_parts(model, shapes, metres)
+    defs, overview, locators, coverage_maps = map_parts(model, shapes, metres)
     quarters = []
     for n, quarter in enumerate(model["quarters"]):
         quarters.append(dict(quarter, anchor="q{}".format(n + 1), locator_svg=locators.get(quarter["key"], ""),
                              bars_svg=Markup(indicator_bars(quarter["indicators"], model["lang"]))
                              if quarter["indicators"] else ""))
     by_key = {q["key"]: q for q in quarters}
-    view = dict(model, quarters=quarters, ranking=[by_key[q["key"]] for q in model["ranking"]],
-                top=[by_key[q["key"]] for q in model["top"]], not_rated=[by_key[q["key"]] for q in model["not_rated"]])
+    sections = [dict(section, map_svg=svg, poor=[dict(p, anchor=by_key[p["anchor_key"]]["anchor"])
+                                                 for p in section["poor"]])
+                for section, svg in zip(model.get("coverage_sections", []), coverage_maps)]
+    view = dict(model, quarters=quarters, coverage_sections=sections,
+                ranking=[by_key[q["key"]] for q in model["ranking"]], top=[by_key[q["key"]] for q in model["top"]], not_rated=[by_key[q["key"]] for q in model["not_rated"]])
     folder = template_folder or REPORT_TEMPLATE_DIR
     return render_template(MAIN_TEMPLATE, folder, {"report": view, "defs_svg": defs, "overview_svg": overview,
                                                    "logo": logo or ""},

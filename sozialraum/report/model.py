@@ -23,6 +23,7 @@ from ..core.errors import InputError, names
 from ..core.method_record import as_record
 from ..core.mss import DYNAMIC_LABELS, STATUS_LABELS
 from ..core.typology import district_key
+from . import coverage_story
 from .rendering import number, translator
 
 NOT_RATED_COLOR = "#bdbdbd"
@@ -60,41 +61,6 @@ _MISSING = {
     "median": ("Fehlende Werte wurden durch den Median der bewerteten Quartiere ersetzt.",
                "Missing values were replaced by the median of the rated quarters."),
 }
-# Columns of a coverage result (core.coverage.district_summary) shown in a profile: (column, (de, en), digits,
-# factor). ``anteil_<metres>`` columns (share of the target population within a distance) are added by
-# :func:`coverage_columns`.
-COVERAGE_COLUMNS = [
-    ("anzahl_einrichtungen", ("Einrichtungen im Quartier", "services in the quarter"), 0, 1.0),
-    ("kapazitaet", ("Plätze im Quartier", "places in the quarter"), 0, 1.0),
-    ("zielbevoelkerung", ("Zielbevölkerung", "target population"), 0, 1.0),
-    ("versorgungsquote", ("Plätze je Person der Zielbevölkerung", "places per person of the target population"), 2,
-     1.0),
-    ("erreichbarkeit_index", ("Erreichbarkeit (Stadtmittel = 1)", "accessibility (city average = 1)"), 2, 1.0),
-    ("dist_mittel", ("mittlere Entfernung zur nächsten Einrichtung (m)", "mean distance to the nearest service (m)"),
-     0, 1.0),
-    ("zeit_mittel_min", ("mittlere Gehzeit zur nächsten Einrichtung (Minuten)",
-                         "mean walking time to the nearest service (minutes)"), 1, 1.0),
-    ("anteil_unerreichbar", ("Anteil ohne erreichbare Einrichtung (%)", "share reaching no service (%)"), 1, 100.0),
-    ("fehlplaetze", ("fehlende Plätze nach Richtwert", "missing places by the norm"), 0, 1.0),
-]
-_WITHIN = re.compile(r"anteil_(\d+)(?:_(\d+))?$")
-
-
-def coverage_columns(columns):
-    """The coverage columns present in ``columns``, with ``anteil_<m>`` as "share within m metres"."""
-    present = [c for c in COVERAGE_COLUMNS if c[0] in columns]
-    within = []
-    for column in columns:
-        match = _WITHIN.match(str(column))
-        if match:
-            metres = float(match.group(1) + ("." + match.group(2) if match.group(2) else ""))
-            shown = "{:g}".format(metres)
-            within.append((metres, (column, ("Anteil mit Einrichtung in höchstens {} m (%)".format(shown),
-                                             "share with a service within {} m (%)".format(shown)), 1, 100.0)))
-    position = next((n for n, c in enumerate(present) if c[0] == "anteil_unerreichbar"), len(present))
-    return present[:position] + [c for _, c in sorted(within)] + present[position:]
-
-
 # ---------------------------------------------------------------------------------------------
 # small helpers
 # ---------------------------------------------------------------------------------------------
@@ -263,15 +229,16 @@ def need_level(klass, k, kind):
 
 def build_model(table, method, id_field, lang="de", name_field=None, colors=None, indicator_labels=None,
                 title="", organisation="", data_date="", sources=(), created="", dynamics=None,
-                coverages=(), need_coverage=None):
+                coverages=(), need_coverage=None, coverage_colors=None):
     """The report content as a plain dict (see the module docstring).
 
     ``table``: attributes of the index result, one row per quarter (:func:`needed_fields`);
     ``method``: its method record; ``colors``: hex colours of classes 1..k (light to dark);
     ``indicator_labels``: ``{field: readable name}``; ``dynamics``: the table of a
     status/dynamic index result for an index input (joined by ``id_field``); ``coverages``:
-    ``[(title, table, id_field)]`` of coverage results; ``need_coverage``: ``(table, id_field)``
-    of a need-coverage result. Raises :class:`InputError` for a missing ID or name field,
+    ``[(title, table, id_field, record)]`` of coverage results (record: their method record or
+    None); ``need_coverage``: ``(table, id_field)`` of a need-coverage result; ``coverage_colors``:
+    hex colours of coverage classes 1..3 (good to poor) as the layer style draws them. Raises :class:`InputError` for a missing ID or name field,
     duplicate or empty IDs.
     """
     t = translator(lang)
@@ -305,7 +272,8 @@ def build_model(table, method, id_field, lang="de", name_field=None, colors=None
 
     ind_info = _indicator_info(table, method, indicators, indicator_labels or {}, rated, lang)
     dyn = _dynamics_lookup(table if kind == "mss" else dynamics, id_field, columns if kind == "mss" else None, lang)
-    coverage_rows = [_coverage_lookup(cov_title, cov_table, cov_id, lang) for cov_title, cov_table, cov_id in coverages]
+    coverages = [_coverage_input(c) for c in coverages]
+    coverage_rows = [_coverage_lookup(c["title"], c["table"], c["id_field"], c["record"], lang) for c in coverages]
     need_rows = _need_coverage_lookup(need_coverage, lang) if need_coverage is not None else None
 
     protected = _protected(population, method, len(keys))
@@ -324,8 +292,8 @@ def build_model(table, method, id_field, lang="de", name_field=None, colors=None
             "population": None if population is None or math.isnan(population[n]) else population[n],
             "indicators": [_indicator_row(info, n, lang) for info in ind_info],
             "dynamics": dyn.get(key) if dyn is not None else None,
-            "coverage": [{"title": cov_title, **rows[key]} for (cov_title, _, _), rows in
-                         zip(coverages, coverage_rows) if key in rows],
+            "coverage": [{"title": c["title"], **rows[key]} for c, rows in zip(coverages, coverage_rows)
+                         if key in rows],
             "typology": need_rows.get(key) if need_rows is not None else None,
         }
         quarter["population_text"] = number(quarter["population"], 0, lang) if quarter["population"] is not None \
@@ -368,9 +336,10 @@ def build_model(table, method, id_field, lang="de", name_field=None, colors=None
         "indicators": [{key: info[key] for key in ("field", "label", "direction", "direction_text", "weight",
                                                     "weight_text", "mean_text", "sd_text")} for info in ind_info],
         "has_population": population is not None, "has_dynamics": dyn is not None,
-        "coverage_titles": [c[0] for c in coverages], "has_typology": need_rows is not None,
+        "coverage_titles": [c["title"] for c in coverages], "has_typology": need_rows is not None,
         "sources": [s for s in sources if s],
     }
+    model["coverage_sections"] = [_coverage_section(c, quarters, coverage_colors, lang) for c in coverages]
     model["figures"] = _key_figures(model, lang)
     model["method"] = _method_text(method, model, lang)
     model["summary"] = _summary_text(model, lang)
@@ -470,7 +439,8 @@ def _indicator_row(info, n, lang):
 
 
 def coverage_table(coverages, lang):
-    """The coverage of one quarter as one table: a column per service, a row per measure (first the class)."""
+    """The coverage of one quarter as one table: a column per service, a row per measure (first the class),
+    with the sentence per service why it has its class (``sentences``) and the notes of the result."""
     if not coverages:
         return None
     t = translator(lang)
@@ -484,7 +454,59 @@ def coverage_table(coverages, lang):
         rows.append({"label": label, "cells": [next((i["text"] for i in c["items"] if i["label"] == label), "–")
                                                for c in coverages]})
     notes = ["{}: {}".format(c["title"], c["note"]) for c in coverages if c["note"]]
-    return {"titles": [c["title"] for c in coverages], "rows": rows, "notes": notes}
+    sentences = [{"title": c["title"], "text": c["sentence"]} for c in coverages if c.get("sentence")]
+    return {"titles": [c["title"] for c in coverages], "rows": rows, "notes": notes, "sentences": sentences}
+
+
+def _coverage_input(coverage):
+    """A coverage input ``(title, table, id_field[, record])`` as a dict with its typed record (or None)."""
+    title, table, id_field = coverage[:3]
+    record = coverage[3] if len(coverage) > 3 else None
+    return {"title": title, "table": table, "id_field": id_field,
+            "record": as_record(record) if record is not None else None}
+
+
+def _coverage_section(coverage, quarters, colors, lang):
+    """The report section of one service type: method in words, class meanings with counts, map colours,
+    key figures and the quarters with poor coverage. Quarters under statistical confidentiality
+    carry no coverage (see :func:`build_model`) and are drawn and counted as "not published"."""
+    t = translator(lang)
+    title, record = coverage["title"], coverage["record"]
+    colors = list(colors or coverage_story.COVERAGE_COLORS)
+    meanings = coverage_story.class_meanings(record, lang)
+    entries = [(q, next((c for c in q["coverage"] if c["title"] == title), None)) for q in quarters]
+    classes = []
+    for klass in (1, 2, 3):
+        classes.append({"klass": klass, "label": coverage_story.CLASS_WORDS[klass][1 if lang == "en" else 0],
+                        "meaning": meanings[klass], "color": colors[klass - 1],
+                        "count": sum(1 for _, c in entries if c and c["klass"] == klass)})
+    unpublished = sum(1 for q, c in entries if q["protected"])
+    no_class = sum(1 for q, c in entries if not q["protected"] and (c is None or c["klass"] not in (1, 2, 3)))
+    fills = {q["key"]: colors[c["klass"] - 1] if c and c["klass"] in (1, 2, 3) else NOT_RATED_COLOR
+             for q, c in entries}
+    figures = []
+    if record is not None:
+        figures.append({"label": t("Einrichtungen", "Services"), "value": number(record.n_services, 0, lang)})
+        if record.capacity_field and record.total_capacity is not None:
+            figures.append({"label": t("Plätze", "Places"), "value": number(record.total_capacity, 0, lang)})
+        d0 = coverage_story.largest_distance(record)
+        if record.unreached_share is not None and record.method != "ratio":
+            figures.append({"label": t("der Zielbevölkerung ohne Einrichtung {}", "of the target population with "
+                                       "no service {}").format(coverage_story.reach_words(record, d0, lang)),
+                            "value": number(100 * record.unreached_share, 1, lang) + " %"})
+        unconnected = (record.network or {}).get("demand_without_service_in_component")
+        if record.distance == "network" and unconnected is not None:
+            figures.append({"label": t("der Zielbevölkerung ohne Wegverbindung zu einer Einrichtung",
+                                       "of the target population with no path to any service"),
+                            "value": number(100 * unconnected, 1, lang) + " %"})
+    poor = [{"name": q["name"], "anchor_key": q["key"], "sentence": c["sentence"],
+             "need": q["klass_text"]}
+            for q, c in sorted(entries, key=lambda e: (not e[0]["rated"], e[0]["rank"] or 0))
+            if c and c["klass"] == 3]
+    return {"title": title, "map_title": t("Versorgung {} nach Klassen", "Coverage {} by class").format(title),
+            "method": coverage_story.method_paragraphs(record, lang), "classes": classes,
+            "fills": fills, "figures": figures, "poor": poor, "n_unpublished": unpublished, "n_no_class": no_class,
+            "not_published_color": NOT_RATED_COLOR}
 
 
 def _dynamics_lookup(table, id_field, columns, lang):
@@ -514,8 +536,9 @@ def _dynamics_lookup(table, id_field, columns, lang):
     return out
 
 
-def _coverage_lookup(title, table, id_field, lang):
-    """``{key: {"klass", "label", "items": [(label, text)], "note"}}`` from a coverage result."""
+def _coverage_lookup(title, table, id_field, record, lang):
+    """``{key: {"klass", "label", "items", "note", "sentence"}}`` from a coverage result (see
+    :func:`.coverage_story.coverage_rows`)."""
     if id_field not in table.columns:
         raise InputError(
             "Das Versorgungsergebnis '{}' hat kein Feld '{}'. Bitte ein Ergebnis je Quartier wählen, das die "
@@ -523,23 +546,7 @@ def _coverage_lookup(title, table, id_field, lang):
             "The coverage result '{}' has no field '{}'. Please choose a result per quarter that holds the "
             "quarter ID.".format(title, id_field),
         )
-    position = 1 if lang == "en" else 0
-    columns = coverage_columns(list(table.columns))
-    out = {}
-    for _, row in table.iterrows():
-        klass = _int_or_none(row.get("versorgung_klasse"))
-        items = []
-        for column, label, digits, factor in columns:
-            value = _float(row.get(column))
-            if not math.isnan(value):
-                items.append({"label": label[position], "text": number(factor * value, digits, lang)})
-        note = row.get("hinweis")
-        out[district_key(row[id_field])] = {
-            "klass": klass, "label": _COVERAGE_WORDS[klass][position] if klass in _COVERAGE_WORDS else
-            ("keine Angabe", "no data")[position],
-            "items": items, "note": note if isinstance(note, str) else "",
-        }
-    return out
+    return coverage_story.coverage_rows(table, id_field, record, district_key, lang)
 
 
 def _need_coverage_lookup(need_coverage, lang):

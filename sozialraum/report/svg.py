@@ -92,21 +92,28 @@ def path_data(rings, frame):
     return "".join(parts)
 
 
-def map_defs(shapes, frame, fills):
+def map_defs(shapes, frame, fills, groups=None):
     """The hidden ``<svg>`` with every outline (``#sr-q<n>``) and the class map ``#sr-map``.
 
     ``shapes``: list of dicts with ``rings`` (per quarter, in layer coordinates); ``fills``: one
-    colour per shape.
+    colour per shape. ``groups``: further maps of the same outlines, ``{group id: fills}`` (e.g. a
+    coverage map per service type), each a ``<g id=…>`` of ``<use>`` references.
     """
-    paths, uses = [], []
-    for n, (shape, fill) in enumerate(zip(shapes, fills)):
+    paths, drawn = [], []
+    for n, shape in enumerate(shapes):
         data = path_data(shape["rings"], frame)
-        if not data:
-            continue
-        paths.append('<path id="sr-q{}" d="{}" vector-effect="non-scaling-stroke"/>'.format(n, data))
-        uses.append('<use href="#sr-q{}" fill="{}"/>'.format(n, escape(fill)))
-    return ('<svg class="sr-defs" width="0" height="0" aria-hidden="true"><defs>{}<g id="sr-map" stroke="#ffffff" '
-            'stroke-width="0.7" stroke-linejoin="round">{}</g></defs></svg>').format("".join(paths), "".join(uses))
+        if data:
+            paths.append('<path id="sr-q{}" d="{}" vector-effect="non-scaling-stroke"/>'.format(n, data))
+            drawn.append(n)
+
+    def group(group_id, colours):
+        uses = "".join('<use href="#sr-q{}" fill="{}"/>'.format(n, escape(colours[n])) for n in drawn)
+        return '<g id="{}" stroke="#ffffff" stroke-width="0.7" stroke-linejoin="round">{}</g>'.format(
+            escape(group_id), uses)
+
+    maps = [group("sr-map", fills)] + [group(key, colours) for key, colours in (groups or {}).items()]
+    return '<svg class="sr-defs" width="0" height="0" aria-hidden="true"><defs>{}{}</defs></svg>'.format(
+        "".join(paths), "".join(maps))
 
 
 def _scale_bar(frame, width_units, lang):
@@ -127,8 +134,9 @@ def _scale_bar(frame, width_units, lang):
         ty=int(width_units * 0.055), t=escape(text))
 
 
-def overview_map(frame, markers=(), metres=True, lang="de", title=""):
-    """The class map of the whole town with numbered ``markers`` ``[(u, v, text)]`` and a scale bar."""
+def overview_map(frame, markers=(), metres=True, lang="de", title="", group="sr-map"):
+    """The class map (``group``: the id of a map in :func:`map_defs`) of the whole town with numbered
+    ``markers`` ``[(u, v, text)]``, a north arrow and a scale bar."""
     pad = MAP_SIZE * 0.02
     width, height = frame.width + 2 * pad, frame.height + 2 * pad
     radius = MAP_SIZE / 70
@@ -144,8 +152,8 @@ def overview_map(frame, markers=(), metres=True, lang="de", title=""):
                                                     d=-MAP_SIZE * 0.032, fs=MAP_SIZE * 0.025)
     scale = _scale_bar(frame, width, lang) if metres else ""
     return ('<svg class="sr-map" viewBox="{x:.0f} {y:.0f} {w:.0f} {h:.0f}" role="img" aria-label="{title}">'
-            '<use href="#sr-map"/>{marks}{north}<g transform="translate({x:.0f} {y2:.0f})">{scale}</g></svg>').format(
-        x=-pad, y=-pad, w=width, h=height, title=escape(title), marks=marks, north=north,
+            '<use href="#{group}"/>{marks}{north}<g transform="translate({x:.0f} {y2:.0f})">{scale}</g></svg>').format(
+        x=-pad, y=-pad, w=width, h=height, title=escape(title), marks=marks, north=north, group=escape(group),
         y2=height - pad - width * 0.11, scale=scale)
 
 

@@ -154,7 +154,7 @@ def test_coverage_from_and_into_postgis_equals_geopackage_nulls_included(databas
     into_file = run("servicecoverage", dict(common, OUTPUT=str(tmp_path / "versorgung.gpkg")))
     db, gpkg = _table(pg_layer(database, "Versorgung_Kitas")), _table(QgsVectorLayer(into_file["OUTPUT"], "v", "ogr"))
     assert db.keys() == gpkg.keys() == {"01", "02", "03", "04", "05"}
-    assert gpkg["04"]["anteil_unerreichbar"] is None and gpkg["01"]["anteil_unerreichbar"] == 0.0  # the case
+    assert gpkg["04"]["anteil_ausser_reichweite"] is None and gpkg["01"]["anteil_ausser_reichweite"] == 0.0  # the case
     for key in gpkg:
         assert db[key].keys() == gpkg[key].keys()
         for field, value in gpkg[key].items():

@@ -14,6 +14,9 @@ from layers import polygon_layer
 from qgis.core import (
     NULL,
     QgsCoordinateTransformContext,
+    QgsFeature,
+    QgsGeometry,
+    QgsPointXY,
     QgsProcessingContext,
     QgsProcessingException,
     QgsProcessingFeedback,
@@ -349,3 +352,41 @@ def test_pdf_legend_goes_from_most_to_least_need_with_meaning_and_counts(german)
     assert "· hoch (" in lines[3][1] and "· gering (" in lines[1][1]
     assert sum(int(re.search(r"\((\d+)\)", line).group(1)) for _, line in lines.values()) == len(RATED)
     assert "nicht bewertet (1)" in text and "Klassen · Bedarf (Anzahl)" in text
+
+
+def test_the_coverage_section_explains_every_class_from_the_recorded_method(index_result, plugin):
+    """Six 100 m squares in a row, centroids 100 m apart; Kita A (1,000 places) in Q2, Kita B (100) in Q5; 2SFCA
+    within 150 m, norm 0.3. A reaches Q1-Q3 (2,700 inhabitants): 1000/2700 = 0.370 places per person; B reaches
+    Q4-Q6 (1,950): 100/1950 = 0.0513. Q1 has no Kita inside but 123 % of the norm in reach: "gut"."""
+    folder, output = index_result
+    services = QgsVectorLayer("Point?crs=EPSG:25832&field=name:string&field=plaetze:double", "kitas", "memory")
+    for name, x, places in (("A", 400150, 1000.0), ("B", 400450, 100.0)):
+        feature = QgsFeature(services.fields())
+        feature.setAttributes([name, places])
+        feature.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(x, 5700050)))
+        services.dataProvider().addFeature(feature)
+    coverage = _processing("servicecoverage", {
+        "DISTRICTS": str(folder / "quartiere.gpkg"), "ID_FIELD": "id", "TARGET_POPULATION_FIELD": "ew",
+        "SERVICES": services, "CAPACITY_FIELD": "plaetze", "DISTANCE": "150", "METHOD": "2sfca", "NORM": 0.3,
+        "OUTPUT": str(folder / "versorgung_abschnitt.gpkg")})
+    report = _report(index_result, "de", COVERAGE=[coverage["OUTPUT"]], COVERAGE_TITLES="Kitas", OUTPUT_PDF=None,
+                     OUTPUT_TABLE=None, OUTPUT_HTML=str(folder / "abschnitt.html"))
+    html = Path(report["OUTPUT_HTML"]).read_text(encoding="utf-8")
+    section = html[html.index('<section id="versorgung">'):html.index('<section id="steckbriefe"')]
+    assert 'href="#sr-cov0"' in section and "Versorgung Kitas nach Klassen" in section
+    assert "gut (3): mindestens 90 % des Richtwerts" in section        # Q1, Q2 and Q3 at 0.370 / 0.3 = 123 %
+    assert "gering (2): unter 60 % des Richtwerts" in section          # Q4, Q5 at 17 %
+    assert "nicht veröffentlicht (1)" in section                        # Q6: 50 inhabitants
+    assert "2SFCA, Luo &amp; Wang 2003" in section and "Entfernungen sind Luftlinien." in section
+    assert "Richtwert: 0,30 Plätze je Person der Zielgruppe." in section
+    q1 = ("Im Quartier liegt keine Einrichtung. In höchstens 150 m Luftlinie sind 0,37 Plätze je Person der "
+          "Zielgruppe erreichbar, 123 % des Richtwerts von 0,30. Das ergibt „gut“ (mindestens 90 % des Richtwerts).")
+    profiles = html[html.index('<section id="steckbriefe"'):]
+    assert q1 in profiles
+    # Q4: (0.3 - 100/1950) * 1200 = 298.5 places missing in reach, on the basis of the class
+    assert "17 % des Richtwerts von 0,30. Das ergibt „gering“ (unter 60 % des Richtwerts). Bis zum Richtwert " \
+           "fehlen in Reichweite 298 Plätze." in html
+    # the 50-inhabitant quarter publishes no coverage value or sentence
+    kleingaerten = profiles[profiles.index("Kleingärten"):]
+    kleingaerten = kleingaerten[:kleingaerten.index("</article>")]
+    assert "Richtwert" not in kleingaerten and "Versorgung" not in kleingaerten

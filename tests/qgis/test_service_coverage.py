@@ -405,7 +405,8 @@ def test_unconnected_network_is_reported(run):
     assert facts["components"] == 2 and facts["demand_off_main_component"] == pytest.approx(0.25)
     assert facts["demand_without_service_in_component"] == pytest.approx(0.25)
     assert by_point(result, "dist_naechste")["island"] is None
-    assert values(result["OUTPUT"], "anteil_unerreichbar") == {"A": pytest.approx(0.25)}
+    assert values(result["OUTPUT"], "anteil_ohne_netz") == {"A": pytest.approx(0.25)}  # the island's 10 of 40
+    assert values(result["OUTPUT"], "anteil_ausser_reichweite") == {"A": pytest.approx(0.25)}
 
 
 # -- bad input -----------------------------------------------------------------------------------

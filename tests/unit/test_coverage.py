@@ -273,14 +273,26 @@ def test_district_summary_with_norm():
 
 def test_district_summary_unreachable_demand_and_english(english):
     nearest = np.array([100.0, np.inf, 250.0, 700.0])
-    table = district_summary(DEMAND_DISTRICT, P, nearest, None, [500], SERVICE_DISTRICT, S, 2)
+    table = district_summary(DEMAND_DISTRICT, P, nearest, None, [500], SERVICE_DISTRICT, S, 2, network=True)
     assert table.at[0, "dist_mittel"] == 100.0  # the unreachable 2/3 are left out of the mean
     assert table.at[0, "dist_median"] == np.inf
-    assert table.at[0, "anteil_unerreichbar"] == pytest.approx(2 / 3)
-    assert "67 %" in table.at[0, "hinweis"]
+    # no path at all: point 1 (20 of 30); beyond 500 m: point 1 and point 3 (40 of 70, at 700 m)
+    assert table["anteil_ohne_netz"].tolist() == pytest.approx([2 / 3, 0.0])
+    assert table["anteil_ausser_reichweite"].tolist() == pytest.approx([2 / 3, 40 / 70])
+    np.testing.assert_allclose(table["anteil_ausser_reichweite"], 1.0 - table["anteil_500"])
+    assert "67 %" in table.at[0, "hinweis"] and "no path" in table.at[0, "hinweis"]
     assert table["erreichbarkeit"].isna().all()
     # without accessibility: supply ratio / city quota (21/100): 11/30 -> 1.75, 10/70 -> 0.68
     assert table["versorgung_label"].tolist() == ["good", "medium"]
+
+
+def test_straight_line_distances_have_no_network_share():
+    # without a network nobody is "not connected": the column is not written, no note is made
+    table = district_summary(DEMAND_DISTRICT, P, np.array([100.0, 900.0, 250.0, 700.0]), None, [300, 500],
+                             SERVICE_DISTRICT, S, 2)
+    assert "anteil_ohne_netz" not in table.columns and (table["hinweis"] == "").all()
+    # beyond the LARGEST distance (500 m): 20 of 30 and 40 of 70
+    assert table["anteil_ausser_reichweite"].tolist() == pytest.approx([2 / 3, 4 / 7])
 
 
 def test_district_summary_target_population_for_centroids():

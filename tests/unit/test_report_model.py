@@ -185,15 +185,17 @@ def test_mss_result_ranks_by_status_index_with_shared_ranks():
 
 def test_coverage_and_typology_join_by_id():
     coverage = pd.DataFrame({"id": ["Q1", "Q10"], "versorgung_klasse": [1, 3], "versorgungsquote": [0.41, 0.12],
-                             "anteil_300": [0.9, 0.25], "anteil_unerreichbar": [0.0, 0.1], "hinweis": ["", "x"]})
+                             "anteil_300": [0.9, 0.25], "anteil_ausser_reichweite": [0.1, 0.75], "hinweis": ["", "x"]})
     need = pd.DataFrame({"id": ["Q10"], "typ_code": ["3-3"], "prioritaet": [1]})
     result = M.build_model(index_table(), index_method(), "id", name_field="name", colors=COLORS,
                            coverages=[("Kitas", coverage, "id")], need_coverage=(need, "id"))
     q10 = {q["id"]: q for q in result["quarters"]}["Q10"]
     assert q10["coverage"][0]["label"] == "gering"
     items = {i["label"]: i["text"] for i in q10["coverage"][0]["items"]}
-    assert items["Plätze je Person der Zielbevölkerung"] == "0,12"
+    assert items["Plätze im Quartier je Person der Zielbevölkerung"] == "0,12"
     assert items["Anteil mit Einrichtung in höchstens 300 m (%)"] == "25,0"
+    # without a record the largest distance comes from the anteil_<m> columns
+    assert items["Anteil ohne Einrichtung in höchstens 300 m Luftlinie (%)"] == "75,0"
     assert q10["typology"] == {"code": "3-3", "label": "hoher Bedarf, geringe Versorgung", "priority": 1}
     assert "Gering versorgt: Kitas." in q10["sentence"]
     assert {q["id"]: q for q in result["quarters"]}["Q2"]["coverage"] == []

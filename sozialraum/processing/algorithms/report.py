@@ -24,6 +24,7 @@ from ...adapters.method_record import load_record
 from ...adapters.staging import write_text
 from ...adapters.styling import class_colors
 from ...core.errors import InputError
+from ...report import coverage_story
 from ...report import model as report_model
 from ...report.html import report_html
 from ...report.rendering import translator
@@ -33,7 +34,7 @@ from ..base import SozialraumAlgorithm, de_en
 from ..help_report import report_help
 
 DYNAMIC_COLUMNS = ["status_class", "dynamic_class", "dynamic_index", "gesamt_code", "aufmerksamkeit"]
-COVERAGE_READ = [c[0] for c in report_model.COVERAGE_COLUMNS] + ["versorgung_klasse", "hinweis"]
+COVERAGE_READ = coverage_story.READ_COLUMNS
 NEED_COVERAGE_READ = ["typ_code", "prioritaet"]
 PDF_CHART_WIDTH = 720  # px: at 180 mm wide, the chart's 12 px text is as large as the 8.5 pt of the tables
 
@@ -227,7 +228,7 @@ class ReportAlgorithm(SozialraumAlgorithm):
             fields = self._present(cov, COVERAGE_READ) + [f for f in cov.fields().names() if f.startswith("anteil_")]
             cov_table = self.core_call(read_table, cov, [join] + fields)
             title = titles[n] if n < len(titles) and titles[n] else self._layer_title(cov)
-            coverages.append((title, cov_table.rename(columns={join: id_field}), id_field))
+            coverages.append((title, cov_table.rename(columns={join: id_field}), id_field, load_record(cov)))
             sources.append(self._source_text(cov, lang))
         need = None
         need_layer = self.parameterAsVectorLayer(parameters, self.NEED_COVERAGE, context)
@@ -260,7 +261,7 @@ class ReportAlgorithm(SozialraumAlgorithm):
         k = len(report_model.class_labels(method, lang))
         model = self.core_call(
             report_model.build_model, table, method, id_field, lang=lang, name_field=name_field,
-            colors=class_colors(k), indicator_labels=labels,
+            colors=class_colors(k), coverage_colors=class_colors(3), indicator_labels=labels,
             title=self.parameterAsString(parameters, self.TITLE, context),
             organisation=self.parameterAsString(parameters, self.ORGANISATION, context),
             data_date=self.parameterAsString(parameters, self.DATA_DATE, context) or method.data_date,

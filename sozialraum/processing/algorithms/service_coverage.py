@@ -544,7 +544,7 @@ class ServiceCoverageAlgorithm(SozialraumAlgorithm):
             district_summary, demand.district, demand.weight, distances.nearest_d, coverage.accessibility,
             settings["thresholds"], service_district, capacity, len(districts), norm=settings["norm"],
             target_population=districts.target, class_breaks=settings["class_breaks"],
-            service_names=service_labels)
+            service_names=service_labels, network=distances.network is not None)
         if settings["method"] == "nearest":
             level = table[threshold_column(settings["d0"])].to_numpy(dtype="float64")
             table["versorgungsgrad"] = level

@@ -62,7 +62,9 @@ Die Karte färbt Klasse 3 am dunkelsten.</p>
 Zielbevölkerung − Plätze im Quartier), <code>dist_mittel</code> und <code>dist_median</code> (bevölkerungsgewichtet, zur
 nächsten Einrichtung, in m), <code>zeit_mittel_min</code>, <code>zeit_median_min</code> (Gehminuten bei der
 Gehgeschwindigkeit, Standard 4,5 km/h), <code>anteil_&lt;m&gt;</code> (Anteil der Zielbevölkerung mit einer
-Einrichtung innerhalb &lt;m&gt; Metern), <code>anteil_unerreichbar</code>, <code>erreichbarkeit</code>
+Einrichtung innerhalb &lt;m&gt; Metern), <code>anteil_ausser_reichweite</code> (Anteil ohne Einrichtung innerhalb der
+größten Entfernung = 1 − <code>anteil_&lt;größte&gt;</code>), mit Wegenetz <code>anteil_ohne_netz</code> (Anteil ohne
+Wegverbindung zu irgendeiner Einrichtung; nicht in <code>dist_mittel</code>), <code>erreichbarkeit</code>
 (bevölkerungsgewichtetes Mittel von A<sub>i</sub>), <code>erreichbarkeit_index</code> (zum Stadtmittel),
 <code>fehlplaetze_erreichbarkeit</code> ((Richtwert − Erreichbarkeit) × Zielbevölkerung), <code>versorgungsgrad</code>,
 <code>versorgung_klasse</code>, <code>versorgung_label</code>, <code>hinweis</code> (z. B. Quartier ohne
@@ -133,7 +135,9 @@ the district), <code>zielbevoelkerung</code>, <code>versorgungsquote</code>, <co
 population − places inside), <code>dist_mittel</code> and <code>dist_median</code> (population-weighted, to the nearest
 service, in m), <code>zeit_mittel_min</code>, <code>zeit_median_min</code> (walking minutes at the walking speed, default
 4.5 km/h), <code>anteil_&lt;m&gt;</code> (share of the target population with a service within &lt;m&gt; metres),
-<code>anteil_unerreichbar</code>, <code>erreichbarkeit</code> (population-weighted mean of A<sub>i</sub>),
+<code>anteil_ausser_reichweite</code> (share with no service within the largest distance = 1 −
+<code>anteil_&lt;largest&gt;</code>), with a network <code>anteil_ohne_netz</code> (share with no path to any service at
+all; not in <code>dist_mittel</code>), <code>erreichbarkeit</code> (population-weighted mean of A<sub>i</sub>),
 <code>erreichbarkeit_index</code> (to the city mean), <code>fehlplaetze_erreichbarkeit</code> ((norm − accessibility) ×
 target population), <code>versorgungsgrad</code>, <code>versorgung_klasse</code>, <code>versorgung_label</code>,
 <code>hinweis</code> (e.g. a district without target population). With demand points and the districts' target

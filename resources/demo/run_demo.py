@@ -166,7 +166,8 @@ def main():
             "ORGANISATION": "Stadt Musterstadt, Sozialplanung" if language == "de"
                             else "City of Musterstadt, social planning",
             "DATA_DATE": "31.12.2024", "LANGUAGE": language,
-            "SOURCES": "Musterstadt: fiktive Demodaten (resources/demo/README.md)",
+            "SOURCES": "Musterstadt: fiktive Demodaten (resources/demo/README.md)" if language == "de"
+                       else "Musterstadt: fictitious demo data (resources/demo/README.md)",
             "OUTPUT_HTML": str(stem) + ".html", "OUTPUT_PDF": str(stem) + ".pdf",
             "OUTPUT_TABLE": str(stem) + ".xlsx"}, feedback=feedback)
         reports[language] = report

@@ -51,7 +51,7 @@ class SozialraumPlugin:
     @guarded
     def open_wizard(self):
         """Show the Sozialraum-Assistent (one at a time, not modal: the map stays usable)."""
-        from .ui.wizard import SozialraumWizard
+        from .ui.assistant.wizard import SozialraumWizard
 
         if self.wizard is None:
             self.wizard = SozialraumWizard(self.iface, self.iface.mainWindow())

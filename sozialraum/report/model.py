@@ -338,6 +338,7 @@ def build_model(table, method, id_field, lang="de", name_field=None, colors=None
         "has_population": population is not None, "has_dynamics": dyn is not None,
         "coverage_titles": [c["title"] for c in coverages], "has_typology": need_rows is not None,
         "sources": [s for s in sources if s],
+        "comparison": None,  # set by the report algorithm from an earlier result (report/comparison.py)
     }
     model["coverage_sections"] = [_coverage_section(c, quarters, coverage_colors, lang) for c in coverages]
     model["figures"] = _key_figures(model, lang)

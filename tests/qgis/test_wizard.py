@@ -1,6 +1,7 @@
 """The Sozialraum-Assistent: pages, validation, parameter dicts and running the index into the project."""
 
 import importlib
+import json
 
 import pytest
 from layers import polygon_layer, values
@@ -32,8 +33,19 @@ ROWS = [
 
 @pytest.fixture(scope="module")
 def ui(plugin):
-    """The wizard module of the loaded plugin."""
-    return importlib.import_module("sozialraum_plugin.ui.wizard")
+    """The assistant's wizard module of the loaded plugin."""
+    return importlib.import_module("sozialraum_plugin.ui.assistant.wizard")
+
+
+@pytest.fixture(scope="module")
+def plan(plugin):
+    """The assistant's pure part: choices, steps and parameters."""
+    return importlib.import_module("sozialraum_plugin.ui.assistant.plan")
+
+
+@pytest.fixture(scope="module")
+def runner(plugin):
+    return importlib.import_module("sozialraum_plugin.ui.assistant.runner")
 
 
 @pytest.fixture()
@@ -105,9 +117,9 @@ def test_indicator_list_shows_numeric_fields_only(wizard, districts):
     assert listed == ["a", "b", "c", "pop", "x_2024", "x_2022"]
 
 
-def test_districtindex_parameters_from_the_pages(wizard, ui, districts):
+def test_districtindex_parameters_from_the_pages(wizard, plan, districts):
     fill_first_pages(wizard, districts, {"a": (False, 1.0), "b": (False, 2.0), "c": (True, 1.0)})
-    parameters = ui.parameters_for_districtindex(wizard.choices())
+    parameters = plan.parameters_for_districtindex(wizard.choices())
     assert parameters == {
         "INPUT": districts.id(), "ID_FIELD": "id", "INDICATORS": ["a", "b", "c"], "REVERSE": ["c"],
         "WEIGHTS": "b=2", "NORMALIZATION": "zscore", "AGGREGATION": "sum", "CLASSIFICATION": "stddev",
@@ -116,22 +128,22 @@ def test_districtindex_parameters_from_the_pages(wizard, ui, districts):
     }
 
 
-def test_status_dynamic_parameters_pair_each_indicator_with_its_year_minus_two(wizard, ui, districts):
+def test_status_dynamic_parameters_pair_each_indicator_with_its_year_minus_two(wizard, plan, districts):
     fill_first_pages(wizard, districts, {"a": (False, 1.0), "x_2024": (False, 1.0)})
-    wizard.method_page.set_index_type(ui.STATUS_DYNAMIC)
+    wizard.method_page.set_index_type(plan.STATUS_DYNAMIC)
     choices = wizard.choices()
     assert [i.earlier for i in choices.indicators] == ["", "x_2022"]  # 'a' has no year in its name
-    parameters = ui.parameters_for_statusdynamicindex(choices)
+    parameters = plan.parameters_for_statusdynamicindex(choices)
     assert parameters["STATUS_INDICATORS"] == ["a", "x_2024"]
     assert parameters["DYNAMIC_PAIRS"] == ["x_2024", "x_2022"]
-    assert [step.algorithm_id for step in ui.plan(choices)] == ["sozialraum:statusdynamicindex"]
+    assert [step.algorithm_id for step in plan.plan(choices)] == ["sozialraum:statusdynamicindex"]
 
 
-def test_diagnostics_step_uses_the_same_index_settings(wizard, ui, districts):
+def test_diagnostics_step_uses_the_same_index_settings(wizard, plan, districts):
     fill_first_pages(wizard, districts, {"a": (False, 1.0), "b": (False, 2.0)})
     wizard.method_page.set_choice(wizard.method_page.classification, "quantile")
     wizard.method_page.diagnostics.setChecked(True)
-    steps = ui.plan(wizard.choices())
+    steps = plan.plan(wizard.choices())
     assert [step.algorithm_id for step in steps] == ["sozialraum:districtindex", "sozialraum:indexdiagnostics"]
     index, check = steps[0].parameters, steps[1].parameters
     for key in ("INPUT", "ID_FIELD", "INDICATORS", "WEIGHTS", "NORMALIZATION", "AGGREGATION", "CLASSIFICATION",
@@ -227,18 +239,19 @@ def test_background_run_chains_the_steps_and_loads_every_layer(wizard, districts
     wizard.next()
     page = wizard.coverage_page
     page.group.setChecked(True)
-    page.services.setLayer(services)
-    page.demand.setLayer(None)
-    page.target_population.setField("pop")
+    form = page.form_at(0)
+    form.services.setLayer(services)
+    form.demand.setLayer(None)
+    form.target_population.setField("pop")
     outcome = run_in_background(wizard)
     assert outcome and outcome[0][0], (outcome, background_state(wizard))
-    assert set(wizard.runner.results) == {"index", "coverage"}
-    loaded = [QgsProject.instance().mapLayer(wizard.runner.results[key]["OUTPUT"]) for key in ("index", "coverage")]
+    assert set(wizard.runner.results) == {"index", "coverage_1"}
+    loaded = [QgsProject.instance().mapLayer(wizard.runner.results[key]["OUTPUT"]) for key in ("index", "coverage_1")]
     assert all(layer is not None and layer.featureCount() == 4 for layer in loaded)
     assert [layer.name() for layer in loaded] == wizard.runner.loaded
     assert wizard.summary_page.progress.value() == 100 and wizard.summary_page.isComplete()
     state = background_state(wizard)
-    assert state["running"] is False and state["done"] == ["coverage", "index"]
+    assert state["running"] is False and state["done"] == ["coverage_1", "index"]
 
 
 def test_index_check_writes_its_html_and_links_it(wizard, districts):
@@ -262,29 +275,19 @@ def test_bad_input_shows_the_plain_message(wizard, districts, qgis_iface):
     assert any("'b'" in message for message in qgis_iface.messageBar().get_messages(Qgis.MessageLevel.Critical))
 
 
-def test_plain_message_keeps_the_last_line_of_a_traceback(ui):
+def test_plain_message_keeps_the_last_line_of_a_traceback(runner):
     traceback = 'Traceback (most recent call last):\n  File "x.py", line 1, in f\nNameError: name \'q\' is not defined'
-    assert "NameError: name 'q' is not defined" in ui.plain_message(traceback)
-    assert "File" not in ui.plain_message(traceback)
-    assert ui.plain_message("  Feld 'b' ist konstant. ") == "Feld 'b' ist konstant."
+    assert "NameError: name 'q' is not defined" in runner.plain_message(traceback)
+    assert "File" not in runner.plain_message(traceback)
+    assert runner.plain_message("  Feld 'b' ist konstant. ") == "Feld 'b' ist konstant."
 
 
-def test_field_guesses(ui):
-    assert ui.earlier_field("q_alo_2024", ["q_alo_2024", "q_alo_2022"]) == "q_alo_2022"
-    assert ui.earlier_field("q_alo_2024", ["q_alo_2024", "q_alo_2023"]) == ""
-    assert ui.earlier_field("alo", ["alo"]) == ""
-    assert ui.guess_id_field(["fid", "name", "quartier_id"]) == "quartier_id"
-    assert ui.guess_id_field(["fid", "plr"]) == "plr"
-    assert ui.weights_text([ui.IndicatorChoice("a"), ui.IndicatorChoice("b", weight=0.5)]) == "b=0.5"
-    assert ui.distance_values("300, 500;1000") == [300.0, 500.0, 1000.0]
-    assert ui.distance_values("300, -5") == [] and ui.distance_values("300, x") == []
-
-
-def test_optional_pages_follow_the_registry(wizard, ui):
-    for page, name in ((wizard.coverage_page, ui.COVERAGE), (wizard.report_page, ui.REPORT)):
+def test_optional_pages_follow_the_registry(wizard, plan):
+    for page, name in ((wizard.coverage_page, plan.COVERAGE), (wizard.report_page, plan.REPORT)):
         registered = QgsApplication.processingRegistry().algorithmById("sozialraum:" + name) is not None
         assert page.available == registered and page.group.isEnabled() == registered
-        assert page.parameters() is None  # not wanted until ticked
+    # not wanted until ticked
+    assert wizard.coverage_page.services() == [] and wizard.report_page.parameters() is None
 
 
 def test_plugin_action_opens_the_wizard(plugin):
@@ -295,7 +298,7 @@ def test_plugin_action_opens_the_wizard(plugin):
     assert plugin.wizard is None
 
 
-def test_coverage_step_parameters_and_run(wizard, ui, districts):
+def test_coverage_step_parameters_and_run(wizard, plan, districts):
     # One service with 10 places in the middle of district A; no demand points, so each district's point is
     # inside it with its 'pop' (1000 each). All four lie within 1000 m of the service (0 to 300 m), so by
     # 2SFCA (Luo & Wang 2003) R = 10 / 4000 = 0.0025 places per person, and every district reaches exactly R.
@@ -305,18 +308,22 @@ def test_coverage_step_parameters_and_run(wizard, ui, districts):
     page = wizard.coverage_page
     assert wizard.currentPage() is page and page.available
     page.group.setChecked(True)
-    page.services.setLayer(services)
-    page.demand.setLayer(None)
+    form = page.form_at(0)
+    form.services.setLayer(services)
+    form.demand.setLayer(None)
+    assert form.name.text() == "kitas_test"  # named after the layer until the user names it
     assert not page.isComplete()  # without demand points the districts' target field is needed
-    page.target_population.setField("pop")
-    page.distances.setText("1000")
+    form.target_population.setField("pop")
+    form.distances.setText("1000")
     assert page.isComplete()
-    assert ui.parameters_for_servicecoverage(wizard.choices()) == {
+    choices = wizard.choices()
+    assert plan.parameters_for_servicecoverage(choices, choices.services[0]) == {
         "DISTRICTS": districts.id(), "ID_FIELD": "id", "SERVICES": services.id(), "CAPACITY_FIELD": "plaetze",
-        "TARGET_POPULATION_FIELD": "pop", "DEMAND": None, "DEMAND_FIELD": None, "NETWORK": None,
-        "DISTANCE": "1000", "METHOD": "2sfca", "NORM": None, "OUTPUT": "TEMPORARY_OUTPUT"}
+        "SERVICE_NAME_FIELD": None, "TARGET_POPULATION_FIELD": "pop", "DEMAND": None, "DEMAND_FIELD": None,
+        "NETWORK": None, "DISTANCE": "1000", "METHOD": "2sfca", "NORM": None, "OUTPUT": "TEMPORARY_OUTPUT"}
     assert wizard.run_now(), wizard.summary_page.status.text()
-    coverage = QgsProject.instance().mapLayer(wizard.runner.results["coverage"]["OUTPUT"])
+    coverage = QgsProject.instance().mapLayer(wizard.runner.results["coverage_1"]["OUTPUT"])
+    assert coverage.name() == "Versorgung kitas_test"
     for value in values(coverage, "erreichbarkeit").values():
         assert value == pytest.approx(0.0025)
 
@@ -338,7 +345,7 @@ def test_report_step_writes_html_and_pdf_from_the_loaded_index(wizard, districts
         wizard.summary_page.status.text()
 
 
-def test_an_error_while_loading_a_background_result_ends_the_run_with_a_message(wizard, ui, districts,
+def test_an_error_while_loading_a_background_result_ends_the_run_with_a_message(wizard, runner, districts,
                                                                                monkeypatch, qgis_iface):
     """An exception in the task's callback must not reach Qt (PyQt aborts the whole program then):
     the run ends, the wizard says what happened, the log has the traceback."""
@@ -348,7 +355,7 @@ def test_an_error_while_loading_a_background_result_ends_the_run_with_a_message(
     def broken_loader(context, feedback, project):
         raise RuntimeError("Ladefehler für den Test")
 
-    monkeypatch.setattr(ui, "load_results", broken_loader)
+    monkeypatch.setattr(runner, "load_results", broken_loader)
     fill_first_pages(wizard, districts, {"a": (False, 1.0), "b": (False, 1.0)})
     outcome = run_in_background(wizard)
     assert outcome and outcome[0][0] is False, background_state(wizard)
@@ -394,3 +401,54 @@ class _RecordingFeedback:
 
     def reportError(self, error, fatalError=False):  # noqa: N802,N803 (QGIS API)
         self.errors.append(error)
+
+
+def test_a_saved_analysis_runs_again_on_next_years_quarters_and_the_report_compares(ui, qgis_iface, districts,
+                                                                                   tmp_path):
+    """Year 1: index on a and x_2024 with a report, saved to JSON and into the project. Year 2: the same analysis
+    on a layer whose fields carry 2025 (and 2023): indicators move on, the report compares with year 1."""
+    first = ui.SozialraumWizard(qgis_iface, qgis_iface.mainWindow())
+    first.restart()
+    fill_first_pages(first, districts, {"a": (False, 1.0), "x_2024": (False, 1.0)})
+    assert first.districts_page.data_date.text() == "31.12.2024"  # guessed from the latest year in the fields
+    first.report_page.group.setChecked(True)
+    first.report_page.folder.setFilePath(str(tmp_path / "bericht_2024"))
+    (tmp_path / "bericht_2024").mkdir()
+    first.summary_page.folder.setFilePath(str(tmp_path / "ergebnisse_2024"))
+    (tmp_path / "ergebnisse_2024").mkdir()
+    assert first.run_now(), first.summary_page.status.text()
+    assert first.last_index_result.startswith(str(tmp_path / "ergebnisse_2024" / "sozialindex.gpkg"))
+    saved = tmp_path / "analyse.json"
+    first.save_analysis(str(saved))
+    data = json.loads(saved.read_text(encoding="utf-8"))
+    assert data["choices"]["districts"] == districts.source()  # layers by source, not by project id
+    assert first.project_analysis() == data  # the analysis travels with the project too
+    first.deleteLater()
+
+    rows = [dict(row, x_2025=row["x_2024"] * (2.0 if row["id"] == "A" else 1.0), x_2023=row["x_2022"])
+            for row in ROWS]
+    for row in rows:
+        del row["x_2024"], row["x_2022"]
+    next_year = polygon_layer(rows, name="quartiere_2025")
+    QgsProject.instance().addMapLayer(next_year)
+    again = ui.SozialraumWizard(qgis_iface, qgis_iface.mainWindow())
+    again.restart()
+    missing, moved = again.load_analysis(data, next_year)
+    assert missing == [] and ("x_2024", "x_2025") in moved
+    assert again.districts_page.layer.currentLayer() is next_year
+    assert again.districts_page.data_date.text() == "31.12.2025"
+    again.next()
+    assert [(i.field, i.label) for i in again.indicators_page.indicators()] == [("a", "A"), ("x_2025", "X")]
+    again.next()
+    again.report_page.folder.setFilePath(str(tmp_path / "bericht_2025"))
+    (tmp_path / "bericht_2025").mkdir()
+    again.summary_page.folder.setFilePath(str(tmp_path / "ergebnisse_2025"))
+    (tmp_path / "ergebnisse_2025").mkdir()
+    choices = again.choices()
+    assert choices.previous == first.last_index_result and choices.report["TITLE"]
+    assert again.run_now(), again.summary_page.status.text()
+    html = (tmp_path / "bericht_2025" / "sozialbericht.html").read_text(encoding="utf-8")
+    assert '<section id="vergleich">' in html and "Datenstand: 31.12.2025" in html
+    comparison = html[html.index('<section id="vergleich">'):]
+    assert "4 Quartiere in beiden Ergebnissen" in comparison
+    again.deleteLater()

@@ -24,7 +24,8 @@ from ...adapters.method_record import load_record
 from ...adapters.staging import write_text
 from ...adapters.styling import class_colors
 from ...core.errors import InputError
-from ...report import coverage_story
+from ...core.method_record import as_record
+from ...report import comparison, coverage_story
 from ...report import model as report_model
 from ...report.html import report_html
 from ...report.rendering import translator
@@ -57,6 +58,7 @@ class ReportAlgorithm(SozialraumAlgorithm):
     COVERAGE = "COVERAGE"
     COVERAGE_TITLES = "COVERAGE_TITLES"
     NEED_COVERAGE = "NEED_COVERAGE"
+    PREVIOUS = "PREVIOUS"
     TITLE = "TITLE"
     ORGANISATION = "ORGANISATION"
     DATA_DATE = "DATA_DATE"
@@ -111,6 +113,10 @@ class ReportAlgorithm(SozialraumAlgorithm):
         self.addParameter(QgsProcessingParameterVectorLayer(
             self.NEED_COVERAGE, de_en("Ergebnis 'Bedarf und Versorgung' (optional)",
                                       "'Need and coverage' result (optional)"),
+            [compat.SOURCE_VECTOR_ANY], optional=True))
+        self.addParameter(QgsProcessingParameterVectorLayer(
+            self.PREVIOUS, de_en("Früheres Ergebnis derselben Quartiere zum Vergleich (optional)",
+                                 "Earlier result of the same quarters to compare with (optional)"),
             [compat.SOURCE_VECTOR_ANY], optional=True))
         self.addParameter(QgsProcessingParameterString(
             self.TITLE, de_en("Titel", "Title"), defaultValue="", optional=True))
@@ -267,7 +273,28 @@ class ReportAlgorithm(SozialraumAlgorithm):
             data_date=self.parameterAsString(parameters, self.DATA_DATE, context) or method.data_date,
             sources=sources, created=today.strftime("%d.%m.%Y") if lang == "de" else today.isoformat(),
             dynamics=dynamics, coverages=coverages, need_coverage=need)
+        previous = self.parameterAsVectorLayer(parameters, self.PREVIOUS, context)
+        if previous is not None:
+            model["comparison"] = self._comparison(model, method, previous, id_field, name_field, labels, lang)
+            model["sources"].append(self._source_text(previous, lang))
         return model, layer, id_field
+
+    def _comparison(self, model, method, previous, id_field, name_field, labels, lang):
+        """The comparison with an earlier index result of the same quarters (see report/comparison.py)."""
+        record = load_record(previous)
+        if record is None or record.kind not in ("index", "mss"):
+            raise QgsProcessingException(de_en(
+                "Das frühere Ergebnis '{}' ist kein Ergebnis von 'Sozialindex' oder 'Status-/Dynamik-Index'."
+                .format(previous.name()),
+                "The earlier result '{}' is not a result of 'Social index' or 'Status/dynamic index'."
+                .format(previous.name())))
+        join = self._join_id(previous, id_field, "Das frühere Ergebnis", "The earlier result")
+        names = name_field if name_field and previous.fields().lookupField(name_field) >= 0 else None
+        fields = report_model.needed_fields(record, join, names)
+        table = self.core_call(read_table, previous, fields).rename(columns={join: id_field})
+        earlier = self.core_call(report_model.build_model, table, record, id_field, lang=lang, name_field=names,
+                                 indicator_labels=labels, data_date=record.data_date or previous.name())
+        return comparison.compare(model, earlier, as_record(method), record, lang)
 
     # -- running ----------------------------------------------------------------------------------
     def process(self, parameters, context, feedback):

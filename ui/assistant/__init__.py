@@ -1,0 +1,1 @@
+"""The Sozialraum-Assistent: ``plan`` (pure choices and steps), ``runner``, ``pages`` and ``wizard``."""

@@ -619,6 +619,7 @@ def run_diagnostics(frame, spec, id_column, n_random=200, seed=0, top_classes=1,
 
     result = robustness(frame, spec, id_column, n_random=n_random, seed=seed, top_classes=top_classes,
                         progress=progress, is_canceled=is_canceled, base=base, labels=labels)
+    result.table["note"] = base.table["note"]  # why a quarter is not rated (the hint of compute_index points here)
     for _, failed in result.scenarios[result.scenarios["error"] != ""].iterrows():
         warnings.append(de_en("Variante '{}' nicht berechenbar und ausgelassen: {}",
                               "Variant '{}' could not be computed and was left out: {}").format(
@@ -643,7 +644,8 @@ def run_diagnostics(frame, spec, id_column, n_random=200, seed=0, top_classes=1,
     parameters = {
         key: base.parameters[key]
         for key in ("indicators", "reverse", "weights", "normalization", "aggregation", "restandardize",
-                    "population", "min_population", "missing", "classification", "n_classes")
+                    "population", "min_population", "missing", "min_share", "classification", "n_classes",
+                    "stddev_cuts")
     }
     parameters.update(rated=n_rated, n_random=int(n_random), seed=seed, top_classes=int(top_classes),
                       random_weight_factor="U({}, {})".format(*RANDOM_WEIGHT_RANGE))

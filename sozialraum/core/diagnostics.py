@@ -245,6 +245,7 @@ def correlation_hints(matrix, redundant_above=REDUNDANT_R, negative_below=NEGATI
       together carry their share of the total weight (``weights``: ``{field: weight}``, default
       1 each), so what they share counts several times in the index (double weighting, OECD/JRC
       2008, step 6 "Weighting and aggregation");
+      If the group holds every indicator, the hint says instead that the index rests on one trait;
     - one hint per indicator that pulls against others (:func:`opposite_pairs`), taking first the
       indicator with the most opposite partners, so a wrongly directed indicator gives one hint.
 
@@ -264,6 +265,16 @@ def correlation_hints(matrix, redundant_above=REDUNDANT_R, negative_below=NEGATI
             measured = de_en("{}; {} von {} Paaren über {}", "{}; {} of {} pairs above {}").format(
                 _r_text(group.pairs), len(group.pairs), k * (k - 1) // 2, format_number(redundant_above, 1))
             advice = de_en("einige davon weglassen", "leave some of them out")
+        if k == len(fields):
+            hints.append(de_en(
+                "Alle Indikatoren messen fast dasselbe ({}): der Index beruht im Kern auf einem einzigen Merkmal, "
+                "jeder weitere Indikator fügt kaum etwas hinzu. Wenn der Index mehrere Seiten sozialer Lagen "
+                "zeigen soll: Indikatoren ergänzen, die etwas anderes messen.",
+                "All indicators measure almost the same ({}): the index rests on one single trait, and each further "
+                "indicator adds hardly anything. If the index is to show several sides of social conditions: add "
+                "indicators that measure something else.",
+            ).format(measured))
+            continue
         hints.append(de_en(
             "{} messen fast dasselbe ({}). Zusammen tragen sie {} % des Gesamtgewichts: was sie gemeinsam messen, "
             "zählt im Index {}-fach (Doppelgewichtung). Wenn das nicht gewollt ist: {} oder ihre Gewichte "

@@ -103,10 +103,16 @@ def main():
     save_styled(results, "status_dynamik", "status_class", labels, "Status-/Dynamik-Index", mss_method)
     summary.append("Status-/Dynamik-Index (MSS-Verfahren) berechnet")
 
+    labels = {
+        "de": "q_sgb2_2024=SGB-II-Quote; q_alo_2024=Arbeitslosenquote; q_kinder_sgb2_2024=Kinder in SGB-II-Haushalten;"
+              " q_alleinerz_2024=Alleinerziehende; q_grusi_2024=Grundsicherung im Alter",
+        "en": "q_sgb2_2024=Welfare (SGB II) rate; q_alo_2024=Unemployment rate; q_kinder_sgb2_2024=Children in "
+              "welfare households; q_alleinerz_2024=Single parents; q_grusi_2024=Old-age basic income support"}
     diagnostics_html = out / "indexpruefung.html"
     processing.run("sozialraum:indexdiagnostics", {
         "INPUT": districts, "ID_FIELD": "quartier_id", "INDICATORS": INDICATORS,
         "POPULATION_FIELD": "ew_gesamt", "MIN_POPULATION": 300, "N_RANDOM": 200,
+        "NAME_FIELD": "name", "INDICATOR_LABELS": labels[args.language],
         "OUTPUT": "ogr:dbname='{}' table=\"robustheit\" (geom)".format(results),
         "OUTPUT_HTML": str(diagnostics_html)}, feedback=feedback)
     summary.append("Indexprüfung mit Robustheitsanalyse")
@@ -146,11 +152,6 @@ def main():
         "OUTPUT": "ogr:dbname='{}' table=\"einzugsbereiche_kitas\" (geom)".format(results)}, feedback=feedback)
     summary.append("Einzugsbereiche der Kitas (300 und 500 m zu Fuß)")
 
-    labels = {
-        "de": "q_sgb2_2024=SGB-II-Quote; q_alo_2024=Arbeitslosenquote; q_kinder_sgb2_2024=Kinder in SGB-II-Haushalten;"
-              " q_alleinerz_2024=Alleinerziehende; q_grusi_2024=Grundsicherung im Alter",
-        "en": "q_sgb2_2024=Welfare (SGB II) rate; q_alo_2024=Unemployment rate; q_kinder_sgb2_2024=Children in "
-              "welfare households; q_alleinerz_2024=Single parents; q_grusi_2024=Old-age basic income support"}
     reports = {}
     for language in ("de", "en"):
         stem = out / ("sozialbericht" if language == "de" else "social_report")

@@ -1,9 +1,11 @@
 """Indexprüfung: checks of the indicators and of the index before planners rely on it.
 
 - :func:`indicator_statistics`: distribution of each indicator (n, mean, SD, skewness, outliers).
-- :func:`correlations`: Pearson correlations after applying the direction, with warnings for
-  redundant and for opposite-signed indicators.
-- :func:`cronbach_alpha`: internal consistency of the indicator set.
+- :func:`correlations`: Pearson correlations after applying the direction, with hints
+  (:func:`correlation_hints`): one per group of near-identical indicators (r > 0.9, double
+  weighting) and one per indicator that pulls against others (r < -0.1, direction wrong?).
+- :func:`cronbach_alpha`: internal consistency of the indicator set; :func:`alpha_assessment`
+  words it so that it agrees with the correlation hints (alpha >= 0.7, Nunnally 1978).
 - :func:`pca`: principal components of the correlation matrix and weights derived from them.
 - :func:`robustness`: how much the ranks move under other reasonable choices (normalisation,
   weights, leaving an indicator out), as recommended by the OECD/JRC Handbook (ch. 1.7,
@@ -20,14 +22,17 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .errors import InputError, de_en, format_number, names
+from .errors import InputError, de_en, format_number, language, names
 from .frames import numeric_columns
 from .index import compute_index
 from .stats import skewness
+from .vocabulary import NORMALIZATION as NORMALIZATION_WORDS
+from .vocabulary import word
 
 OUTLIER_Z = 3.0
 REDUNDANT_R = 0.9
 NEGATIVE_R = -0.1
+ALPHA_CONSISTENT = 0.7
 RANDOM_WEIGHT_RANGE = (0.5, 1.5)
 ROBUST_WIDTH = 0.10
 MODERATE_WIDTH = 0.25
@@ -42,6 +47,10 @@ of the correlation matrix, each signed so that its loadings sum to a positive nu
 ``suggested_weights``: dict indicator -> weight (sum 1) from the first component.
 ``eigenvalues``: eigenvalues of the correlation matrix (descending).
 """
+
+RedundantGroup = namedtuple("RedundantGroup", "indicators pairs")
+RedundantGroup.__doc__ = """One group of :func:`redundant_groups`: ``indicators`` (in the order of the matrix) and
+``pairs``, the ``(first, second, r)`` with r above the limit that link them."""
 
 RobustnessResult = namedtuple("RobustnessResult", "table scenarios")
 RobustnessResult.__doc__ = """Result of :func:`robustness`.
@@ -134,15 +143,13 @@ def indicator_statistics(frame, fields, rated=None, id_column=None):
     return pd.DataFrame(rows, index=pd.Index(fields, name="indicator"))
 
 
-def correlations(frame, fields, reverse=(), redundant_above=REDUNDANT_R, negative_below=NEGATIVE_R):
-    """Pearson correlations of the indicators after applying the direction; ``(matrix, warnings)``.
+def correlations(frame, fields, reverse=(), redundant_above=REDUNDANT_R, negative_below=NEGATIVE_R, weights=None,
+                 labels=None):
+    """Pearson correlations of the indicators after applying the direction; ``(matrix, hints)``.
 
     Fields in ``reverse`` (higher value = less need) are multiplied by -1 first, so that all
     indicators point towards more need. Each pair uses the areas where both values are present.
-    Warnings: |r| > ``redundant_above`` (0.9): the two indicators measure almost the same thing
-    and count twice in the index; r < ``negative_below`` (-0.1): the indicators pull the index
-    in opposite directions although both should mean more need (direction wrong?). Weaker
-    negative correlations (-0.1 <= r < 0) are treated as noise.
+    ``hints`` are :func:`correlation_hints` of the matrix (``weights`` and ``labels`` are passed on).
     """
     fields = [fields] if isinstance(fields, str) else list(fields)
     reverse = [reverse] if isinstance(reverse, str) else list(reverse)
@@ -164,27 +171,170 @@ def correlations(frame, fields, reverse=(), redundant_above=REDUNDANT_R, negativ
             "them out.".format(names(constant)),
         )
     matrix = values.corr(method="pearson")
-    warnings = []
+    return matrix, correlation_hints(matrix, redundant_above, negative_below, weights=weights, labels=labels)
+
+
+def _pairs(matrix, keep):
+    """``(first, second, r)`` for every pair of columns (upper triangle, matrix order) whose r passes ``keep``."""
+    fields = list(matrix.columns)
+    pairs = []
     for i, first in enumerate(fields):
         for second in fields[i + 1:]:
-            r = matrix.loc[first, second]
-            if np.isnan(r):
-                continue
-            if abs(r) > redundant_above:
-                warnings.append(de_en(
-                    "'{}' und '{}' messen fast dasselbe (r = {}): zusammen zählen sie im Index doppelt. "
-                    "Einen weglassen oder beide geringer gewichten.",
-                    "'{}' and '{}' measure almost the same (r = {}): together they count twice in the "
-                    "index. Leave one out or give both less weight.",
-                ).format(first, second, format_number(r)))
-            if r < negative_below:
-                warnings.append(de_en(
-                    "'{}' und '{}' sind gegenläufig (r = {}), obwohl beide nach Anwendung der Richtung mehr "
-                    "Bedarf bedeuten sollten: Richtung prüfen.",
-                    "'{}' and '{}' are opposite-signed (r = {}) although after applying the direction both "
-                    "should mean more need: check the direction.",
-                ).format(first, second, format_number(r)))
-    return matrix, warnings
+            r = float(matrix.loc[first, second])
+            if not np.isnan(r) and keep(r):
+                pairs.append((first, second, r))
+    return pairs
+
+
+def redundant_groups(matrix, above=REDUNDANT_R):
+    """Groups of indicators that measure almost the same: a list of :class:`RedundantGroup`.
+
+    Two indicators are linked when their correlation r > ``above`` (0.9); a group is a connected
+    set of linked indicators (a and b linked, b and c linked: one group a, b, c), so five
+    near-identical pairs among four indicators give one group, not five warnings. Strongly
+    negative pairs are no redundancy but a direction problem (see :func:`opposite_pairs`).
+    Groups come in the order of their first indicator in the matrix.
+    """
+    pairs = _pairs(matrix, lambda r: r > above)
+    group = {}
+    for first, second, _ in pairs:
+        joined = group.get(first, {first}) | group.get(second, {second})
+        for field in joined:
+            group[field] = joined
+    order = list(matrix.columns)
+    result, seen = [], set()
+    for field in order:
+        if field in group and field not in seen:
+            members = [f for f in order if f in group[field]]
+            seen.update(members)
+            result.append(RedundantGroup(members, [p for p in pairs if p[0] in group[field]]))
+    return result
+
+
+def opposite_pairs(matrix, below=NEGATIVE_R):
+    """``(first, second, r)`` of the indicator pairs with r < ``below`` (-0.1) after applying the direction.
+
+    Both indicators should mean more need, so they should not pull the index in opposite
+    directions: usually the direction of one is wrong. Weaker negative correlations
+    (``below`` <= r < 0) are treated as noise.
+    """
+    return _pairs(matrix, lambda r: r < below)
+
+
+def _shown(fields, labels):
+    """``'A'``, ``'A' und 'B'``, ``'A', 'B' und 'C'`` with the labels of the fields."""
+    shown = ["'{}'".format((labels or {}).get(f, f)) for f in fields]
+    if len(shown) == 1:
+        return shown[0]
+    return "{} {} {}".format(", ".join(shown[:-1]), de_en("und", "and"), shown[-1])
+
+
+def _r_text(pairs):
+    """``r = 0,93`` or ``r = 0,92 bis 0,96`` for the correlations of ``pairs``."""
+    low = format_number(min(r for *_, r in pairs))
+    high = format_number(max(r for *_, r in pairs))
+    if low == high:
+        return "r = {}".format(low)
+    return de_en("r = {} bis {}", "r = {} to {}").format(low, high)
+
+
+def correlation_hints(matrix, redundant_above=REDUNDANT_R, negative_below=NEGATIVE_R, weights=None, labels=None):
+    """Plain-language hints on the correlation ``matrix`` (after the direction): one per group, not per pair.
+
+    - one hint per :func:`redundant_groups` group: the indicators measure almost the same, and
+      together carry their share of the total weight (``weights``: ``{field: weight}``, default
+      1 each), so what they share counts several times in the index (double weighting, OECD/JRC
+      2008, step 6 "Weighting and aggregation");
+      If the group holds every indicator, the hint says instead that the index rests on one trait;
+    - one hint per indicator that pulls against others (:func:`opposite_pairs`), taking first the
+      indicator with the most opposite partners, so a wrongly directed indicator gives one hint.
+
+    ``labels``: ``{field: name}`` shown instead of the field names.
+    """
+    fields = list(matrix.columns)
+    weights = {f: float((weights or {}).get(f, 1.0)) for f in fields}
+    total = sum(weights.values())
+    hints = []
+    for group in redundant_groups(matrix, redundant_above):
+        k = len(group.indicators)
+        share = 100 * sum(weights[f] for f in group.indicators) / total
+        if k == 2:
+            measured = _r_text(group.pairs)
+            advice = de_en("einen der beiden weglassen", "leave one of them out")
+        else:
+            measured = de_en("{}; {} von {} Paaren über {}", "{}; {} of {} pairs above {}").format(
+                _r_text(group.pairs), len(group.pairs), k * (k - 1) // 2, format_number(redundant_above, 1))
+            advice = de_en("einige davon weglassen", "leave some of them out")
+        if k == len(fields):
+            hints.append(de_en(
+                "Alle Indikatoren messen fast dasselbe ({}): der Index beruht im Kern auf einem einzigen Merkmal, "
+                "jeder weitere Indikator fügt kaum etwas hinzu. Wenn der Index mehrere Seiten sozialer Lagen "
+                "zeigen soll: Indikatoren ergänzen, die etwas anderes messen.",
+                "All indicators measure almost the same ({}): the index rests on one single trait, and each further "
+                "indicator adds hardly anything. If the index is to show several sides of social conditions: add "
+                "indicators that measure something else.",
+            ).format(measured))
+            continue
+        hints.append(de_en(
+            "{} messen fast dasselbe ({}). Zusammen tragen sie {} % des Gesamtgewichts: was sie gemeinsam messen, "
+            "zählt im Index {}-fach (Doppelgewichtung). Wenn das nicht gewollt ist: {} oder ihre Gewichte "
+            "verringern.",
+            "{} measure almost the same ({}). Together they carry {} % of the total weight: what they measure in "
+            "common counts {} times in the index (double weighting). If that is not intended: {} or lower their "
+            "weights.",
+        ).format(_shown(group.indicators, labels), measured, format_number(share, 0), k, advice))
+    remaining = opposite_pairs(matrix, negative_below)
+    while remaining:
+        counts = {f: sum(f in pair[:2] for pair in remaining) for f in fields}
+        hub = max(fields, key=lambda f: counts[f])  # first of the most frequent, in matrix order
+        mine = [pair for pair in remaining if hub in pair[:2]]
+        remaining = [pair for pair in remaining if hub not in pair[:2]]
+        partners = [b if a == hub else a for a, b, _ in mine]
+        if len(mine) == 1:
+            hints.append(de_en(
+                "{} und {} sind gegenläufig ({}), obwohl beide nach Anwendung der Richtung mehr Bedarf bedeuten "
+                "sollten: Richtung prüfen.",
+                "{} and {} are opposite-signed ({}) although after applying the direction both should mean more "
+                "need: check the direction.",
+            ).format(_shown([mine[0][0]], labels), _shown([mine[0][1]], labels), _r_text(mine)))
+        else:
+            hints.append(de_en(
+                "{} ist gegenläufig zu {} ({}), obwohl alle nach Anwendung der Richtung mehr Bedarf bedeuten "
+                "sollten: die Richtung von {} prüfen.",
+                "{} is opposite-signed to {} ({}) although after applying the direction all should mean more "
+                "need: check the direction of {}.",
+            ).format(_shown([hub], labels), _shown(partners, labels), _r_text(mine), _shown([hub], labels)))
+    return hints
+
+
+def alpha_assessment(alpha, groups, limit=ALPHA_CONSISTENT):
+    """``(level, text)``: what Cronbach's ``alpha`` says, in words that agree with the correlation hints.
+
+    ``level``: ``"ok"`` (alpha >= ``limit``, 0.7 after Nunnally 1978 as cited by OECD/JRC 2008),
+    ``"note"`` (alpha >= limit, but ``groups`` from :func:`redundant_groups` is not empty: alpha is
+    high precisely because indicators correlate, which also means double weighting), ``"low"``
+    (alpha < limit) or ``"none"`` (alpha not computable, NaN).
+    """
+    if alpha != alpha:
+        return "none", de_en("nicht berechenbar.", "not computable.")
+    if alpha < limit:
+        return "low", de_en(
+            "die Indikatoren hängen wenig zusammen (unter {}): sie messen kaum ein gemeinsames Merkmal. Prüfen Sie "
+            "die Auswahl und die Richtung der Indikatoren.",
+            "the indicators are only loosely related (below {}): they hardly measure one common trait. Check the "
+            "choice and the direction of the indicators.").format(format_number(limit, 1))
+    consistent = de_en("die Indikatoren messen gemeinsam ein Merkmal (ab {}).",
+                       "the indicators measure one common trait ({} or more).").format(format_number(limit, 1))
+    if not groups:
+        return "ok", consistent
+    return "note", consistent + " " + de_en(
+        "Das widerspricht den Hinweisen zu fast gleichen Indikatoren nicht: Alpha ist hoch, gerade weil die "
+        "Indikatoren eng zusammenhängen. Ein hohes Alpha sagt nicht, dass jeder Indikator etwas Eigenes beiträgt; "
+        "sehr enge Paare (r über {}) heißen, dass dasselbe Merkmal mehrfach gewichtet wird.",
+        "This does not contradict the hints on near-identical indicators: alpha is high precisely because the "
+        "indicators are closely related. A high alpha does not say that every indicator adds something of its "
+        "own; very close pairs (r above {}) mean that the same trait is weighted several times.",
+    ).format(format_number(REDUNDANT_R, 1))
 
 
 def cronbach_alpha(matrix, standardize=True):
@@ -251,7 +401,7 @@ def _without(spec, field):
                                weights=weights, reference_values=references)
 
 
-def _scenarios(spec, base, n_random, seed):
+def _scenarios(spec, base, n_random, seed, labels=None):
     """(name, kind, description, spec) of the alternative scenarios (the base comes first)."""
     indicators = [spec.indicators] if isinstance(spec.indicators, str) else list(spec.indicators)
     spec = dataclasses.replace(spec, indicators=indicators)
@@ -259,7 +409,7 @@ def _scenarios(spec, base, n_random, seed):
     for method in NORMALIZATIONS:
         if method != spec.normalization and not (spec.aggregation == "geometric" and method == "zscore"):
             yield ("norm_" + method, "normalization",
-                   de_en("Normierung {}", "normalisation {}").format(method),
+                   de_en("Normierung {}", "normalisation {}").format(word(NORMALIZATION_WORDS, method, language())),
                    dataclasses.replace(spec, normalization=method))
     base_weights = _base_weights(spec, indicators)
     if len(set(base_weights.values())) > 1:
@@ -287,7 +437,7 @@ def _scenarios(spec, base, n_random, seed):
     if len(indicators) >= 2:
         for field in indicators:
             yield "without_" + str(field), "leave_one_out", \
-                de_en("ohne '{}'", "without '{}'").format(field), _without(spec, field)
+                de_en("ohne {}", "without {}").format(_shown([field], labels)), _without(spec, field)
 
 
 def _top(classes, rated, top_classes):
@@ -324,7 +474,7 @@ def _compare(result, base_rated, base_rank, base_top, top_classes, record):
 
 
 def robustness(frame, spec, id_column, n_random=200, seed=0, top_classes=1, progress=None, is_canceled=None,
-               base=None):
+               base=None, labels=None):
     """Ranks of the areas under alternative reasonable index settings (uncertainty analysis).
 
     Scenarios, each computed with :func:`.index.compute_index`:
@@ -350,6 +500,7 @@ def robustness(frame, spec, id_column, n_random=200, seed=0, top_classes=1, prog
     computation stops with :class:`Canceled`. A scenario that fails with an InputError (e.g. an
     index that becomes constant without one indicator) is listed with its error and skipped.
     ``base``: the :class:`.index.IndexResult` of ``spec``, if the caller has computed it already.
+    ``labels``: ``{field: name}`` for the scenario descriptions ("ohne 'Arbeitslosenquote'").
     """
     if int(n_random) < 0 or int(top_classes) < 1:
         raise InputError(
@@ -363,7 +514,7 @@ def robustness(frame, spec, id_column, n_random=200, seed=0, top_classes=1, prog
     base_classes = base.table["index_class"].to_numpy(dtype=float, na_value=0).astype(int)
     base_top = _top(base_classes, base_rated, int(top_classes))
     n_base = int(base_rated.sum())
-    scenarios = list(_scenarios(spec, base, int(n_random), seed))
+    scenarios = list(_scenarios(spec, base, int(n_random), seed, labels))
 
     ranks, tops, records = [], [], []
     for done, (name, kind, description, scenario_spec) in enumerate(scenarios):
@@ -411,6 +562,8 @@ class DiagnosticsReport:
     correlations: pd.DataFrame
     correlation_warnings: list
     alpha: float
+    alpha_level: str
+    alpha_text: str
     pca: PCAResult
     pca_note: str
     robustness: pd.DataFrame
@@ -419,6 +572,7 @@ class DiagnosticsReport:
     robust_rule: str
     parameters: dict
     id_column: str
+    labels: dict
     warnings: list = field(default_factory=list)
 
 
@@ -440,22 +594,26 @@ def _scenario_summary(scenarios, n_random):
     return ", ".join(parts)
 
 
-def run_diagnostics(frame, spec, id_column, n_random=200, seed=0, top_classes=1, progress=None, is_canceled=None):
+def run_diagnostics(frame, spec, id_column, n_random=200, seed=0, top_classes=1, progress=None, is_canceled=None,
+                    labels=None):
     """All checks of an index defined by ``spec`` (an :class:`.index.IndexSpec`); a :class:`DiagnosticsReport`.
 
     Statistics, correlations, Cronbach's alpha and the PCA use the areas rated by the index, with
     the direction of the reversed indicators applied (alpha on the raw values, z-standardised by
     :func:`cronbach_alpha`; PCA on the normalised indicators of the index). The robustness
-    analysis is :func:`robustness`; ``progress`` and ``is_canceled`` are passed on.
+    analysis is :func:`robustness`; ``progress`` and ``is_canceled`` are passed on. ``labels``
+    (``{field: name}``) name the indicators in hints and tables; labels of other fields are ignored.
     """
-    base = compute_index(frame, spec, id_column)
+    base = compute_index(frame, spec, id_column, labels=labels)
     indicators = list(base.parameters["indicators"])
     reverse = list(base.parameters["reverse"])
     rated = base.table["rated"].to_numpy()
     warnings = list(base.warnings)
+    labels = {f: (labels or {}).get(f) or str(f) for f in indicators}
 
     statistics = indicator_statistics(frame, indicators, rated=rated, id_column=id_column)
-    matrix, correlation_warnings = correlations(frame[rated], indicators, reverse=reverse)
+    matrix, correlation_warnings = correlations(frame[rated], indicators, reverse=reverse,
+                                                weights=base.parameters["weights"], labels=labels)
     directed = numeric_columns(frame[rated], indicators, id_column=id_column)
     for name in reverse:
         directed[name] = -directed[name]
@@ -468,8 +626,11 @@ def run_diagnostics(frame, spec, id_column, n_random=200, seed=0, top_classes=1,
     columns = [base.normalized_columns[name] for name in indicators]
     components = pca(base.table.loc[rated, columns].set_axis(indicators, axis=1))
 
+    alpha_level, alpha_text = alpha_assessment(alpha, redundant_groups(matrix))
+
     result = robustness(frame, spec, id_column, n_random=n_random, seed=seed, top_classes=top_classes,
-                        progress=progress, is_canceled=is_canceled, base=base)
+                        progress=progress, is_canceled=is_canceled, base=base, labels=labels)
+    result.table["note"] = base.table["note"]  # why a quarter is not rated (the hint of compute_index points here)
     for _, failed in result.scenarios[result.scenarios["error"] != ""].iterrows():
         warnings.append(de_en("Variante '{}' nicht berechenbar und ausgelassen: {}",
                               "Variant '{}' could not be computed and was left out: {}").format(
@@ -494,7 +655,8 @@ def run_diagnostics(frame, spec, id_column, n_random=200, seed=0, top_classes=1,
     parameters = {
         key: base.parameters[key]
         for key in ("indicators", "reverse", "weights", "normalization", "aggregation", "restandardize",
-                    "population", "min_population", "missing", "classification", "n_classes")
+                    "population", "min_population", "missing", "min_share", "classification", "n_classes",
+                    "stddev_cuts")
     }
     parameters.update(rated=n_rated, n_random=int(n_random), seed=seed, top_classes=int(top_classes),
                       random_weight_factor="U({}, {})".format(*RANDOM_WEIGHT_RANGE))
@@ -503,6 +665,8 @@ def run_diagnostics(frame, spec, id_column, n_random=200, seed=0, top_classes=1,
         correlations=matrix,
         correlation_warnings=correlation_warnings,
         alpha=alpha,
+        alpha_level=alpha_level,
+        alpha_text=alpha_text,
         pca=components,
         pca_note=pca_note,
         robustness=result.table,
@@ -511,5 +675,6 @@ def run_diagnostics(frame, spec, id_column, n_random=200, seed=0, top_classes=1,
         robust_rule=robust_rule,
         parameters=parameters,
         id_column=id_column,
+        labels=labels,
         warnings=warnings,
     )

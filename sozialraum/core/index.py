@@ -42,6 +42,8 @@ from .frames import check_unique_ids, numeric_columns
 from .normalize import METHODS as NORMALIZATIONS
 from .normalize import normalize
 from .stats import skewness
+from .vocabulary import NORMALIZATION as NORMALIZATION_WORDS
+from .vocabulary import word
 
 AGGREGATIONS = ("sum", "mean", "geometric")
 MISSING_RULES = ("exclude", "reweight", "median")
@@ -368,9 +370,12 @@ def _round_off_noise(values, rated):
     return np.round(values, INDEX_DIGITS - int(np.ceil(np.log10(largest))))
 
 
-def compute_index(frame, spec, id_column):
+def compute_index(frame, spec, id_column, labels=None):
     """The composite index of the areas in ``frame`` as specified by ``spec``; see the module
     docstring for the method. Returns an :class:`IndexResult`.
+
+    ``labels``: optional ``{field: name}`` used for the indicators in the warnings (default: the
+    field names).
 
     Raises :class:`InputError` for invalid settings, unknown or non-numeric fields, missing or
     duplicate IDs, a constant indicator among the rated areas, fewer than 3 rated areas and an
@@ -417,10 +422,11 @@ def compute_index(frame, spec, id_column):
         if abs(skew) > SKEWNESS_LIMIT:
             warnings.append(de_en(
                 "Indikator '{}' ist stark schief verteilt (Schiefe {}): wenige Extremwerte prägen den Index. "
-                "Erwägen Sie die Normierung 'percentile' oder eine Transformation.",
+                "Erwägen Sie die Normierung „{}“ oder eine Transformation.",
                 "Indicator '{}' is strongly skewed (skewness {}): a few extreme values dominate the index. "
-                "Consider the normalisation 'percentile' or a transformation.",
-            ).format(f, format_number(skew, 1)))
+                "Consider the normalisation '{}' or a transformation.",
+            ).format((labels or {}).get(f, f), format_number(skew, 1),
+                     word(NORMALIZATION_WORDS, "percentile", language())))
 
     weight = np.array([weights[f] for f in indicators])
     aggregate = _aggregate(normalized, weight, spec.aggregation)
@@ -465,9 +471,9 @@ def compute_index(frame, spec, id_column):
                  else de_en("Gewichte umgerechnet", "weights rescaled"), names(ids)))
     if given_references and spec.normalization != "reference":
         warnings.append(de_en(
-            "Referenzwerte werden nur mit der Normierung 'reference' verwendet und wurden ignoriert.",
-            "Reference values are used only with the normalisation 'reference' and were ignored.",
-        ))
+            "Referenzwerte werden nur mit der Normierung „{}“ verwendet und wurden ignoriert.",
+            "Reference values are used only with the normalisation '{}' and were ignored.",
+        ).format(word(NORMALIZATION_WORDS, "reference", language())))
 
     columns = {prefix + f: normalized[:, j] for j, f in enumerate(indicators)}
     rank = pd.Series(index_value).rank(method="min", ascending=False)

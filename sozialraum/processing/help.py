@@ -141,9 +141,11 @@ DIAGNOSTICS_DE = """
 <ul>
 <li>Je Indikator: Anzahl, fehlende Werte, Mittelwert, Standardabweichung, Spannweite, Schiefe, Ausreißer
 (|z| &gt; 3).</li>
-<li>Korrelationen: Warnung bei fast gleichen Indikatoren (|r| &gt; 0,9, einer ist überflüssig) und bei
-gegenläufigen Indikatoren (negative Korrelation nach Berücksichtigung der Richtung).</li>
-<li>Cronbachs Alpha: misst, ob die Indikatoren dasselbe messen (ab etwa 0,7 gut).</li>
+<li>Korrelationen: ein Hinweis je Gruppe fast gleicher Indikatoren (r &gt; 0,9: was sie gemeinsam messen, zählt
+doppelt; Schwelle wie in der JRC-Software COINr) und je Indikator, der gegen die anderen läuft (r &lt; −0,1 nach
+Berücksichtigung der Richtung: Richtung prüfen).</li>
+<li>Cronbachs Alpha: misst, ob die Indikatoren ein gemeinsames Merkmal messen (ab 0,7, Nunnally 1978). Ein hohes
+Alpha neben fast gleichen Indikatoren ist kein Widerspruch: Alpha ist hoch, weil sie eng zusammenhängen.</li>
 <li>Hauptkomponentenanalyse: erklärte Varianz und Ladungen; daraus vorgeschlagene Gewichte.</li>
 <li><b>Robustheit</b>: der Index wird unter anderen vertretbaren Entscheidungen neu berechnet (andere
 Normierungen, gleiche statt PCA-Gewichte, zufällig veränderte Gewichte, jeweils ein Indikator weggelassen). Je
@@ -151,7 +153,8 @@ Quartier: mittlerer Rang, Rangspanne (5–95 %) und wie oft es in der Klasse mit
 Quartier, das fast immer oben landet, ist ein sicherer Kandidat; eines mit großer Spanne hängt an der
 Methodenwahl.</li>
 </ul>
-<p>Ergebnis: eine Tabelle je Quartier und eine HTML-Zusammenfassung.</p>
+<p>Ergebnis: eine Tabelle je Quartier und eine barrierearme HTML-Zusammenfassung. Mit „Lesbare Indikatornamen“
+(„q_alo=Arbeitslosenquote; …“) und „Quartiersname“ zeigt sie Namen statt Feldnamen und Kennungen.</p>
 <p>Literatur: OECD/JRC (2008): Handbook on Constructing Composite Indicators, Kap. 1.7 (Unsicherheits- und
 Sensitivitätsanalyse). Saisana, M., Saltelli, A., Tarantola, S. (2005), JRSS A 168(2), 307–323.</p>
 """
@@ -160,16 +163,19 @@ DIAGNOSTICS_EN = """
 <p><b>What for?</b> Checks whether a social index stands on firm ground before it goes to the council.</p>
 <ul>
 <li>Per indicator: count, missing values, mean, SD, range, skewness, outliers (|z| &gt; 3).</li>
-<li>Correlations: warnings for near-identical indicators (|r| &gt; 0.9, one is redundant) and for opposite
-indicators (negative correlation after direction).</li>
-<li>Cronbach's alpha: whether the indicators measure the same thing (about 0.7 or more is good).</li>
+<li>Correlations: one hint per group of near-identical indicators (r &gt; 0.9: what they share counts twice;
+threshold as in the JRC's COINr software) and per indicator pulling against the others (r &lt; −0.1 after the
+direction: check the direction).</li>
+<li>Cronbach's alpha: whether the indicators measure one common trait (0.7 or more, Nunnally 1978). A high alpha
+next to near-identical indicators is no contradiction: alpha is high because they correlate.</li>
 <li>Principal component analysis: explained variance and loadings, and weights suggested from them.</li>
 <li><b>Robustness</b>: the index is recomputed under other reasonable choices (other normalisations, equal instead
 of PCA weights, randomly perturbed weights, leaving one indicator out). Per district: median rank, rank interval
 (5–95 %) and how often it lands in the top-need class. A district almost always on top is a safe candidate; one
 with a wide interval depends on the method.</li>
 </ul>
-<p>Result: a table per district and an HTML summary.</p>
+<p>Result: a table per district and an accessible HTML summary. With "Readable indicator names"
+("q_alo=Unemployment rate; …") and "Quarter name field" it shows names instead of field names and IDs.</p>
 <p>References: OECD/JRC (2008): Handbook on Constructing Composite Indicators, ch. 1.7 (uncertainty and
 sensitivity analysis). Saisana, M., Saltelli, A., Tarantola, S. (2005), JRSS A 168(2), 307–323.</p>
 """

@@ -23,6 +23,7 @@ from ..core.errors import InputError, names
 from ..core.method_record import as_record
 from ..core.mss import DYNAMIC_LABELS, STATUS_LABELS
 from ..core.typology import district_key
+from ..core.vocabulary import AGGREGATION, CLASSIFICATION, MISSING, NORMALIZATION, word
 from . import coverage_story
 from .rendering import number, translator
 
@@ -32,35 +33,6 @@ TOP_N = 10
 _COVERAGE_WORDS = {1: ("gut", "good"), 2: ("mittel", "medium"), 3: ("gering", "poor")}
 _NEED_WORDS = {1: ("geringer", "low"), 2: ("mittlerer", "medium"), 3: ("hoher", "high")}
 _TYPE_COVERAGE_WORDS = {1: ("gute", "good"), 2: ("mittlere", "medium"), 3: ("geringe", "poor")}
-_NORMALIZATION = {
-    "zscore": ("z-Standardisierung (Standardabweichung der Gesamtheit)", "z-scores (population standard deviation)"),
-    "zscore_sample": ("z-Standardisierung (Stichproben-Standardabweichung)", "z-scores (sample standard deviation)"),
-    "minmax": ("Min-Max-Skalierung auf 0–100", "min-max scaling to 0–100"),
-    "percentile": ("Perzentilrang 0–100", "percentile rank 0–100"),
-    "reference": ("Abstand zum Referenzwert in %", "distance to a reference value in %"),
-}
-_AGGREGATION = {
-    "sum": ("gewichtete Summe", "weighted sum"),
-    "mean": ("gewichteter Mittelwert", "weighted mean"),
-    "geometric": ("gewichtetes geometrisches Mittel", "weighted geometric mean"),
-}
-_CLASSIFICATION = {
-    "stddev": ("Standardabweichungen", "standard deviations"),
-    "quantile": ("Quantile (gleich viele Quartiere je Klasse)", "quantiles (equal numbers of quarters)"),
-    "jenks": ("natürliche Brüche (Fisher/Jenks, exakt)", "natural breaks (Fisher/Jenks, exact)"),
-    "equal": ("gleiche Intervalle", "equal intervals"),
-    "manual": ("vorgegebene Grenzen", "breaks given by the user"),
-}
-_MISSING = {
-    "exclude": ("Quartiere mit fehlenden Werten wurden nicht bewertet.",
-                "Quarters with missing values were not rated."),
-    "reweight": ("Fehlt ein Wert, wurden die Gewichte über die vorhandenen Indikatoren umgerechnet (mindestens {} % "
-                 "des Gesamtgewichts musste vorhanden sein).",
-                 "Where a value was missing, the weights were rescaled over the indicators present (at least {} % "
-                 "of the total weight had to be present)."),
-    "median": ("Fehlende Werte wurden durch den Median der bewerteten Quartiere ersetzt.",
-               "Missing values were replaced by the median of the rated quarters."),
-}
 # ---------------------------------------------------------------------------------------------
 # small helpers
 # ---------------------------------------------------------------------------------------------
@@ -816,13 +788,13 @@ def _method_text(method, model, lang):
                            "reference value r"),
         }
         paragraphs.append(t("Normierung: {} ({}).", "Normalisation: {} ({}).").format(
-            _NORMALIZATION.get(normalization, (normalization, normalization))[position],
+            word(NORMALIZATION, normalization, lang),
             formulas.get(normalization, "")))
         aggregation = method.aggregation
         weights = ", ".join("{} {}".format(i["label"], i["weight_text"]) for i in model["indicators"])
         paragraphs.append(t("Zusammenfassung: {} der normierten Werte; Gewichte: {}.",
                             "Aggregation: {} of the normalised values; weights: {}.").format(
-            _AGGREGATION.get(aggregation, (aggregation, aggregation))[position], weights))
+            word(AGGREGATION, aggregation, lang), weights))
         if method.restandardize:
             paragraphs.append(t(
                 "Das Ergebnis wurde erneut z-standardisiert: der Index hat über die bewerteten Quartiere den "
@@ -831,8 +803,8 @@ def _method_text(method, model, lang):
                 "The result was z-standardised again: over the rated quarters the index has mean 0 and standard "
                 "deviation 1; a value of 1 means one standard deviation more need than average."))
         missing = method.missing
-        if missing in _MISSING:
-            paragraphs.append(_MISSING[missing][position].format(
+        if missing in MISSING:
+            paragraphs.append(MISSING[missing][position].format(
                 number(100 * _float(method.min_share), 0, lang)))
         classification = method.classification
         separator = t("; ", ", ")  # German numbers carry decimal commas
@@ -847,7 +819,7 @@ def _method_text(method, model, lang):
             "Klasse. Höhere Klasse = mehr Bedarf; Rang 1 = größter Bedarf, gleiche Werte teilen sich einen Rang.",
             "Classes: {}{}, {} classes; breaks {}. A value exactly on a break belongs to the lower class. Higher "
             "class = more need; rank 1 = greatest need, equal values share a rank.").format(
-            _CLASSIFICATION.get(classification, (classification, classification))[position], cut_text,
+            word(CLASSIFICATION, classification, lang), cut_text,
             len(model["classes"]), breaks))
     if pop_field and not math.isnan(minimum) and minimum > 0:
         paragraphs.append(t(

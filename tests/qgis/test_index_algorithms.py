@@ -71,6 +71,35 @@ def test_index_diagnostics_table_and_html(run, tmp_path):
         assert "Q{}".format(i) in text
 
 
+def test_index_diagnostics_page_with_labels_and_names(run, tmp_path):
+    # a and b nearly equal, c loosely related; Q5 has 100 inhabitants (below 300) and is not rated
+    rows = [{"id": "Q{}".format(i), "name": name, "a": a, "b": a + d, "c": c, "pop": pop}
+            for i, (name, a, d, c, pop) in enumerate([
+                ("Altstadt", 1.0, 0.1, 4.0, 1000), ("Nordstadt", 3.0, -0.1, 1.0, 1000), (None, 4.0, 0.2, 6.0, 1000),
+                ("Hafen", 8.0, -0.2, 5.0, 1000), ("Heide", 9.0, 0.1, 9.0, 1000), ("Klein", 5.0, 0.0, 2.0, 100)])]
+    html = tmp_path / "pruefung.html"
+    result = run("indexdiagnostics", {"INPUT": polygon_layer(rows), "ID_FIELD": "id", "INDICATORS": ["a", "b", "c"],
+                                      "POPULATION_FIELD": "pop", "N_RANDOM": 5, "OUTPUT": "memory:",
+                                      "NAME_FIELD": "name", "INDICATOR_LABELS": "a=Arbeitslosenquote; b=SGB-II-Quote",
+                                      "OUTPUT_HTML": str(html)})
+    text = html.read_text(encoding="utf-8")
+    assert "<th scope=\"row\" class=\"text\">Q0</th><td class=\"text\">Altstadt</td>" in text
+    assert "<th scope=\"row\" class=\"text\">Q2</th><td class=\"text\"></td>" in text  # no name: empty cell
+    assert "&#39;Arbeitslosenquote&#39; und &#39;SGB-II-Quote&#39; messen fast dasselbe" in text
+    assert "Arbeitslosenquote: 1; SGB-II-Quote: 1; c: 1" in text
+    assert values(result["OUTPUT"], "note")["Q5"].startswith("Einwohnerzahl 100 unter Mindestwert")
+
+
+def test_index_diagnostics_rejects_malformed_labels(run):
+    from qgis.core import QgsProcessingException
+
+    rows = [{"id": "Q{}".format(i), "a": float(i), "b": float(i * i), "pop": 1000} for i in range(5)]
+    with pytest.raises(QgsProcessingException, match="feld=Name|field=name"):
+        run("indexdiagnostics", {"INPUT": polygon_layer(rows), "ID_FIELD": "id", "INDICATORS": ["a", "b"],
+                                 "POPULATION_FIELD": "pop", "INDICATOR_LABELS": "a Arbeitslosenquote", "N_RANDOM": 2,
+                                 "OUTPUT": "memory:"})
+
+
 def test_districtindex_runs_inside_a_model(plugin):
     model = QgsProcessingModelAlgorithm("index_model", "tests")
     model.addModelParameter(QgsProcessingParameterVectorLayer("districts", "districts"),

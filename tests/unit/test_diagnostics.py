@@ -6,13 +6,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sozialraum.core import errors
 from sozialraum.core.diagnostics import (
     Canceled,
     DiagnosticsReport,
+    alpha_assessment,
+    correlation_hints,
     correlations,
     cronbach_alpha,
     indicator_statistics,
     pca,
+    redundant_groups,
     robustness,
     run_diagnostics,
     skewness,
@@ -225,7 +229,109 @@ def test_run_diagnostics_collects_all_checks():
     assert report.alpha == pytest.approx(4 * rbar / (1 + 3 * rbar))
     assert sum(report.pca.suggested_weights.values()) == pytest.approx(1.0)
     assert list(report.robustness.columns) == ["id", "rang_basis", "rang_median", "rang_p05", "rang_p95",
-                                               "rang_spanne", "anteil_top", "n_varianten", "robust"]
+                                               "rang_spanne", "anteil_top", "n_varianten", "robust", "note"]
     assert len(report.scenarios) == len(fractions) and fractions[-1] == 1.0
     assert "5 Zufallsgewichtungen" in report.scenario_summary
     assert report.parameters["n_random"] == 5 and report.id_column == "id"
+
+
+def correlation_matrix(fields, pairs):
+    """A correlation matrix with 1 on the diagonal, the given ``{(a, b): r}`` and 0 elsewhere."""
+    matrix = pd.DataFrame(np.eye(len(fields)), index=fields, columns=fields)
+    for (a, b), r in pairs.items():
+        matrix.loc[a, b] = matrix.loc[b, a] = r
+    return matrix
+
+
+def test_linked_near_identical_pairs_form_one_group_with_one_hint():
+    # a-b 0.95 and b-c 0.93 link a, b, c (a-c 0.85 is below 0.9 but joined through b); e-f 0.92 is a second
+    # group; d is independent. Weights a = 2, the rest 1: group a, b, c carries 4 of 7 = 57 % of the weight.
+    fields = ["a", "b", "c", "d", "e", "f"]
+    matrix = correlation_matrix(fields, {("a", "b"): 0.95, ("b", "c"): 0.93, ("a", "c"): 0.85, ("e", "f"): 0.92})
+    groups = redundant_groups(matrix)
+    assert [g.indicators for g in groups] == [["a", "b", "c"], ["e", "f"]]
+    assert groups[0].pairs == [("a", "b", 0.95), ("b", "c", 0.93)]
+    hints = correlation_hints(matrix, weights={"a": 2.0}, labels={"a": "Arbeitslosenquote"})
+    assert len(hints) == 2
+    assert hints[0].startswith("'Arbeitslosenquote', 'b' und 'c' messen fast dasselbe (r = 0,93 bis 0,95; 2 von 3 "
+                               "Paaren über 0,9)")
+    assert "57 % des Gesamtgewichts" in hints[0] and "3-fach" in hints[0]
+    assert hints[1].startswith("'e' und 'f' messen fast dasselbe (r = 0,92)")
+    assert "29 % des Gesamtgewichts" in hints[1] and "2-fach" in hints[1]  # 2 of 7
+
+
+def test_pair_hint_thresholds_are_strict_and_negative_pairs_are_no_redundancy():
+    # r = 0.9 exactly is not above 0.9; r = -0.95 pulls in opposite directions (direction problem, no double
+    # weighting); r = -0.1 exactly is not below -0.1
+    matrix = correlation_matrix(["a", "b", "c", "d"], {("a", "b"): 0.9, ("a", "c"): -0.95, ("b", "d"): -0.1})
+    assert redundant_groups(matrix) == []
+    hints = correlation_hints(matrix)
+    assert hints == ["'a' und 'c' sind gegenläufig (r = -0,95), obwohl beide nach Anwendung der Richtung mehr "
+                     "Bedarf bedeuten sollten: Richtung prüfen."]
+
+
+def test_all_indicators_in_one_group_is_said_once_as_one_trait():
+    matrix = correlation_matrix(["a", "b", "c"], {("a", "b"): 0.95, ("a", "c"): 0.91, ("b", "c"): 0.8})
+    assert correlation_hints(matrix) == [
+        "Alle Indikatoren messen fast dasselbe (r = 0,91 bis 0,95; 2 von 3 Paaren über 0,9): der Index beruht im Kern "
+        "auf einem einzigen Merkmal, jeder weitere Indikator fügt kaum etwas hinzu. Wenn der Index mehrere Seiten "
+        "sozialer Lagen zeigen soll: Indikatoren ergänzen, die etwas anderes messen."]
+
+
+def test_one_indicator_against_all_others_gives_one_hint():
+    # x runs against a, b and c (as a wrongly directed indicator does); a, b, c agree with each other
+    fields = ["a", "b", "c", "x"]
+    matrix = correlation_matrix(fields, {("a", "b"): 0.5, ("a", "c"): 0.4, ("b", "c"): 0.6,
+                                         ("a", "x"): -0.5, ("b", "x"): -0.3, ("c", "x"): -0.2})
+    hints = correlation_hints(matrix)
+    assert hints == ["'x' ist gegenläufig zu 'a', 'b' und 'c' (r = -0,50 bis -0,20), obwohl alle nach Anwendung "
+                     "der Richtung mehr Bedarf bedeuten sollten: die Richtung von 'x' prüfen."]
+
+
+def test_alpha_assessment_agrees_with_the_pair_hints():
+    fields = ["a", "b", "c"]
+    close = redundant_groups(correlation_matrix(fields, {("a", "b"): 0.95, ("a", "c"): 0.8, ("b", "c"): 0.8}))
+    level, text = alpha_assessment(0.96, close)
+    assert level == "note"
+    assert "widerspricht den Hinweisen zu fast gleichen Indikatoren nicht" in text
+    assert "Alpha ist hoch, gerade weil die Indikatoren eng zusammenhängen" in text
+    assert alpha_assessment(0.96, []) == ("ok", "die Indikatoren messen gemeinsam ein Merkmal (ab 0,7).")
+    assert alpha_assessment(0.7, [])[0] == "ok"
+    assert alpha_assessment(0.69, close)[0] == "low"
+    assert alpha_assessment(float("nan"), [])[0] == "none"
+
+
+def test_hints_follow_the_message_language():
+    matrix = correlation_matrix(["a", "b", "x"], {("a", "b"): 0.95, ("a", "x"): -0.4, ("b", "x"): -0.5})
+    errors.set_language("en")
+    try:
+        hints = correlation_hints(matrix, labels={"a": "Unemployment", "b": "Welfare"})
+        level, text = alpha_assessment(0.8, redundant_groups(matrix))
+    finally:
+        errors.set_language("de")
+    assert hints == [
+        "'Unemployment' and 'Welfare' measure almost the same (r = 0.95). Together they carry 67 % of the total "
+        "weight: what they measure in common counts 2 times in the index (double weighting). If that is not "
+        "intended: leave one of them out or lower their weights.",
+        "'x' is opposite-signed to 'Unemployment' and 'Welfare' (r = -0.50 to -0.40) although after applying the "
+        "direction all should mean more need: check the direction of 'x'."]
+    assert level == "note" and "does not contradict" in text
+
+
+def test_run_diagnostics_names_indicators_by_their_labels():
+    frame = city()
+    frame["alo_kopie"] = 2 * frame["alo"]
+    spec = IndexSpec(indicators=["alo", "kinder", "einkommen", "alo_kopie"], reverse=["einkommen"],
+                     population="ew", min_population=300)
+    labels = {"alo": "Arbeitslosenquote", "alo_kopie": "Arbeitslose (Kopie)", "unbenutzt": "x"}
+    report = run_diagnostics(frame, spec, "id", n_random=2, labels=labels)
+    assert report.labels == {"alo": "Arbeitslosenquote", "kinder": "kinder", "einkommen": "einkommen",
+                             "alo_kopie": "Arbeitslose (Kopie)"}
+    assert any(w.startswith("'Arbeitslosenquote' und 'Arbeitslose (Kopie)' messen fast dasselbe (r = 1,00)")
+               for w in report.correlation_warnings)
+    # alpha (0.88 here, >= 0.7) is high partly because the copy correlates with its original: the alpha text
+    # says so instead of a plain "consistent" next to the redundancy hint
+    assert report.alpha >= 0.7 and report.alpha_level == "note"
+    descriptions = set(report.scenarios["description"])
+    assert "ohne 'Arbeitslosenquote'" in descriptions
+    assert "Normierung Min-Max-Skalierung auf 0–100" in descriptions and "Normierung minmax" not in descriptions

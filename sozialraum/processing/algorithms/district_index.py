@@ -181,15 +181,17 @@ class DistrictIndexAlgorithm(SozialraumAlgorithm):
             labels=parse_labels(self.parameterAsString(parameters, self.LABELS, context)),
         )
 
-    def read_index_frame(self, source, id_field, spec, feedback):
-        """The attributes the index needs, as a DataFrame indexed by feature id."""
+    def read_index_frame(self, source, id_field, spec, feedback, extra_fields=()):
+        """The attributes the index needs (and ``extra_fields``), as a DataFrame indexed by feature id."""
         feedback.pushInfo(de_en("Lese Attribute …", "Reading attributes …"))
         needed = [id_field] + list(spec.indicators) + list(spec.reverse) + ([spec.population] if spec.population
                                                                               else [])
+        needed += [f for f in extra_fields if f not in needed]
         return self.read_source(source, needed, feedback)
 
-    def read_index_input(self, parameters, context, feedback):
-        """``(source, id_field, spec, frame)`` for the index parameters (shared with the diagnostics).
+    def read_index_input(self, parameters, context, feedback, extra_fields=()):
+        """``(source, id_field, spec, frame)`` for the index parameters (shared with the diagnostics); the
+        frame also holds ``extra_fields``.
 
         Without a population field nothing would protect small districts (minimum population, statistical
         confidentiality): that takes the field or the explicit choice ``WITHOUT_POPULATION``, then logged."""
@@ -208,7 +210,7 @@ class DistrictIndexAlgorithm(SozialraumAlgorithm):
             feedback.pushWarning(de_en(
                 "Bewertet ohne Einwohnerfeld: auch sehr kleine Quartiere sind bewertet (so steht es im Bericht).",
                 "Rated without a population field: very small districts are rated too (the report says so)."))
-        return source, id_field, spec, self.read_index_frame(source, id_field, spec, feedback)
+        return source, id_field, spec, self.read_index_frame(source, id_field, spec, feedback, extra_fields)
 
     def process(self, parameters, context, feedback):
         source, id_field, spec, frame = self.read_index_input(parameters, context, feedback)

@@ -3,19 +3,23 @@
 from qgis.core import (
     QgsProcessingOutputNumber,
     QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterField,
     QgsProcessingParameterFileDestination,
     QgsProcessingParameterNumber,
+    QgsProcessingParameterString,
 )
 
 from ...adapters import compat
 from ...adapters.staging import write_text
 from ...core.diagnostics import Canceled, run_diagnostics
 from ...report.diagnostics_html import diagnostics_html
+from ...report.model import parse_labels
 from ..base import de_en
 from ..help import diagnostics_help
 from .district_index import DistrictIndexAlgorithm
 
-ROBUSTNESS_COLUMNS = ["rang_basis", "rang_median", "rang_p05", "rang_p95", "rang_spanne", "anteil_top", "robust"]
+ROBUSTNESS_COLUMNS = ["rang_basis", "rang_median", "rang_p05", "rang_p95", "rang_spanne", "anteil_top", "robust",
+                      "note"]
 
 
 class IndexDiagnosticsAlgorithm(DistrictIndexAlgorithm):
@@ -24,6 +28,8 @@ class IndexDiagnosticsAlgorithm(DistrictIndexAlgorithm):
 
     N_RANDOM = "N_RANDOM"
     SEED = "SEED"
+    NAME_FIELD = "NAME_FIELD"
+    INDICATOR_LABELS = "INDICATOR_LABELS"
     OUTPUT_HTML = "OUTPUT_HTML"
 
     def displayName(self):
@@ -40,6 +46,14 @@ class IndexDiagnosticsAlgorithm(DistrictIndexAlgorithm):
         self.addParameter(self._advanced(QgsProcessingParameterNumber(
             self.SEED, de_en("Startwert des Zufallsgenerators", "Random seed"),
             type=compat.NUMBER_INTEGER, minValue=0, defaultValue=1)))
+        self.addParameter(QgsProcessingParameterField(
+            self.NAME_FIELD, de_en("Quartiersname (für die Zusammenfassung)", "Quarter name field (for the summary)"),
+            parentLayerParameterName=self.INPUT, optional=True))
+        self.addParameter(QgsProcessingParameterString(
+            self.INDICATOR_LABELS,
+            de_en("Lesbare Indikatornamen (z. B. 'q_alo=Arbeitslosenquote; q_sgb2=SGB-II-Quote')",
+                  "Readable indicator names (e.g. 'q_alo=Unemployment rate; q_sgb2=Welfare rate')"),
+            optional=True, multiLine=True))
         self.addParameter(QgsProcessingParameterFeatureSink(
             self.OUTPUT, de_en("Robustheit je Quartier", "Robustness per district")))
         self.addParameter(QgsProcessingParameterFileDestination(
@@ -48,7 +62,10 @@ class IndexDiagnosticsAlgorithm(DistrictIndexAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("CRONBACH_ALPHA", "Cronbach's alpha"))
 
     def process(self, parameters, context, feedback):
-        source, id_field, spec, frame = self.read_index_input(parameters, context, feedback)
+        name_field = self.parameterAsString(parameters, self.NAME_FIELD, context)
+        labels = self.core_call(parse_labels, self.parameterAsString(parameters, self.INDICATOR_LABELS, context))
+        source, id_field, spec, frame = self.read_index_input(parameters, context, feedback,
+                                                              [name_field] if name_field else [])
         if feedback.isCanceled():
             return {}
         feedback.pushInfo(de_en("Prüfe den Index und rechne Varianten …", "Checking the index and its variants …"))
@@ -58,7 +75,7 @@ class IndexDiagnosticsAlgorithm(DistrictIndexAlgorithm):
                 n_random=self.parameterAsInt(parameters, self.N_RANDOM, context),
                 seed=self.parameterAsInt(parameters, self.SEED, context),
                 progress=lambda share: feedback.setProgress(30 + 50 * share),
-                is_canceled=feedback.isCanceled)
+                is_canceled=feedback.isCanceled, labels=labels)
         except Canceled:
             return {}
         for warning in report.warnings:
@@ -70,6 +87,7 @@ class IndexDiagnosticsAlgorithm(DistrictIndexAlgorithm):
         results = {self.OUTPUT: dest_id, "CRONBACH_ALPHA": report.alpha}
         html_path = self.file_output(parameters, self.OUTPUT_HTML, context)
         if html_path:
-            write_text(html_path, diagnostics_html(report, source.sourceName()))
+            names = dict(zip(frame[id_field], frame[name_field])) if name_field else None
+            write_text(html_path, diagnostics_html(report, source.sourceName(), names))
             results[self.OUTPUT_HTML] = html_path
         return results

@@ -53,3 +53,67 @@ def test_districtindex_from_qgis_process(profile, tmp_path):
     classes = {f["id"]: f["index_class"] for f in result.getFeatures()}
     assert classes == {"A": 1, "B": 1, "C": 2, "D": 2}
     assert "N_RATED:\t4" in completed.stdout
+
+
+def _gpkg(layer, path):
+    options = QgsVectorFileWriter.SaveVectorOptions()
+    options.driverName = "GPKG"
+    QgsVectorFileWriter.writeAsVectorFormatV3(layer, str(path), QgsCoordinateTransformContext(), options)
+    return str(path)
+
+
+def test_the_assistants_plan_exported_as_a_model_runs_with_qgis_process(plugin, profile, tmp_path):
+    """Index + coverage of one service type + report, exported as .model3 and run in batch with its defaults; the
+    index equals the one of the same settings run directly (four squares, four indicators' z-sum)."""
+    import importlib
+
+    from qgis.core import QgsFeature, QgsGeometry, QgsPointXY, QgsProject
+
+    plan = importlib.import_module("sozialraum_plugin.ui.assistant.plan")
+    export = importlib.import_module("sozialraum_plugin.ui.assistant.model_export")
+    rows = [{"id": k, "name": n, "a": a, "b": b, "ew": 1000, "kinder": 50.0}
+            for k, n, a, b in [("A", "Altstadt", 1.0, 2.0), ("B", "Bahnhof", 2.0, 2.0), ("C", "Chaussee", 3.0, 4.0),
+                               ("D", "Domplatz", 4.0, 4.0)]]
+    quarters = QgsVectorLayer(_gpkg(polygon_layer(rows), tmp_path / "quartiere.gpkg"), "quartiere", "ogr")
+    services = QgsVectorLayer("Point?crs=EPSG:25832&field=plaetze:double", "kitas", "memory")
+    feature = QgsFeature(services.fields())
+    feature.setAttributes([40.0])
+    feature.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(400150, 5700050)))
+    services.dataProvider().addFeature(feature)
+    services = QgsVectorLayer(_gpkg(services, tmp_path / "kitas.gpkg"), "kitas", "ogr")
+    project = QgsProject.instance()
+    project.addMapLayers([quarters, services])
+    (tmp_path / "ergebnisse").mkdir()
+    (tmp_path / "bericht").mkdir()
+    choices = plan.WizardChoices(
+        districts=quarters.id(), id_field="id", name_field="name", population_field="ew",
+        indicators=[plan.IndicatorChoice("a", label="Merkmal A"), plan.IndicatorChoice("b")],
+        classification="quantile", n_classes=2,
+        services=[plan.ServiceChoice(name="Kitas", services=services.id(), capacity_field="plaetze",
+                                     target_population_field="kinder", demand="", distances="150", method="2sfca")],
+        report={"TITLE": "Modelltest", "ORGANISATION": "", "LOGO": None, "LANGUAGE": "de"}, data_date="31.12.2024",
+        report_folder=str(tmp_path / "bericht"), results_folder=str(tmp_path / "ergebnisse"))
+    model_file = str(tmp_path / "analyse.model3")
+    assert export.export_model(choices, project, model_file)
+    sources = {"quartiere": quarters.source(), "kitas": services.source()}
+    project.removeMapLayers([quarters.id(), services.id()])
+    env = dict(os.environ, QGIS_CUSTOM_CONFIG_PATH=str(profile), QT_QPA_PLATFORM="offscreen")
+    # batch: the layers and result files given on the command line (next year: other layers, other files)
+    completed = subprocess.run([
+        qgis_process_command(), "run", model_file, "--quartiere=" + sources["quartiere"], "--kitas=" + sources["kitas"],
+        "--index:sozialindex_output=" + str(tmp_path / "ergebnisse" / "sozialindex.gpkg"),
+        "--coverage_1:versorgung_kitas_output=" + str(tmp_path / "ergebnisse" / "versorgung_kitas.gpkg"),
+        "--report:bericht_output_html=" + str(tmp_path / "bericht" / "sozialbericht.html"),
+        "--report:bericht_output_pdf=" + str(tmp_path / "bericht" / "sozialbericht.pdf")],
+        env=env, capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    index = QgsVectorLayer(str(tmp_path / "ergebnisse" / "sozialindex.gpkg"), "index", "ogr")
+    assert {f["id"]: f["index_class"] for f in index.getFeatures()} == {"A": 1, "B": 1, "C": 2, "D": 2}
+    coverage = QgsVectorLayer(str(tmp_path / "ergebnisse" / "versorgung_kitas.gpkg"), "v", "ogr")
+    # one Kita (40 places) in B reaches the centroids of A, B and C (0 and 100 m; D at 200 m) within 150 m:
+    # 40 / 150 children each
+    reach = {f["id"]: f["erreichbarkeit"] for f in coverage.getFeatures()}
+    assert reach["A"] == pytest.approx(40 / 150) and reach["C"] == pytest.approx(40 / 150) and reach["D"] == 0
+    html = (tmp_path / "bericht" / "sozialbericht.html").read_text(encoding="utf-8")
+    assert "Modelltest" in html and "Merkmal A" in html and '<section id="versorgung">' in html
+    assert (tmp_path / "bericht" / "sozialbericht.pdf").stat().st_size > 0

@@ -32,6 +32,7 @@ from .plan import (
     next_year,
     plan,
 )
+from .model_export import export_model
 from .runner import StepRunner
 
 PAGE_DISTRICTS, PAGE_INDICATORS, PAGE_METHOD, PAGE_COVERAGE, PAGE_REPORT, PAGE_SUMMARY = range(6)
@@ -92,7 +93,17 @@ class SozialraumWizard(QWizard):
         self.districts_page.layout().insertLayout(self.districts_page.layout().count() - 1, row)
         self.districts_page.layout().insertWidget(self.districts_page.layout().count() - 1, self.load_note)
         self.save_button = QPushButton(de_en("Analyse speichern …", "Save the analysis …"))
-        self.summary_page.layout().addWidget(self.save_button)
+        self.model_button = QPushButton(de_en("Als Modell exportieren …", "Export as a model …"))
+        self.model_button.setToolTip(de_en("Die gewählten Schritte als Verarbeitungsmodell (.model3) für die "
+                                           "Stapelverarbeitung und den Modellbauer.",
+                                           "The chosen steps as a Processing model (.model3) for batch runs and "
+                                           "the Model Builder."))
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.model_button)
+        buttons.addStretch(1)
+        self.summary_page.layout().addLayout(buttons)
+        self.model_button.clicked.connect(self._model_clicked)
         self.load_button.clicked.connect(lambda *_: self._load_clicked(False))
         self.rerun_button.clicked.connect(lambda *_: self._load_clicked(True))
         self.save_button.clicked.connect(self._save_clicked)
@@ -127,6 +138,18 @@ class SozialraumWizard(QWizard):
                                               de_en("Sozialraum-Analyse", "Sozialraum analysis") + " (*.json)")
         if path:
             self.save_analysis(path if path.lower().endswith(".json") else path + ".json")
+
+    @guarded
+    def _model_clicked(self, *_):
+        path, _ = QFileDialog.getSaveFileName(self, de_en("Als Modell exportieren", "Export as a model"),
+                                              "sozialraum_analyse.model3",
+                                              de_en("Verarbeitungsmodell", "Processing model") + " (*.model3)")
+        if path:
+            path = path if path.lower().endswith(".model3") else path + ".model3"
+            ok = export_model(self.choices(), QgsProject.instance(), path)
+            text = de_en("Modell gespeichert: {}", "Model saved: {}") if ok else \
+                de_en("Das Modell konnte nicht gespeichert werden: {}", "The model could not be saved: {}")
+            self.summary_page.status.setText(_escape(text.format(path)))
 
     def choices(self):
         """What the pages hold now, as a :class:`WizardChoices`."""

@@ -9,9 +9,9 @@ statistical confidentiality have empty cells (the model holds no value of them).
   user's own spreadsheet language; a bold header row that stays in view together with rank, ID and name
   (frozen panes), an autofilter over the table, columns as wide as their values (at most :data:`MAX_WIDTH`
   characters); long headings wrap onto more lines instead of widening their column beyond
-  :data:`HEADING_WIDTH`. Text is stored as text: a quarter called ``=1+1``
-  or ``<script>`` stays exactly that and is never a formula. Without openpyxl the report says which
-  package to install (or to choose CSV) before anything is written.
+  :data:`HEADING_WIDTH`; printed in landscape with the header row on every page. Text is stored as
+  text: a quarter called ``=1+1`` or ``<script>`` stays exactly that and is never a formula. Without
+  openpyxl the report says which package to install (or to choose CSV) before anything is written.
 * **CSV**, ``plain``: comma, decimal point, what any program reads; ``excel_de``: semicolon and decimal
   comma, for Excel and LibreOffice in German. Both UTF-8 with a byte order mark (Excel then reads umlauts),
   no thousands separator. Text a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``,
@@ -198,6 +198,8 @@ def xlsx_bytes(model):
     sheet.row_dimensions[1].height = LINE_HEIGHT * lines  # spreadsheets do not grow a row for wrapped text
     sheet.freeze_panes = sheet.cell(row=2, column=KEY_COLUMNS + 1).coordinate
     sheet.auto_filter.ref = "A1:{}{}".format(get_column_letter(len(columns)), len(rows) + 1)
+    sheet.print_title_rows = "1:1"  # printed, every page starts with the headings
+    sheet.page_setup.orientation = "landscape"
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -20,7 +20,8 @@ Die Karten zeichnet QGIS mit den Klassenfarben des Plugins; es wird keine Web-Hi
 <li><b>Tabelle</b> (XLSX oder CSV): eine Zeile je Quartier mit Rang, Klasse, Indikatorwerten und Abweichungen,
 gerundet wie im Bericht (Indexwert und Abweichungen auf 2 Stellen, Indikatoren nach ihrer Größe, Einwohner und Rang
 ganz). XLSX: Zahlen bleiben Zahlen, Kopfzeile mit Rang, Kennung und Quartier bleibt beim Blättern stehen, Filter
-in der Kopfzeile, Spaltenbreiten passend zum Inhalt (braucht das Python-Paket openpyxl). CSV im <i>Format</i>
+in der Kopfzeile, Spaltenbreiten passend zum Inhalt, gedruckt quer mit der Kopfzeile auf jeder Seite (braucht
+das Python-Paket openpyxl). CSV im <i>Format</i>
 „Standard“ (Komma, Dezimalpunkt – für Statistikprogramme) oder „Excel/LibreOffice deutsch“ (Semikolon,
 Dezimalkomma – öffnet per Doppelklick richtig in deutschem Excel); beide UTF-8 mit BOM, damit Umlaute stimmen.
 Quartiere unter der Mindesteinwohnerzahl haben leere Wertezellen (statistische Geheimhaltung).</li>
@@ -60,7 +61,8 @@ draws the maps with the plugin's class colours; no web base map is loaded.</li>
 <li><b>Table</b> (XLSX or CSV): one row per quarter with rank, class, indicator values and deviations, rounded
 as in the report (index value and deviations to 2 decimals, indicators by their size, inhabitants and rank
 whole). XLSX: numbers stay numbers, the header row with rank, ID and quarter stays in view when scrolling, a filter
-in the header, column widths fitted to the content (needs the Python package openpyxl). CSV in the <i>format</i>
+in the header, column widths fitted to the content, printed in landscape with the header row on every page (needs
+the Python package openpyxl). CSV in the <i>format</i>
 "plain" (comma, decimal point – for statistics programs) or "Excel/LibreOffice in German" (semicolon, decimal
 comma – opens right in a German Excel by double-click); both UTF-8 with BOM so umlauts show. Quarters below the
 minimum population have empty value cells (statistical confidentiality).</li>

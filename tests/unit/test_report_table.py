@@ -12,6 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from sozialraum.core.errors import InputError
 from sozialraum.report import model as M
 from sozialraum.report.table import (
     MAX_WIDTH,
@@ -159,3 +160,12 @@ def test_column_width_and_heading_lines():
     assert column_width("Klassenbezeichnung", []) == len("Klassenbezeichnung") + 4
     assert heading_lines("Abweichung (SD): Arbeitslosenquote", 24) == 2
     assert heading_lines("Rang", 8) == 1
+
+
+def test_a_control_character_xlsx_cannot_store_gives_a_clear_message():
+    """XML has no place for control characters such as \\x01: the XLSX says which text, the CSV keeps it."""
+    model = table_model()
+    model["ranking"][0]["name"] = "Hof\x01"
+    with pytest.raises(InputError, match=r"Hof\\x01.*\.csv"):
+        xlsx_bytes(model)
+    assert "Hof\x01" in csv_bytes(model).decode("utf-8-sig")

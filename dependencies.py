@@ -3,19 +3,16 @@
 QGIS brings numpy on every platform and jinja2 on Debian (python3-qgis depends on it); pandas is a package of
 its own everywhere: on Windows the OSGeo4W "Express" install leaves it out, some Linux packagings too. Then
 :func:`classFactory` hands QGIS a stand-in plugin that says in the message bar and the log which package is
-missing and how to install it, and does nothing else.
+missing and how to install it, and does nothing else. openpyxl is needed for XLSX tables only: the report says
+so when one is asked for.
 """
 
 import importlib.util
 
-from .sozialraum.core.errors import de_en, set_language
+from .sozialraum.core.errors import de_en, install_texts, set_language
 
-#: module -> (Debian package, OSGeo4W package)
-REQUIRED = {
-    "numpy": ("python3-numpy", "python3-numpy"),
-    "pandas": ("python3-pandas", "python3-pandas"),
-    "jinja2": ("python3-jinja2", "python3-jinja2"),
-}
+#: the modules the plugin cannot run without (their packages: ``core.errors.PACKAGES``)
+REQUIRED = ("numpy", "pandas", "jinja2")
 
 
 def missing_modules(find_spec=None):
@@ -26,15 +23,7 @@ def missing_modules(find_spec=None):
 
 def install_hint(missing):
     """What to tell the user: which packages are missing and how to install them."""
-    debian = " ".join(REQUIRED[module][0] for module in missing)
-    osgeo4w = ", ".join(REQUIRED[module][1] for module in missing)
-    return de_en(
-        "Sozialraum braucht die Python-Pakete {names}, die in dieser QGIS-Installation fehlen. Windows (OSGeo4W): "
-        "OSGeo4W-Setup starten › Erweiterte Installation › Pakete {osgeo4w} auswählen. Debian/Ubuntu: "
-        "sudo apt install {debian}. Danach QGIS neu starten.",
-        "Sozialraum needs the Python packages {names}, which this QGIS installation lacks. Windows (OSGeo4W): run "
-        "the OSGeo4W setup › Advanced install › select the packages {osgeo4w}. Debian/Ubuntu: sudo apt install "
-        "{debian}. Then restart QGIS.").format(names=", ".join(missing), osgeo4w=osgeo4w, debian=debian)
+    return de_en(*install_texts(missing))
 
 
 class MissingDependenciesPlugin:

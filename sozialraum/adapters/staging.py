@@ -157,10 +157,15 @@ class StagedTable:
                 connection.execute("DELETE FROM {} WHERE layer = ?".format(RECORD_TABLE), (self.staging_table,))
 
 
+def write_bytes(path, data):
+    """Write ``data`` (bytes, e.g. a whole XLSX or CSV file) to the staged file ``path``."""
+    with open(path, "wb") as handle:
+        handle.write(data)
+
+
 def write_text(path, text):
     """Write ``text`` (UTF-8) to the staged file ``path``."""
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write(text)
+    write_bytes(path, text.encode("utf-8"))
 
 
 def _quoted_table(schema, table):

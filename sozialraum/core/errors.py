@@ -59,3 +59,28 @@ def names(values, limit=10):
     if len(values) > limit:
         shown += " … (+{})".format(len(values) - limit)
     return shown
+
+
+#: Python module -> (Debian package, OSGeo4W package): what Sozialraum needs besides QGIS (openpyxl only for
+#: XLSX tables)
+PACKAGES = {
+    "numpy": ("python3-numpy", "python3-numpy"),
+    "pandas": ("python3-pandas", "python3-pandas"),
+    "jinja2": ("python3-jinja2", "python3-jinja2"),
+    "openpyxl": ("python3-openpyxl", "python3-openpyxl"),
+}
+
+
+def install_texts(missing):
+    """``(de, en)``: which of the Python modules ``missing`` (keys of :data:`PACKAGES`) this QGIS lacks and how
+    to install them on Windows (OSGeo4W) and Debian/Ubuntu."""
+    debian = " ".join(PACKAGES[module][0] for module in missing)
+    osgeo4w = ", ".join(PACKAGES[module][1] for module in missing)
+    return (
+        "Sozialraum braucht die Python-Pakete {names}, die in dieser QGIS-Installation fehlen. Windows (OSGeo4W): "
+        "OSGeo4W-Setup starten › Erweiterte Installation › Pakete {osgeo4w} auswählen. Debian/Ubuntu: "
+        "sudo apt install {debian}. Danach QGIS neu starten.".format(names=", ".join(missing), osgeo4w=osgeo4w,
+                                                                    debian=debian),
+        "Sozialraum needs the Python packages {names}, which this QGIS installation lacks. Windows (OSGeo4W): run "
+        "the OSGeo4W setup › Advanced install › select the packages {osgeo4w}. Debian/Ubuntu: sudo apt install "
+        "{debian}. Then restart QGIS.".format(names=", ".join(missing), osgeo4w=osgeo4w, debian=debian))

@@ -17,7 +17,14 @@ Grund.</li>
 <li><b>PDF</b> aus dem QGIS-Drucklayout <code>resources/templates/sozialbericht.qpt</code>: Übersichtsseiten und je
 Quartier eine Seite mit Karte, Legende, Maßstab, Nordpfeil, Indikatorentabelle, Diagramm, Seitenzahl und Datum.
 Die Karten zeichnet QGIS mit den Klassenfarben des Plugins; es wird keine Web-Hintergrundkarte geladen.</li>
-<li><b>Tabelle</b> (XLSX oder CSV): eine Zeile je Quartier mit Rang, Klasse, Indikatorwerten und Abweichungen.</li>
+<li><b>Tabelle</b> (XLSX oder CSV): eine Zeile je Quartier mit Rang, Klasse, Indikatorwerten und Abweichungen,
+gerundet wie im Bericht (Indexwert und Abweichungen auf 2 Stellen, Indikatoren nach ihrer Größe, Einwohner und Rang
+ganz). XLSX: Zahlen bleiben Zahlen, Kopfzeile mit Rang, Kennung und Quartier bleibt beim Blättern stehen, Filter
+in der Kopfzeile, Spaltenbreiten passend zum Inhalt, gedruckt quer mit der Kopfzeile auf jeder Seite (braucht
+das Python-Paket openpyxl). CSV im <i>Format</i>
+„Standard“ (Komma, Dezimalpunkt – für Statistikprogramme) oder „Excel/LibreOffice deutsch“ (Semikolon,
+Dezimalkomma – öffnet per Doppelklick richtig in deutschem Excel); beide UTF-8 mit BOM, damit Umlaute stimmen.
+Quartiere unter der Mindesteinwohnerzahl haben leere Wertezellen (statistische Geheimhaltung).</li>
 </ul>
 <p><b>Abweichung vom Mittel</b> je Indikator: d = s · (x − Mittelwert) / Standardabweichung über die bewerteten
 Quartiere, s = −1 bei umgekehrten Indikatoren; d &gt; 0 heißt ungünstiger als im Mittel (orange Balken).</p>
@@ -33,7 +40,8 @@ verwendet. Im Layout-Designer: alle Seiten außer der letzten bilden die Übersi
 Steckbrief, der für jedes Quartier wiederholt wird. Texte kommen aus Variablen (<code>@sr_title</code>,
 <code>@sr_summary</code>, <code>@sr_method</code> …) und Feldern der Ebene <code>sozialraum_quartiere</code>.</p>
 <p><b>In Skripten</b>: <code>LANGUAGE=en</code> für einen englischen Bericht; lesbare Indikatornamen mit
-<code>INDICATOR_LABELS='q_alo_2024=Arbeitslosenquote (%); q_sgb2_2024=SGB-II-Quote (%)'</code>.</p>
+<code>INDICATOR_LABELS='q_alo_2024=Arbeitslosenquote (%); q_sgb2_2024=SGB-II-Quote (%)'</code>; CSV für deutsches
+Excel mit <code>CSV_FORMAT=excel_de</code> (Standard: <code>plain</code>).</p>
 """
 
 REPORT_EN = """
@@ -50,7 +58,14 @@ the quarters not rated and why.</li>
 <li><b>PDF</b> from the QGIS print layout <code>resources/templates/sozialbericht.qpt</code>: overview pages and
 one page per quarter with map, legend, scale bar, north arrow, indicator table, chart, page number and date. QGIS
 draws the maps with the plugin's class colours; no web base map is loaded.</li>
-<li><b>Table</b> (XLSX or CSV): one row per quarter with rank, class, indicator values and deviations.</li>
+<li><b>Table</b> (XLSX or CSV): one row per quarter with rank, class, indicator values and deviations, rounded
+as in the report (index value and deviations to 2 decimals, indicators by their size, inhabitants and rank
+whole). XLSX: numbers stay numbers, the header row with rank, ID and quarter stays in view when scrolling, a filter
+in the header, column widths fitted to the content, printed in landscape with the header row on every page (needs
+the Python package openpyxl). CSV in the <i>format</i>
+"plain" (comma, decimal point – for statistics programs) or "Excel/LibreOffice in German" (semicolon, decimal
+comma – opens right in a German Excel by double-click); both UTF-8 with BOM so umlauts show. Quarters below the
+minimum population have empty value cells (statistical confidentiality).</li>
 </ul>
 <p><b>Deviation from the average</b> per indicator: d = s · (x − mean) / standard deviation over the rated
 quarters, s = −1 for reversed indicators; d &gt; 0 means less favourable than average (orange bar).</p>
@@ -66,7 +81,8 @@ Layout Designer every page but the last is the overview; the last page is the pr
 Texts come from variables (<code>@sr_title</code>, <code>@sr_summary</code>, <code>@sr_method</code> …) and fields
 of the layer <code>sozialraum_quartiere</code>.</p>
 <p><b>In scripts</b>: <code>LANGUAGE=en</code> for an English report; readable indicator names with
-<code>INDICATOR_LABELS='q_alo_2024=Unemployment rate (%); q_sgb2_2024=Welfare rate (%)'</code>.</p>
+<code>INDICATOR_LABELS='q_alo_2024=Unemployment rate (%); q_sgb2_2024=Welfare rate (%)'</code>; CSV for a German
+Excel with <code>CSV_FORMAT=excel_de</code> (default: <code>plain</code>).</p>
 """
 
 

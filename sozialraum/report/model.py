@@ -29,6 +29,8 @@ from .rendering import number, translator
 
 NOT_RATED_COLOR = "#bdbdbd"
 TOP_N = 10
+#: decimals of index values and deviations (SD) in every output: HTML, PDF and table
+INDEX_DIGITS = 2
 
 _COVERAGE_WORDS = {1: ("gut", "good"), 2: ("mittel", "medium"), 3: ("gering", "poor")}
 _NEED_WORDS = {1: ("geringer", "low"), 2: ("mittlerer", "medium"), 3: ("hoher", "high")}
@@ -255,7 +257,7 @@ def build_model(table, method, id_field, lang="de", name_field=None, colors=None
         quarter = {
             "key": key, "id": key, "name": names_[n], "rated": rated[n],
             "value": values[n] if rated[n] else None,
-            "value_text": number(values[n], 2, lang) if rated[n] else "–",
+            "value_text": number(values[n], INDEX_DIGITS, lang) if rated[n] else "–",
             "rank": ranks[n], "klass": klass,
             "klass_label": labels[klass - 1] if klass else t("nicht bewertet", "not rated"),
             "klass_text": "{} ({})".format(klass, labels[klass - 1]) if klass else t("nicht bewertet", "not rated"),
@@ -306,7 +308,8 @@ def build_model(table, method, id_field, lang="de", name_field=None, colors=None
         "not_rated": [q for q in quarters if not q["rated"]],
         "n_quarters": len(quarters), "n_rated": n_rated,
         "indicators": [{key: info[key] for key in ("field", "label", "direction", "direction_text", "weight",
-                                                    "weight_text", "mean_text", "sd_text")} for info in ind_info],
+                                                    "weight_text", "mean_text", "sd_text", "digits")}
+                       for info in ind_info],
         "has_population": population is not None, "has_dynamics": dyn is not None,
         "coverage_titles": [c["title"] for c in coverages], "has_typology": need_rows is not None,
         "sources": [s for s in sources if s],
@@ -405,7 +408,7 @@ def _indicator_row(info, n, lang):
         "mean": None if math.isnan(mean) else mean, "text": number(value, info["digits"], lang),
         "mean_text": info["mean_text"], "digits": info["digits"],
         "deviation": None if math.isnan(deviation) else deviation,
-        "deviation_text": number(deviation, 2, lang) if not math.isnan(deviation) else "–",
+        "deviation_text": number(deviation, INDEX_DIGITS, lang) if not math.isnan(deviation) else "–",
         "worse": bool(deviation > 0) if not math.isnan(deviation) else None,
         "low": info["low"], "high": info["high"], "direction": info["direction"],
     }

@@ -181,6 +181,100 @@ def test_xlsx_keeps_names_as_text_and_numbers_as_numbers(german):
     assert isinstance(rows[0][0], int) and isinstance(rows[0][3], float)
 
 
+XLSX_HEADER = ["Rang", "Kennung", "Quartier", "Indexwert", "Klasse", "Klassenbezeichnung", "Einwohner",
+               "Arbeitslosenquote (%)", "Kinderarmut (%)", "Abweichung (SD): Arbeitslosenquote (%)",
+               "Abweichung (SD): Kinderarmut (%)", "Versorgung: Kitas", "Bewertet", "Grund (nicht bewertet)",
+               "Kurzbeschreibung"]
+
+
+def _hand_index():
+    """The index of the rated quarters by hand: min-max to 0-100 over the rated quarters, 2 a + b, z-scored
+    with the population SD (Q1: a and b at their maximum, 2 * 100 + 100 = 300; mean 152, SD 101.03: 1.4649)."""
+    import numpy as np
+
+    a = np.array([q[3] for q in RATED])
+    b = np.array([q[4] for q in RATED])
+    total = 2 * 100 * (a - a.min()) / (a.max() - a.min()) + 100 * (b - b.min()) / (b.max() - b.min())
+    return {q[0]: z for q, z in zip(RATED, (total - total.mean()) / total.std())}
+
+
+def test_xlsx_table_is_ready_for_the_council(german):
+    """Readable headings, rounded numbers that stay numbers, a frozen header with rank, ID and name, a filter."""
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(german["OUTPUT_TABLE"]).active
+    assert sheet.title == "Quartiere"
+    assert [cell.value for cell in sheet[1]] == XLSX_HEADER and all(cell.font.b for cell in sheet[1])
+    assert sheet.freeze_panes == "D2" and sheet.auto_filter.ref == "A1:O7"
+    rows = {row[1].value: row for row in sheet.iter_rows(min_row=2)}
+    hand = _hand_index()
+    assert hand["Q1"] == pytest.approx(1.4649, abs=1e-4)
+    for key, z in hand.items():
+        cell = rows[key][3]
+        assert cell.value == round(z, 2) and cell.data_type == "n" and cell.number_format == "#,##0.00", key
+    ranks = sorted(hand, key=hand.get, reverse=True)
+    assert [rows[key][0].value for key in ranks] == [1, 2, 3, 4, 5]
+    assert [row[1].value for row in sheet.iter_rows(min_row=2)] == ranks + ["Q6"]   # ranked first, then the rest
+    for key, name, inhabitants, a, b in RATED:  # indicators have 1 decimal (largest value 30 and 4)
+        assert [rows[key][n].value for n in (6, 7, 8)] == [inhabitants, a, b] and isinstance(rows[key][6].value, int)
+        assert rows[key][7].number_format == "#,##0.0" and rows[key][2].value == name
+    assert rows["Q1"][2].data_type == "s"
+    assert sheet.column_dimensions["C"].width == len(EVIL) + 2   # the longest name
+
+
+def test_german_csv_for_excel(index_result, german, tmp_path):
+    """CSV_FORMAT=excel_de: semicolons, decimal commas, UTF-8 with BOM; the same numbers as the XLSX."""
+    import csv
+
+    import openpyxl
+
+    result = _report(index_result, "de", OUTPUT_HTML=None, OUTPUT_PDF=None, CSV_FORMAT="excel_de",
+                     OUTPUT_TABLE=str(tmp_path / "tabelle.csv"))
+    assert os.listdir(tmp_path) == ["tabelle.csv"]   # nothing left of the staging
+    data = Path(result["OUTPUT_TABLE"]).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(data.decode("utf-8-sig").splitlines(), delimiter=";"))
+    assert rows[0] == XLSX_HEADER[:11] + XLSX_HEADER[12:]   # no coverage in this run
+    sheet = openpyxl.load_workbook(german["OUTPUT_TABLE"]).active
+    xlsx = {row[1]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    for row in rows[1:]:
+        expected = xlsx[row[1]]
+        assert row[2] == expected[2]
+        for n, digits in ((3, 2), (6, 0), (7, 1), (8, 1), (9, 2), (10, 2)):
+            if expected[n] is None:
+                assert row[n] == "", (row[1], n)
+            else:
+                assert row[n] == "{:.{}f}".format(expected[n], digits).replace(".", ","), (row[1], n)
+    assert rows[1][3] == "1,46"   # Q1 by hand: 1.4649
+
+
+def test_plain_csv_stays_the_default(index_result, tmp_path):
+    """Without CSV_FORMAT (old models and scripts) a German report's CSV has commas and decimal points."""
+    import csv
+
+    result = _report(index_result, "de", OUTPUT_HTML=None, OUTPUT_PDF=None,
+                     OUTPUT_TABLE=str(tmp_path / "tabelle.csv"))
+    rows = list(csv.reader(Path(result["OUTPUT_TABLE"]).read_text(encoding="utf-8-sig").splitlines()))
+    assert rows[0][:4] == ["Rang", "Kennung", "Quartier", "Indexwert"] and rows[1][3] == "1.46"
+    assert rows[1][2] == EVIL
+
+
+def test_xlsx_without_openpyxl_says_what_to_do(index_result, tmp_path, monkeypatch):
+    """Where openpyxl is missing an XLSX table stops the run before anything is written, naming the package
+    and the way out (CSV); a CSV table still works."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "openpyxl", None)   # import openpyxl now raises ImportError
+    with pytest.raises(QgsProcessingException) as error:
+        _report(index_result, "de", OUTPUT_PDF=None, OUTPUT_HTML=str(tmp_path / "b.html"),
+                OUTPUT_TABLE=str(tmp_path / "b.xlsx"))
+    assert "openpyxl" in str(error.value) and "apt install python3-openpyxl" in str(error.value)
+    assert ".csv" in str(error.value)
+    assert os.listdir(tmp_path) == []
+    result = _report(index_result, "de", OUTPUT_PDF=None, OUTPUT_HTML=None, OUTPUT_TABLE=str(tmp_path / "b.csv"))
+    assert EVIL in Path(result["OUTPUT_TABLE"]).read_text(encoding="utf-8-sig")
+
+
 def test_english_report(english):
     html = Path(english["OUTPUT_HTML"]).read_text(encoding="utf-8")
     assert "Summary" in html and "Quarter profiles" in html and "min-max scaling to 0–100" in html
@@ -273,7 +367,8 @@ def test_report_from_qgis_process(index_result, tmp_path):
 
 def test_a_quarter_below_the_minimum_population_publishes_no_value_in_any_format(index_result, english, tmp_path):
     """Kleingärten has 50 inhabitants (minimum 300), a = 12 and b = 1.5: neither value, nor a deviation, a bar chart
-    or a coverage figure of it appears in the HTML, the PDF or the XLSX; its profile says why."""
+    or a coverage figure of it appears in the HTML, the PDF, the XLSX or the CSV; its profile says why."""
+    import csv
     import re
 
     import openpyxl
@@ -299,6 +394,15 @@ def test_a_quarter_below_the_minimum_population_publishes_no_value_in_any_format
     for heading, value in zip(header, row):
         if heading.startswith(("Arbeitslosenquote", "Kinderarmut", "Abweichung", "Indexwert", "Versorgung")):
             assert value in (None, ""), (heading, value)
+    german_csv = _report(index_result, "de", COVERAGE=[coverage], COVERAGE_TITLES="Kitas", CSV_FORMAT="excel_de",
+                         OUTPUT_HTML=None, OUTPUT_PDF=None, OUTPUT_TABLE=str(tmp_path / "b.csv"))
+    rows = list(csv.DictReader(Path(german_csv["OUTPUT_TABLE"]).read_text(encoding="utf-8-sig").splitlines(),
+                               delimiter=";"))
+    small = next(r for r in rows if r["Kennung"] == "Q6")
+    assert small["Quartier"] == "Kleingärten" and small["Einwohner"] == "50"
+    for heading, value in small.items():
+        if heading.startswith(("Arbeitslosenquote", "Kinderarmut", "Abweichung", "Indexwert", "Versorgung")):
+            assert value == "", (heading, value)
     english_text = _pdf_text(english["OUTPUT_PDF"], english["N_PAGES"])
     assert "Kleingärten" in english_text and "confidentiality" in english_text and "1.5" not in english_text
 

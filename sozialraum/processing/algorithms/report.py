@@ -21,7 +21,7 @@ from ...adapters import compat
 from ...adapters import map_images, print_layout
 from ...adapters.layers import read_table, resolve_fields
 from ...adapters.method_record import load_record
-from ...adapters.staging import write_text
+from ...adapters.staging import write_bytes, write_text
 from ...adapters.styling import class_colors
 from ...core.errors import InputError
 from ...core.method_record import as_record
@@ -30,7 +30,7 @@ from ...report import model as report_model
 from ...report.html import report_html
 from ...report.rendering import translator
 from ...report.svg import bars_size, indicator_bars
-from ...report.table import check_table_path, write_table
+from ...report.table import CSV_FORMATS, check_table_path, table_bytes
 from ..base import SozialraumAlgorithm, de_en
 from ..help_report import report_help
 
@@ -69,8 +69,9 @@ class ReportAlgorithm(SozialraumAlgorithm):
     OUTPUT_HTML = "OUTPUT_HTML"
     OUTPUT_PDF = "OUTPUT_PDF"
     OUTPUT_TABLE = "OUTPUT_TABLE"
+    CSV_FORMAT = "CSV_FORMAT"
 
-    CHOICES = {LANGUAGE: ("de", "en")}
+    CHOICES = {LANGUAGE: ("de", "en"), CSV_FORMAT: tuple(CSV_FORMATS)}
 
     def displayName(self):
         return de_en("Sozialbericht exportieren", "Export social report")
@@ -136,6 +137,10 @@ class ReportAlgorithm(SozialraumAlgorithm):
             self.TEMPLATE, de_en("Eigener Vorlagenordner (leer = mitgelieferte Vorlage)",
                                  "Own template folder (empty = the bundled template)"),
             behavior=compat.FILE_FOLDER, optional=True))
+        self.add_choice(self.CSV_FORMAT, de_en("Tabelle als CSV: Format", "Table as CSV: format"), [
+            ("plain", de_en("Standard (Komma, Dezimalpunkt)", "plain (comma, decimal point)")),
+            ("excel_de", de_en("Excel/LibreOffice deutsch (Semikolon, Dezimalkomma)",
+                               "Excel/LibreOffice in German (semicolon, decimal comma)"))], "plain", optional=True)
         self.addParameter(QgsProcessingParameterFileDestination(
             self.OUTPUT_HTML, de_en("Bericht als HTML", "Report as HTML"), "HTML (*.html *.htm)", optional=True,
             createByDefault=True))
@@ -335,7 +340,8 @@ class ReportAlgorithm(SozialraumAlgorithm):
             return {}
 
         if table_path:
-            self.core_call(write_table, model, table_path)
+            write_bytes(table_path, self.core_call(table_bytes, model, table_path,
+                                                   self.choice(parameters, self.CSV_FORMAT, context)))
             results[self.OUTPUT_TABLE] = table_path
             feedback.pushInfo(t("Tabelle geschrieben: {}", "Table written: {}").format(table_path))
 

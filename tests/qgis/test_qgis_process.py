@@ -104,7 +104,8 @@ def test_the_assistants_plan_exported_as_a_model_runs_with_qgis_process(plugin, 
         "--index:sozialindex_output=" + str(tmp_path / "ergebnisse" / "sozialindex.gpkg"),
         "--coverage_1:versorgung_kitas_output=" + str(tmp_path / "ergebnisse" / "versorgung_kitas.gpkg"),
         "--report:bericht_output_html=" + str(tmp_path / "bericht" / "sozialbericht.html"),
-        "--report:bericht_output_pdf=" + str(tmp_path / "bericht" / "sozialbericht.pdf")],
+        "--report:bericht_output_pdf=" + str(tmp_path / "bericht" / "sozialbericht.pdf"),
+        "--report:bericht_output_table=" + str(tmp_path / "bericht" / "sozialbericht.xlsx")],
         env=env, capture_output=True, text=True, timeout=300)
     assert completed.returncode == 0, completed.stdout + completed.stderr
     index = QgsVectorLayer(str(tmp_path / "ergebnisse" / "sozialindex.gpkg"), "index", "ogr")

@@ -339,7 +339,8 @@ def test_report_step_writes_html_and_pdf_from_the_loaded_index(wizard, districts
     page.folder.setFilePath(str(tmp_path))
     assert page.isComplete()
     assert wizard.run_now(), wizard.summary_page.status.text()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["sozialbericht.html", "sozialbericht.pdf"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sozialbericht.html", "sozialbericht.pdf",
+                                                          "sozialbericht.xlsx"]
     assert "Domplatz" in (tmp_path / "sozialbericht.html").read_text(encoding="utf-8")
     assert [title for title, _ in wizard.runner.documents()] and "sozialbericht.pdf" in \
         wizard.summary_page.status.text()

@@ -854,7 +854,8 @@ def summary_html(choices, layer_name=""):
         elif step.key.startswith("coverage"):
             detail = _coverage_text(step.parameters)
         else:
-            detail = de_en("HTML und PDF in {}.", "HTML and PDF in {}.").format(_escape(choices.report_folder))
+            detail = de_en("HTML, PDF und Tabelle (XLSX) in {}.", "HTML, PDF and table (XLSX) in {}.").format(
+                _escape(choices.report_folder))
             if choices.previous:
                 detail += de_en(" Mit Vergleich zum früheren Ergebnis {}.", " Compared with the earlier result {}.")\
                     .format(_escape(choices.previous))

@@ -259,13 +259,14 @@ def service_title(service):
 def parameters_for_report(choices):
     """Parameters of ``sozialraum:report``: the report page's choices, the index, coverage and previous results.
 
-    The report is written as HTML and PDF into the report folder.
+    The report is written as HTML, PDF and XLSX table into the report folder.
     """
     parameters = dict(choices.report or {}, INPUT=FromStep("index", "OUTPUT"), ID_FIELD=choices.id_field,
                       NAME_FIELD=choices.name_field or None, DATA_DATE=choices.data_date,
                       INDICATOR_LABELS=labels_text(choices.indicators),
                       OUTPUT_HTML=os.path.join(choices.report_folder, "sozialbericht.html"),
-                      OUTPUT_PDF=os.path.join(choices.report_folder, "sozialbericht.pdf"))
+                      OUTPUT_PDF=os.path.join(choices.report_folder, "sozialbericht.pdf"),
+                      OUTPUT_TABLE=os.path.join(choices.report_folder, "sozialbericht.xlsx"))
     if choices.services:
         parameters["COVERAGE"] = [FromStep(coverage_key(n), "OUTPUT") for n in range(len(choices.services))]
         parameters["COVERAGE_TITLES"] = "; ".join(s.name.replace(";", ",") for s in choices.services)

@@ -1,9 +1,10 @@
-"""Styles for result layers: classes coloured with a colour-blind-safe ColorBrewer ramp, with a legend.
+"""Styles for result layers: every output of the provider loads coloured, with a legend.
 
-Higher class = more need = darker red (ColorBrewer "YlOrRd", readable for the common forms of
-colour blindness and in greyscale print); areas not rated are grey and hatched-free so they do
-not read as "no need". The method record of a result travels with the loaded layer as a custom
-property, so the report can state how the result came about.
+Classes (index, coverage): higher class = more need = darker red (ColorBrewer "YlOrRd", readable for
+the common forms of colour blindness and in greyscale print); areas not rated are grey so they do
+not read as "no need". Status x dynamics (MSS), robustness and catchments: see the functions below;
+their colours come from :mod:`..core.palettes`. The method record of a result travels with the
+loaded layer as a custom property, so the report can state how the result came about.
 """
 
 import traceback
@@ -12,15 +13,23 @@ from qgis.core import (
     Qgis,
     QgsCategorizedSymbolRenderer,
     QgsColorBrewerColorRamp,
+    QgsExpression,
+    QgsFeatureRequest,
+    QgsGraduatedSymbolRenderer,
     QgsMessageLog,
     QgsProcessingLayerPostProcessorInterface,
     QgsRendererCategory,
+    QgsRendererRange,
     QgsSymbol,
 )
 from qgis.PyQt.QtGui import QColor
 
-from ..core.errors import de_en, language
+from ..core.diagnostics import ROBUSTNESS_WORDS, robustness_limits
+from ..core.errors import de_en, format_number, language
 from ..core.method_record import record_from_dict
+from ..core.mss import gesamt_code, status_dynamic_label
+from ..core.palettes import CATCHMENT_RAMP, ROBUSTNESS_COLORS, STATUS_DYNAMIC_COLORS
+from . import compat
 from .method_record import METHOD_PROPERTY
 
 NOT_RATED_COLOR = "#bdbdbd"
@@ -34,18 +43,80 @@ def class_colors(n_classes, ramp="YlOrRd"):
     return [brewer.color(i / (n_classes - 1)).name() for i in range(n_classes)]
 
 
-def class_renderer(geometry_type, class_field, labels):
-    """A categorised renderer on ``class_field`` (values 1..k) with ``labels`` in the legend."""
-    colors = class_colors(len(labels))
+def not_rated_label():
+    """The legend entry of areas without a class."""
+    return "nicht bewertet" if language() == "de" else "not rated"
+
+
+def categorized_renderer(geometry_type, attribute, entries, missing=None):
+    """A categorised renderer on ``attribute`` (a field or an expression): one category per
+    ``(value, label, colour)`` of ``entries`` in that order, then ``missing = (label, colour)`` for NULL."""
     categories = []
-    for value, (label, color) in enumerate(zip(labels, colors), start=1):
+    for value, label, color in list(entries) + ([(None,) + tuple(missing)] if missing else []):
         symbol = QgsSymbol.defaultSymbol(geometry_type)
         symbol.setColor(QColor(color))
-        categories.append(QgsRendererCategory(value, symbol, "{} {}".format(value, label)))
-    symbol = QgsSymbol.defaultSymbol(geometry_type)
-    symbol.setColor(QColor(NOT_RATED_COLOR))
-    categories.append(QgsRendererCategory(None, symbol, "nicht bewertet" if language() == "de" else "not rated"))
-    return QgsCategorizedSymbolRenderer(class_field, categories)
+        categories.append(QgsRendererCategory(value, symbol, label))
+    return QgsCategorizedSymbolRenderer(attribute, categories)
+
+
+def class_renderer(geometry_type, class_field, labels):
+    """A categorised renderer on ``class_field`` (values 1..k) with ``labels`` in the legend."""
+    entries = [(value, "{} {}".format(value, label), color)
+               for value, (label, color) in enumerate(zip(labels, class_colors(len(labels))), start=1)]
+    return categorized_renderer(geometry_type, class_field, entries, (not_rated_label(), NOT_RATED_COLOR))
+
+
+def status_dynamic_renderer(geometry_type):
+    """The MSS overlay on ``gesamt_code``: 12 categories, status 1..4 then dynamics +, +/-, - (as the MSS
+    tables list them), colours of :data:`..core.palettes.STATUS_DYNAMIC_COLORS`, then "not rated"."""
+    entries = [(gesamt_code(status, dynamic), "{} {}".format(gesamt_code(status, dynamic),
+                                                           status_dynamic_label(status, dynamic)), color)
+               for (status, dynamic), color in sorted(STATUS_DYNAMIC_COLORS.items())]
+    return categorized_renderer(geometry_type, "gesamt_code", entries, (not_rated_label(), NOT_RATED_COLOR))
+
+
+def robustness_renderer(geometry_type, n_rated):
+    """Robustness of the rank by the width of its 5-95 % interval (``rang_spanne``), with the limits of
+    :func:`..core.diagnostics.robustness_limits` for ``n_rated`` quarters: 1 robust, 2 moderately
+    robust, 3 uncertain (the verdict the index check writes in ``robust``), NULL = not rated."""
+    robust, moderate = robustness_limits(n_rated)
+    width = QgsExpression.quotedColumnRef("rang_spanne")
+    expression = "CASE WHEN {w} IS NULL THEN NULL WHEN {w} <= {a!r} THEN 1 WHEN {w} <= {b!r} THEN 2 ELSE 3 END" \
+        .format(w=width, a=float(robust), b=float(moderate))
+    robust_text, moderate_text = (format_number(limit, 0 if float(limit).is_integer() else 1)
+                                  for limit in (robust, moderate))
+    limits = [de_en("Rangspanne bis {}", "rank interval up to {}").format(robust_text),
+              de_en("Rangspanne bis {}", "rank interval up to {}").format(moderate_text),
+              de_en("Rangspanne über {}", "rank interval above {}").format(moderate_text)]
+    entries = [(level, "{} ({})".format(de_en(*ROBUSTNESS_WORDS[level - 1]), limit), color)
+               for level, limit, color in zip((1, 2, 3), limits, ROBUSTNESS_COLORS)]
+    return categorized_renderer(geometry_type, expression, entries, (not_rated_label(), NOT_RATED_COLOR))
+
+
+def catchment_renderer(geometry_type, thresholds):
+    """Catchments graduated by ``schwelle_m``: one range per distance of ``thresholds`` (ascending), the
+    smallest darkest (ColorBrewer GnBu, from its darkest step 1.0 down to 0.4), fills 45 % opaque with a
+    solid darker outline, drawn largest first so the smaller catchments lie on top of the larger ones."""
+    thresholds = sorted(float(t) for t in thresholds)
+    # the darker two thirds of the 9-step ramp: the palest steps would vanish under a 45 % fill
+    ramp = QgsColorBrewerColorRamp(CATCHMENT_RAMP, 9)
+    steps = [1.0 - 0.6 * k / max(len(thresholds) - 1, 1) for k in range(len(thresholds))]
+    colors = [ramp.color(step).name() for step in steps]
+    ranges, lower = [], 0.0
+    for upper, color in zip(thresholds, colors):
+        symbol = QgsSymbol.defaultSymbol(geometry_type)
+        fill = QColor(color)
+        fill.setAlphaF(0.45)
+        symbol.setColor(fill)
+        symbol.symbolLayer(0).setStrokeColor(QColor(color).darker(130))
+        symbol.symbolLayer(0).setStrokeWidth(0.4)
+        label = de_en("bis {} m", "up to {} m").format(format_number(upper, 0))
+        ranges.append(QgsRendererRange(lower, upper, symbol, label))
+        lower = upper
+    renderer = QgsGraduatedSymbolRenderer("schwelle_m", ranges)
+    renderer.setOrderBy(QgsFeatureRequest.OrderBy([QgsFeatureRequest.OrderByClause("schwelle_m", False)]))
+    renderer.setOrderByEnabled(True)
+    return renderer
 
 
 def apply_renderer(layer, make_renderer, title="", method=None):
@@ -64,6 +135,42 @@ def apply_renderer(layer, make_renderer, title="", method=None):
 def apply_class_style(layer, class_field, labels, title="", method=None):
     """Style ``layer`` by class and keep ``method`` (a dict) on it as a custom property."""
     apply_renderer(layer, lambda geometry_type: class_renderer(geometry_type, class_field, labels), title, method)
+
+
+def _values(layer, field):
+    """The distinct non-NULL values of ``field`` in ``layer`` (none when the layer lacks the field)."""
+    index = layer.fields().indexOf(field)
+    if index < 0:
+        return []
+    return [v for v in layer.uniqueValues(index) if v is not None and not (hasattr(v, "isNull") and v.isNull())]
+
+
+def apply_status_dynamic_style(layer, title="", method=None):
+    """The MSS overlay (:func:`status_dynamic_renderer`); a result without dynamics (no ``gesamt_code``)
+    is styled by its status class alone."""
+    if _values(layer, "gesamt_code"):
+        apply_renderer(layer, status_dynamic_renderer, title, method)
+    else:
+        apply_class_style(layer, "status_class", [status_dynamic_label(status) for status in (1, 2, 3, 4)],
+                          title, method)
+
+
+def apply_robustness_style(layer, title="", method=None):
+    """Robustness (:func:`robustness_renderer`) with n = the quarters the layer rates (``rang_basis`` set)."""
+    index = layer.fields().indexOf("rang_basis")
+    n_rated = 0
+    if index >= 0:
+        request = QgsFeatureRequest().setFilterExpression(
+            "{} IS NOT NULL".format(QgsExpression.quotedColumnRef("rang_basis")))
+        request.setFlags(compat.REQUEST_NO_GEOMETRY).setSubsetOfAttributes([index])
+        n_rated = sum(1 for _ in layer.getFeatures(request))
+    apply_renderer(layer, lambda geometry_type: robustness_renderer(geometry_type, n_rated), title, method)
+
+
+def apply_catchment_style(layer, title="", method=None):
+    """Catchments (:func:`catchment_renderer`) with the distances the layer holds."""
+    thresholds = _values(layer, "schwelle_m")
+    apply_renderer(layer, lambda geometry_type: catchment_renderer(geometry_type, thresholds), title, method)
 
 
 class _Styler(QgsProcessingLayerPostProcessorInterface):
@@ -112,6 +219,12 @@ def attach_class_style(context, dest_id, class_field, labels, title, method):
     """Style the output ``dest_id`` by ``class_field`` when Processing loads it into the project."""
     labels = list(labels)
     attach_style(context, dest_id, lambda layer: apply_class_style(layer, class_field, labels, title, method))
+
+
+def attach_layer_style(context, dest_id, apply_style, title, method=None):
+    """Style the output ``dest_id`` with ``apply_style(layer, title, method)`` (one of the ``apply_*_style``
+    functions) when Processing loads it into the project."""
+    attach_style(context, dest_id, lambda layer: apply_style(layer, title, method))
 
 
 def save_database_style(dest_id, layer, name):

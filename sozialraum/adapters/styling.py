@@ -9,6 +9,8 @@ loaded layer as a custom property, so the report can state how the result came a
 
 import traceback
 
+import numpy as np
+
 from qgis.core import (
     Qgis,
     QgsCategorizedSymbolRenderer,
@@ -24,6 +26,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtGui import QColor
 
+from ..core.classify import default_labels, quantile_breaks
 from ..core.diagnostics import ROBUSTNESS_WORDS, robustness_limits
 from ..core.errors import de_en, format_number, language
 from ..core.method_record import record_from_dict
@@ -75,22 +78,42 @@ def status_dynamic_renderer(geometry_type):
     return categorized_renderer(geometry_type, "gesamt_code", entries, (not_rated_label(), NOT_RATED_COLOR))
 
 
+def breaks_renderer(geometry_type, field, breaks, labels, colors):
+    """Classes of ``field`` by right-closed ``breaks`` b_1 < ... < b_{k-1} (class 1: v <= b_1, class j:
+    b_{j-1} < v <= b_j, class k: v > b_{k-1}, as :func:`..core.classify.assign_classes`), one of ``labels``
+    and ``colors`` each, NULL "not rated". A categorised renderer on an expression, so the unrated stay
+    visible (a graduated renderer would not draw them)."""
+    column = QgsExpression.quotedColumnRef(field)
+    steps = "".join(" WHEN {} <= {!r} THEN {}".format(column, float(b), j) for j, b in enumerate(breaks, start=1))
+    expression = "CASE WHEN {} IS NULL THEN NULL{} ELSE {} END".format(column, steps, len(breaks) + 1)
+    entries = list(zip(range(1, len(breaks) + 2), labels, colors))
+    return categorized_renderer(geometry_type, expression, entries, (not_rated_label(), NOT_RATED_COLOR))
+
+
+def _limit_text(limit):
+    return format_number(limit, 0 if float(limit).is_integer() else 1)
+
+
 def robustness_renderer(geometry_type, n_rated):
     """Robustness of the rank by the width of its 5-95 % interval (``rang_spanne``), with the limits of
     :func:`..core.diagnostics.robustness_limits` for ``n_rated`` quarters: 1 robust, 2 moderately
     robust, 3 uncertain (the verdict the index check writes in ``robust``), NULL = not rated."""
-    robust, moderate = robustness_limits(n_rated)
-    width = QgsExpression.quotedColumnRef("rang_spanne")
-    expression = "CASE WHEN {w} IS NULL THEN NULL WHEN {w} <= {a!r} THEN 1 WHEN {w} <= {b!r} THEN 2 ELSE 3 END" \
-        .format(w=width, a=float(robust), b=float(moderate))
-    robust_text, moderate_text = (format_number(limit, 0 if float(limit).is_integer() else 1)
-                                  for limit in (robust, moderate))
-    limits = [de_en("Rangspanne bis {}", "rank interval up to {}").format(robust_text),
-              de_en("Rangspanne bis {}", "rank interval up to {}").format(moderate_text),
-              de_en("Rangspanne über {}", "rank interval above {}").format(moderate_text)]
-    entries = [(level, "{} ({})".format(de_en(*ROBUSTNESS_WORDS[level - 1]), limit), color)
-               for level, limit, color in zip((1, 2, 3), limits, ROBUSTNESS_COLORS)]
-    return categorized_renderer(geometry_type, expression, entries, (not_rated_label(), NOT_RATED_COLOR))
+    limits = robustness_limits(n_rated)
+    robust_text, moderate_text = (_limit_text(limit) for limit in limits)
+    spans = [de_en("Rangspanne bis {}", "rank interval up to {}").format(robust_text),
+             de_en("Rangspanne bis {}", "rank interval up to {}").format(moderate_text),
+             de_en("Rangspanne über {}", "rank interval above {}").format(moderate_text)]
+    labels = ["{} ({})".format(de_en(*words), span) for words, span in zip(ROBUSTNESS_WORDS, spans)]
+    return breaks_renderer(geometry_type, "rang_spanne", limits, labels, ROBUSTNESS_COLORS)
+
+
+def rate_renderer(geometry_type, rate_field, values, n_classes=5):
+    """A rate in ``n_classes`` classes of near equal counts (:func:`..core.classify.quantile_breaks` of the
+    rated ``values``), light to dark red, labelled "bis 4,5 %" ...; one class when the values do not vary."""
+    values = np.asarray([v for v in values if np.isfinite(v)], dtype=float)
+    breaks = quantile_breaks(values, min(n_classes, np.unique(values).size)) if np.unique(values).size > 1 else []
+    labels = ["{} %".format(label) for label in default_labels(breaks)] if breaks else [de_en("bewertet", "rated")]
+    return breaks_renderer(geometry_type, rate_field, breaks, labels, class_colors(len(breaks) + 1))
 
 
 def catchment_renderer(geometry_type, thresholds):
@@ -171,6 +194,57 @@ def apply_catchment_style(layer, title="", method=None):
     """Catchments (:func:`catchment_renderer`) with the distances the layer holds."""
     thresholds = _values(layer, "schwelle_m")
     apply_renderer(layer, lambda geometry_type: catchment_renderer(geometry_type, thresholds), title, method)
+
+
+def apply_rate_style(layer, rate_field, title="", method=None):
+    """The rate ``rate_field`` in classes of near equal counts (:func:`rate_renderer`) of the values in the layer."""
+    values = [float(v) for v in _values(layer, rate_field)]
+    apply_renderer(layer, lambda geometry_type: rate_renderer(geometry_type, rate_field, values), title, method)
+
+
+def _symbol(geometry_type, color, size=None):
+    """The default symbol of ``geometry_type`` in ``color``; ``size``: line width or marker size in mm."""
+    symbol = QgsSymbol.defaultSymbol(geometry_type)
+    symbol.setColor(QColor(color))
+    if size is not None:
+        (symbol.setWidth if geometry_type == compat.GEOMETRY_LINE else symbol.setSize)(size)
+    return symbol
+
+
+def _flag_renderer(geometry_type, expression, shown, flagged):
+    """Two categories on ``expression`` (1 = ``shown``, 2 = ``flagged``), each ``(label, colour, size)``; the
+    flagged features are drawn last, on top."""
+    categories = [QgsRendererCategory(value, _symbol(geometry_type, color, size), label)
+                  for value, (label, color, size) in ((1, shown), (2, flagged))]
+    renderer = QgsCategorizedSymbolRenderer(expression, categories)
+    renderer.setOrderBy(QgsFeatureRequest.OrderBy([QgsFeatureRequest.OrderByClause(expression, True)]))
+    renderer.setOrderByEnabled(True)
+    return renderer
+
+
+def apply_network_style(layer, title="", method=None):
+    """The checked path network: the largest part thin grey, the separate parts thick orange on top
+    (``komponente`` 0 is the largest part)."""
+    apply_renderer(layer, lambda geometry_type: _flag_renderer(
+        geometry_type, "CASE WHEN {} = 0 THEN 1 ELSE 2 END".format(QgsExpression.quotedColumnRef("komponente")),
+        (de_en("größter zusammenhängender Teil", "largest connected part"), "#737373", 0.3),
+        (de_en("getrennter Teil (nicht erreichbar vom größten)", "separate part (not reachable from the largest)"),
+         "#d95f0e", 0.9)), title, method)
+
+
+def apply_network_problems_style(layer, kinds, title="", method=None):
+    """The places to check by their kind ``art``: ``kinds`` = ``[(value, colour)]``, value as written."""
+    apply_renderer(layer, lambda geometry_type: categorized_renderer(
+        geometry_type, "art", [(value, value, color) for value, color in kinds]), title, method)
+
+
+def apply_demand_style(layer, title="", method=None):
+    """Coverage per demand point: reached points small and light, the points without a service in reach
+    larger, dark orange and on top (``erreicht``)."""
+    apply_renderer(layer, lambda geometry_type: _flag_renderer(
+        geometry_type, "CASE WHEN {} THEN 1 ELSE 2 END".format(QgsExpression.quotedColumnRef("erreicht")),
+        (de_en("Einrichtung in Reichweite", "service in reach"), "#9ecae1", 1.2),
+        (de_en("keine Einrichtung in Reichweite", "no service in reach"), "#d95f0e", 2.0)), title, method)
 
 
 class _Styler(QgsProcessingLayerPostProcessorInterface):

@@ -9,7 +9,7 @@ colours composed by hand (source-over: c = a * top + (1 - a) * below per channel
 import importlib
 
 import pytest
-from layers import polygon_layer
+from layers import line_layer, point_layer, polygon_layer
 from qgis.core import (
     QgsCategorizedSymbolRenderer,
     QgsFeature,
@@ -40,23 +40,27 @@ def module(plugin):
 
 @pytest.fixture()
 def load(plugin, tmp_path):
-    """``load(algorithm, parameters)``: run into a GeoPackage with loading on, load the result as the assistant
-    does (its post-processor styles it) and return the loaded OUTPUT layer; removed from the project after."""
+    """``load(algorithm, parameters, outputs=("OUTPUT",))``: run with each of ``outputs`` into a GeoPackage with
+    loading on, load the results as the assistant does (the post-processors style them) and return the loaded
+    layer of the first output, or a dict of them when ``outputs`` has several; removed from the project after."""
     import processing
 
     results = importlib.import_module("sozialraum_plugin.ui.results")
     loaded_layers = []
 
-    def _load(name, parameters):
-        output = str(tmp_path / "{}.gpkg".format(name))
+    def _load(name, parameters, outputs=("OUTPUT",)):
         context, feedback = QgsProcessingContext(), QgsProcessingFeedback()
         context.setProject(QgsProject.instance())
-        parameters = dict(parameters, OUTPUT=QgsProcessingOutputLayerDefinition(output, QgsProject.instance()))
+        parameters = dict(parameters)
+        for key in outputs:
+            path = str(tmp_path / "{}_{}.gpkg".format(name, key.lower()))
+            parameters[key] = QgsProcessingOutputLayerDefinition(path, QgsProject.instance())
         result = processing.run("sozialraum:" + name, parameters, context=context, feedback=feedback)
         loaded, failed = results.load_results(context, feedback, QgsProject.instance())
-        assert loaded and not failed
+        assert len(loaded) == len(outputs) and not failed
         loaded_layers.extend(loaded)
-        return next(layer for layer in loaded if layer.source().startswith(result["OUTPUT"]))
+        layers = {key: next(layer for layer in loaded if layer.source().startswith(result[key])) for key in outputs}
+        return layers if len(outputs) > 1 else layers[outputs[0]]
 
     yield _load
     for layer in loaded_layers:
@@ -303,3 +307,96 @@ def test_styles_follow_the_language(module):
     finally:
         errors.set_language("de")
 
+
+
+# --------------------------------------------------------------------------------------------
+# rates, path network check, coverage per demand point
+# --------------------------------------------------------------------------------------------
+
+def test_rates_load_in_classes_of_near_equal_counts_and_the_unrated_grey(load):
+    # rates 1, 2, ..., 6 % and one quarter below the minimum denominator (300): not rated.
+    # 5 classes of 6 values: breaks after the distinct values whose counts 1..5 lie nearest to
+    # j * 6 / 5 = 1.2, 2.4, 3.6, 4.8 -> counts 1, 2, 4, 5 -> breaks 1, 2, 4, 5 (%)
+    rows = [{"id": "Q{}".format(k), "faelle": 10 * k, "einwohner": 1000} for k in range(1, 7)]
+    rows.append({"id": "Q7", "faelle": 10, "einwohner": 100})
+    layer = load("indicatorrates", {"INPUT": polygon_layer(rows), "ID_FIELD": "id",
+                                    "RATES": ["faelle", "einwohner", "quote"], "MIN_DENOMINATOR": 300})
+    labels = [c.label() for c in layer.renderer().categories()]
+    assert labels == ["bis 1 %", "1 bis 2 %", "2 bis 4 %", "4 bis 5 %", "über 5 %", "nicht bewertet"]
+    drawn = {f["id"]: drawn_category(layer, f) for f in layer.getFeatures()}
+    assert drawn == {"Q1": "bis 1 %", "Q2": "1 bis 2 %", "Q3": "2 bis 4 %", "Q4": "2 bis 4 %", "Q5": "4 bis 5 %",
+                     "Q6": "über 5 %", "Q7": "nicht bewertet"}
+    lightness = [c.symbol().color().lightness() for c in layer.renderer().categories()[:5]]
+    assert lightness == sorted(lightness, reverse=True)  # higher rate darker
+    assert layer.name() == "Quoten"
+
+
+def test_checked_network_loads_with_separate_parts_and_places_to_check_marked(load):
+    # a path of two lines sharing (100, 0) and a short path crossing it at (50, 0) without a shared vertex:
+    # the crossing path is a separate part; 1 crossing and 4 dead ends (the four free line ends)
+    lines = [[(X0, Y0), (X0 + 100, Y0)], [(X0 + 100, Y0), (X0 + 200, Y0)], [(X0 + 50, Y0 - 20), (X0 + 50, Y0 + 20)]]
+    layers = load("checknetwork", {"NETWORK": line_layer(lines)}, outputs=("OUTPUT", "OUTPUT_PROBLEMS"))
+    network, problems = layers["OUTPUT"], layers["OUTPUT_PROBLEMS"]
+    drawn = sorted((f["linie_nr"], drawn_category(network, f)) for f in network.getFeatures())
+    assert drawn == [(0, "größter zusammenhängender Teil"), (1, "größter zusammenhängender Teil"),
+                     (2, "getrennter Teil (nicht erreichbar vom größten)")]
+    widths = [c.symbol().width() for c in network.renderer().categories()]
+    assert widths[1] > widths[0]  # the separate part stands out
+    assert network.renderer().orderByEnabled()  # ... and is drawn on top
+    kinds = sorted(drawn_category(problems, f) for f in problems.getFeatures())
+    assert kinds == ["Kreuzung ohne gemeinsamen Stützpunkt"] + ["offenes Ende"] * 4
+    assert problems.name() == "Auffällige Stellen"
+
+
+def test_demand_points_load_with_the_unreached_marked(load):
+    districts = polygon_layer([{"id": "Q{}".format(k), "kinder": 10.0} for k in range(12)])  # 100 m squares
+    services = point_layer([{"x": X0 + 50, "y": Y0 + 50, "plaetze": 10.0}], name="kitas")
+    # 40 m and 1100 m from the Kita: within 300 m, and not
+    demand = point_layer([{"x": X0 + 50, "y": Y0 + 90, "kinder": 5.0}, {"x": X0 + 1150, "y": Y0 + 50, "kinder": 5.0}],
+                         name="adressen")
+    layers = load("servicecoverage", {"DISTRICTS": districts, "ID_FIELD": "id", "SERVICES": services,
+                                      "CAPACITY_FIELD": "plaetze", "DEMAND": demand, "DEMAND_FIELD": "kinder",
+                                      "DISTANCE": "300", "METHOD": "2sfca"}, outputs=("OUTPUT", "OUTPUT_DEMAND"))
+    points = layers["OUTPUT_DEMAND"]
+    drawn = sorted((f.geometry().asPoint().x() - X0, drawn_category(points, f)) for f in points.getFeatures())
+    assert drawn == [(50.0, "Einrichtung in Reichweite"), (1150.0, "keine Einrichtung in Reichweite")]
+    sizes = [c.symbol().size() for c in points.renderer().categories()]
+    assert sizes[1] > sizes[0]
+    assert layers["OUTPUT"].renderer().classAttribute() == "versorgung_klasse"
+
+
+# --------------------------------------------------------------------------------------------
+# every output
+# --------------------------------------------------------------------------------------------
+
+def test_district_index_loads_by_class_most_need_darkest(load):
+    rows = [{"id": "Q{}".format(k), "a": float(k), "pop": 1000} for k in range(10)]
+    layer = load("districtindex", {"INPUT": polygon_layer(rows), "ID_FIELD": "id", "INDICATORS": ["a"],
+                                   "POPULATION_FIELD": "pop", "CLASSIFICATION": "quantile", "N_CLASSES": 5})
+    renderer = layer.renderer()
+    assert renderer.classAttribute() == "index_class"
+    categories = renderer.categories()
+    assert [c.value() for c in categories[:5]] == [1, 2, 3, 4, 5]
+    lightness = [c.symbol().color().lightness() for c in categories[:5]]
+    assert lightness == sorted(lightness, reverse=True)
+    drawn = {f["id"]: drawn_category(layer, f) for f in layer.getFeatures()}
+    assert drawn["Q9"].startswith("5 ") and drawn["Q0"].startswith("1 ")  # the highest value: most need
+
+
+#: every layer output of the provider, each with its test above
+STYLED_OUTPUTS = {
+    ("districtindex", "OUTPUT"), ("statusdynamicindex", "OUTPUT"), ("indexdiagnostics", "OUTPUT"),
+    ("indicatorrates", "OUTPUT"), ("servicecoverage", "OUTPUT"), ("servicecoverage", "OUTPUT_DEMAND"),
+    ("catchments", "OUTPUT"), ("checknetwork", "OUTPUT"), ("checknetwork", "OUTPUT_PROBLEMS"),
+    ("needcoverage", "OUTPUT"),
+}
+
+
+def test_every_layer_output_of_the_provider_has_a_style_test_here(plugin):
+    from qgis.core import QgsApplication, QgsProcessingParameterFeatureSink
+
+    provider = QgsApplication.processingRegistry().providerById("sozialraum")
+    sinks = {(algorithm.name(), parameter.name()) for algorithm in provider.algorithms()
+             for parameter in algorithm.parameterDefinitions()
+             if isinstance(parameter, QgsProcessingParameterFeatureSink)}
+    assert sinks == STYLED_OUTPUTS

@@ -8,16 +8,31 @@ also the priority order (1 = act first). The report draws the same grid as an im
 (:func:`..report.svg.bivariate_legend_svg`).
 """
 
+from qgis.core import QgsLinePatternFillSymbolLayer, QgsSymbol
+from qgis.PyQt.QtGui import QColor
+
 from ..core.errors import de_en
-from ..core.palettes import NO_TYPE_COLOR, need_coverage_grid
+from ..core.palettes import NO_TYPE_COLOR, NO_TYPE_HATCH_COLOR, need_coverage_grid
+from . import compat
 from .styling import apply_renderer, attach_style, categorized_renderer
 
 
 def bivariate_renderer(geometry_type, code_field="typ_code"):
-    """Categorised renderer on ``code_field`` ("3-3" ...): the nine cells row by row, then "no type"."""
+    """Categorised renderer on ``code_field`` ("3-3" ...): the nine cells row by row, then "no type", white
+    with grey hatching on polygons, so it does not read as the light grey of low need and good coverage."""
     entries = [(code, label, color) for _, _, code, label, color in need_coverage_grid()]
-    return categorized_renderer(geometry_type, code_field, entries,
-                                (de_en("kein Typ (siehe Hinweis)", "no type (see note)"), NO_TYPE_COLOR))
+    renderer = categorized_renderer(geometry_type, code_field, entries,
+                                    (de_en("kein Typ (siehe Hinweis)", "no type (see note)"), NO_TYPE_COLOR))
+    if geometry_type == compat.GEOMETRY_POLYGON:
+        symbol = QgsSymbol.defaultSymbol(geometry_type)
+        symbol.setColor(QColor(NO_TYPE_COLOR))
+        hatch = QgsLinePatternFillSymbolLayer()
+        hatch.setLineAngle(45.0)
+        hatch.setDistance(1.2)
+        hatch.setColor(QColor(NO_TYPE_HATCH_COLOR))
+        symbol.appendSymbolLayer(hatch)
+        renderer.updateCategorySymbol(len(entries), symbol)
+    return renderer
 
 
 def apply_bivariate_style(layer, title="", method=None, code_field="typ_code"):

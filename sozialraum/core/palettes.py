@@ -38,7 +38,9 @@ NEED_COVERAGE_COLORS = {
 }
 NEED_WORDS = {1: ("gering", "low"), 2: ("mittel", "medium"), 3: ("hoch", "high")}
 COVERAGE_WORDS = {1: ("gut", "good"), 2: ("mittel", "medium"), 3: ("gering", "poor")}
+#: quarters without a type: white, hatched in grey on the map
 NO_TYPE_COLOR = "#ffffff"
+NO_TYPE_HATCH_COLOR = "#969696"
 
 #: ``(status 1..4 hoch..sehr niedrig, dynamics 1..3 positiv..negativ) -> colour``
 STATUS_DYNAMIC_COLORS = {

@@ -240,7 +240,7 @@ def indicator_bars(rows, lang="de", standalone=False, width=600):
     return "<svg {}>{}{}</svg>".format(attributes, "".join(body), legend)
 
 
-LEGEND_CELL = 34
+LEGEND_CELL = 40
 
 
 def bivariate_legend_svg(lang="de", standalone=False):

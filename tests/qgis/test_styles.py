@@ -291,6 +291,9 @@ def test_need_coverage_loads_as_the_3x3_grid_row_by_row(load, module):
     drawn = {f["id"]: drawn_category(layer, f) for f in layer.getFeatures()}
     assert drawn == {"A": "Bedarf hoch · Versorgung gering", "B": "Bedarf gering · Versorgung gut",
                      "C": "kein Typ (siehe Hinweis)"}
+    # "no type" is hatched: it must not read as the light grey of low need and good coverage
+    no_type = categories[9].symbol()
+    assert [layer.layerType() for layer in no_type.symbolLayers()] == ["SimpleFill", "LinePatternFill"]
 
 
 def test_styles_follow_the_language(module):

@@ -33,6 +33,7 @@ from ..core.method_record import record_from_dict
 from ..core.mss import gesamt_code, status_dynamic_label
 from ..core.palettes import CATCHMENT_RAMP, ROBUSTNESS_COLORS, STATUS_DYNAMIC_COLORS
 from . import compat
+from .layers import resolve_fields
 from .method_record import METHOD_PROPERTY
 
 NOT_RATED_COLOR = "#bdbdbd"
@@ -69,13 +70,13 @@ def class_renderer(geometry_type, class_field, labels):
     return categorized_renderer(geometry_type, class_field, entries, (not_rated_label(), NOT_RATED_COLOR))
 
 
-def status_dynamic_renderer(geometry_type):
+def status_dynamic_renderer(geometry_type, code_field="gesamt_code"):
     """The MSS overlay on ``gesamt_code``: 12 categories, status 1..4 then dynamics +, +/-, - (as the MSS
     tables list them), colours of :data:`..core.palettes.STATUS_DYNAMIC_COLORS`, then "not rated"."""
     entries = [(gesamt_code(status, dynamic), "{} {}".format(gesamt_code(status, dynamic),
                                                            status_dynamic_label(status, dynamic)), color)
                for (status, dynamic), color in sorted(STATUS_DYNAMIC_COLORS.items())]
-    return categorized_renderer(geometry_type, "gesamt_code", entries, (not_rated_label(), NOT_RATED_COLOR))
+    return categorized_renderer(geometry_type, code_field, entries, (not_rated_label(), NOT_RATED_COLOR))
 
 
 def breaks_renderer(geometry_type, field, breaks, labels, colors):
@@ -94,7 +95,7 @@ def _limit_text(limit):
     return format_number(limit, 0 if float(limit).is_integer() else 1)
 
 
-def robustness_renderer(geometry_type, n_rated):
+def robustness_renderer(geometry_type, n_rated, width_field="rang_spanne"):
     """Robustness of the rank by the width of its 5-95 % interval (``rang_spanne``), with the limits of
     :func:`..core.diagnostics.robustness_limits` for ``n_rated`` quarters: 1 robust, 2 moderately
     robust, 3 uncertain (the verdict the index check writes in ``robust``), NULL = not rated."""
@@ -104,7 +105,7 @@ def robustness_renderer(geometry_type, n_rated):
              de_en("Rangspanne bis {}", "rank interval up to {}").format(moderate_text),
              de_en("Rangspanne über {}", "rank interval above {}").format(moderate_text)]
     labels = ["{} ({})".format(de_en(*words), span) for words, span in zip(ROBUSTNESS_WORDS, spans)]
-    return breaks_renderer(geometry_type, "rang_spanne", limits, labels, ROBUSTNESS_COLORS)
+    return breaks_renderer(geometry_type, width_field, limits, labels, ROBUSTNESS_COLORS)
 
 
 def rate_renderer(geometry_type, rate_field, values, n_classes=5):
@@ -116,7 +117,7 @@ def rate_renderer(geometry_type, rate_field, values, n_classes=5):
     return breaks_renderer(geometry_type, rate_field, breaks, labels, class_colors(len(breaks) + 1))
 
 
-def catchment_renderer(geometry_type, thresholds):
+def catchment_renderer(geometry_type, thresholds, distance_field="schwelle_m"):
     """Catchments graduated by ``schwelle_m``: one range per distance of ``thresholds`` (ascending), the
     smallest darkest (ColorBrewer GnBu, from its darkest step 1.0 down to 0.4), fills 45 % opaque with a
     solid darker outline, drawn largest first so the smaller catchments lie on top of the larger ones."""
@@ -136,8 +137,9 @@ def catchment_renderer(geometry_type, thresholds):
         label = de_en("bis {} m", "up to {} m").format(format_number(upper, 0))
         ranges.append(QgsRendererRange(lower, upper, symbol, label))
         lower = upper
-    renderer = QgsGraduatedSymbolRenderer("schwelle_m", ranges)
-    renderer.setOrderBy(QgsFeatureRequest.OrderBy([QgsFeatureRequest.OrderByClause("schwelle_m", False)]))
+    renderer = QgsGraduatedSymbolRenderer(distance_field, ranges)
+    renderer.setOrderBy(QgsFeatureRequest.OrderBy([QgsFeatureRequest.OrderByClause(
+        QgsExpression.quotedColumnRef(distance_field), False)]))
     renderer.setOrderByEnabled(True)
     return renderer
 
@@ -157,12 +159,18 @@ def apply_renderer(layer, make_renderer, title="", method=None):
 
 def apply_class_style(layer, class_field, labels, title="", method=None):
     """Style ``layer`` by class and keep ``method`` (a dict) on it as a custom property."""
-    apply_renderer(layer, lambda geometry_type: class_renderer(geometry_type, class_field, labels), title, method)
+    field = stored_name(layer, class_field)
+    apply_renderer(layer, lambda geometry_type: class_renderer(geometry_type, field, labels), title, method)
+
+
+def stored_name(layer, field):
+    """``field`` as ``layer`` stores it: a Shapefile keeps 10 characters (``gesamt_code`` -> ``gesamt_cod``)."""
+    return resolve_fields(layer.fields(), [field]).get(field, field)
 
 
 def _values(layer, field):
     """The distinct non-NULL values of ``field`` in ``layer`` (none when the layer lacks the field)."""
-    index = layer.fields().indexOf(field)
+    index = layer.fields().indexOf(stored_name(layer, field))
     if index < 0:
         return []
     return [v for v in layer.uniqueValues(index) if v is not None and not (hasattr(v, "isNull") and v.isNull())]
@@ -172,7 +180,8 @@ def apply_status_dynamic_style(layer, title="", method=None):
     """The MSS overlay (:func:`status_dynamic_renderer`); a result without dynamics (no ``gesamt_code``)
     is styled by its status class alone."""
     if _values(layer, "gesamt_code"):
-        apply_renderer(layer, status_dynamic_renderer, title, method)
+        code_field = stored_name(layer, "gesamt_code")
+        apply_renderer(layer, lambda geometry_type: status_dynamic_renderer(geometry_type, code_field), title, method)
     else:
         apply_class_style(layer, "status_class", [status_dynamic_label(status) for status in (1, 2, 3, 4)],
                           title, method)
@@ -187,7 +196,9 @@ def apply_robustness_style(layer, title="", method=None):
             "{} IS NOT NULL".format(QgsExpression.quotedColumnRef("rang_basis")))
         request.setFlags(compat.REQUEST_NO_GEOMETRY).setSubsetOfAttributes([index])
         n_rated = sum(1 for _ in layer.getFeatures(request))
-    apply_renderer(layer, lambda geometry_type: robustness_renderer(geometry_type, n_rated), title, method)
+    width_field = stored_name(layer, "rang_spanne")
+    apply_renderer(layer, lambda geometry_type: robustness_renderer(geometry_type, n_rated, width_field), title,
+                   method)
 
 
 def apply_catchment_style(layer, title="", method=None):
@@ -199,7 +210,8 @@ def apply_catchment_style(layer, title="", method=None):
 def apply_rate_style(layer, rate_field, title="", method=None):
     """The rate ``rate_field`` in classes of near equal counts (:func:`rate_renderer`) of the values in the layer."""
     values = [float(v) for v in _values(layer, rate_field)]
-    apply_renderer(layer, lambda geometry_type: rate_renderer(geometry_type, rate_field, values), title, method)
+    field = stored_name(layer, rate_field)
+    apply_renderer(layer, lambda geometry_type: rate_renderer(geometry_type, field, values), title, method)
 
 
 def _symbol(geometry_type, color, size=None):

@@ -40,20 +40,20 @@ def module(plugin):
 
 @pytest.fixture()
 def load(plugin, tmp_path):
-    """``load(algorithm, parameters, outputs=("OUTPUT",))``: run with each of ``outputs`` into a GeoPackage with
-    loading on, load the results as the assistant does (the post-processors style them) and return the loaded
+    """``load(algorithm, parameters, outputs=("OUTPUT",), suffix=".gpkg")``: run with each of ``outputs`` into a
+    file with loading on, load the results as the assistant does (the post-processors style them) and return the loaded
     layer of the first output, or a dict of them when ``outputs`` has several; removed from the project after."""
     import processing
 
     results = importlib.import_module("sozialraum_plugin.ui.results")
     loaded_layers = []
 
-    def _load(name, parameters, outputs=("OUTPUT",)):
+    def _load(name, parameters, outputs=("OUTPUT",), suffix=".gpkg"):
         context, feedback = QgsProcessingContext(), QgsProcessingFeedback()
         context.setProject(QgsProject.instance())
         parameters = dict(parameters)
         for key in outputs:
-            path = str(tmp_path / "{}_{}.gpkg".format(name, key.lower()))
+            path = str(tmp_path / "{}_{}{}".format(name, key.lower(), suffix))
             parameters[key] = QgsProcessingOutputLayerDefinition(path, QgsProject.instance())
         result = processing.run("sozialraum:" + name, parameters, context=context, feedback=feedback)
         loaded, failed = results.load_results(context, feedback, QgsProject.instance())
@@ -257,6 +257,24 @@ def test_status_dynamic_loads_as_the_4x3_overlay_in_the_order_of_the_mss_tables(
                      "C": "2+/- Status mittel, Dynamik stabil", "D": "2+/- Status mittel, Dynamik stabil",
                      "E": "4- Status sehr niedrig, Dynamik negativ", "F": "nicht bewertet"}
     assert layer.name() == "Status-/Dynamik-Index"
+
+
+def test_shapefile_results_load_styled_by_their_cut_field_names(load):
+    # a Shapefile keeps 10 characters of a field name: gesamt_code -> gesamt_cod, rang_spanne -> rang_spann
+    layer = load("statusdynamicindex", {"INPUT": polygon_layer(MSS_ROWS), "ID_FIELD": "id",
+                                        "STATUS_INDICATORS": ["s"], "DYNAMIC_PAIRS": ["s", "e"],
+                                        "POPULATION_FIELD": "pop"}, suffix=".shp")
+    assert layer.renderer().classAttribute() == "gesamt_cod"
+    drawn = {f["id"]: drawn_category(layer, f) for f in layer.getFeatures()}
+    assert drawn["E"] == "4- Status sehr niedrig, Dynamik negativ" and drawn["F"] == "nicht bewertet"
+    layer = load("indexdiagnostics", {"INPUT": polygon_layer(ROBUSTNESS_ROWS), "ID_FIELD": "id",
+                                      "INDICATORS": ["a", "b", "c"], "POPULATION_FIELD": "pop", "N_RANDOM": 50,
+                                      "OUTPUT_HTML": None}, suffix=".shp")
+    assert '"rang_spann"' in layer.renderer().classAttribute()
+    for feature in layer.getFeatures():
+        verdict = feature["robust"]
+        if verdict is not None and not (hasattr(verdict, "isNull") and verdict.isNull()):
+            assert drawn_category(layer, feature).startswith(verdict + " (")
 
 
 def test_status_without_dynamics_loads_coloured_by_status_class(load):

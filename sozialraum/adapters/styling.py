@@ -31,7 +31,13 @@ from ..core.diagnostics import ROBUSTNESS_WORDS, robustness_limits
 from ..core.errors import de_en, format_number, language
 from ..core.method_record import record_from_dict
 from ..core.mss import gesamt_code, status_dynamic_label
-from ..core.palettes import CATCHMENT_RAMP, ROBUSTNESS_COLORS, STATUS_DYNAMIC_COLORS
+from ..core.palettes import (
+    CATCHMENT_RAMP,
+    DEMAND_COLORS,
+    NETWORK_COLORS,
+    ROBUSTNESS_COLORS,
+    STATUS_DYNAMIC_COLORS,
+)
 from . import compat
 from .layers import resolve_fields
 from .method_record import METHOD_PROPERTY
@@ -112,7 +118,8 @@ def rate_renderer(geometry_type, rate_field, values, n_classes=5):
     """A rate in ``n_classes`` classes of near equal counts (:func:`..core.classify.quantile_breaks` of the
     rated ``values``), light to dark red, labelled "bis 4,5 %" ...; one class when the values do not vary."""
     values = np.asarray([v for v in values if np.isfinite(v)], dtype=float)
-    breaks = quantile_breaks(values, min(n_classes, np.unique(values).size)) if np.unique(values).size > 1 else []
+    n_distinct = np.unique(values).size
+    breaks = quantile_breaks(values, min(n_classes, n_distinct)) if n_distinct > 1 else []
     labels = ["{} %".format(label) for label in default_labels(breaks)] if breaks else [de_en("bewertet", "rated")]
     return breaks_renderer(geometry_type, rate_field, breaks, labels, class_colors(len(breaks) + 1))
 
@@ -157,15 +164,15 @@ def apply_renderer(layer, make_renderer, title="", method=None):
         layer.setCustomProperty(METHOD_PROPERTY, record_from_dict(method).to_json())
 
 
+def stored_name(layer, field):
+    """``field`` as ``layer`` stores it: a Shapefile keeps 10 characters (``gesamt_code`` -> ``gesamt_cod``)."""
+    return resolve_fields(layer.fields(), [field]).get(field, field)
+
+
 def apply_class_style(layer, class_field, labels, title="", method=None):
     """Style ``layer`` by class and keep ``method`` (a dict) on it as a custom property."""
     field = stored_name(layer, class_field)
     apply_renderer(layer, lambda geometry_type: class_renderer(geometry_type, field, labels), title, method)
-
-
-def stored_name(layer, field):
-    """``field`` as ``layer`` stores it: a Shapefile keeps 10 characters (``gesamt_code`` -> ``gesamt_cod``)."""
-    return resolve_fields(layer.fields(), [field]).get(field, field)
 
 
 def _values(layer, field):
@@ -239,9 +246,9 @@ def apply_network_style(layer, title="", method=None):
     (``komponente`` 0 is the largest part)."""
     apply_renderer(layer, lambda geometry_type: _flag_renderer(
         geometry_type, "CASE WHEN {} = 0 THEN 1 ELSE 2 END".format(QgsExpression.quotedColumnRef("komponente")),
-        (de_en("größter zusammenhängender Teil", "largest connected part"), "#737373", 0.3),
+        (de_en("größter zusammenhängender Teil", "largest connected part"), NETWORK_COLORS[0], 0.3),
         (de_en("getrennter Teil (nicht erreichbar vom größten)", "separate part (not reachable from the largest)"),
-         "#d95f0e", 0.9)), title, method)
+         NETWORK_COLORS[1], 0.9)), title, method)
 
 
 def apply_network_problems_style(layer, kinds, title="", method=None):
@@ -255,8 +262,8 @@ def apply_demand_style(layer, title="", method=None):
     larger, dark orange and on top (``erreicht``)."""
     apply_renderer(layer, lambda geometry_type: _flag_renderer(
         geometry_type, "CASE WHEN {} THEN 1 ELSE 2 END".format(QgsExpression.quotedColumnRef("erreicht")),
-        (de_en("Einrichtung in Reichweite", "service in reach"), "#9ecae1", 1.2),
-        (de_en("keine Einrichtung in Reichweite", "no service in reach"), "#d95f0e", 2.0)), title, method)
+        (de_en("Einrichtung in Reichweite", "service in reach"), DEMAND_COLORS[0], 1.2),
+        (de_en("keine Einrichtung in Reichweite", "no service in reach"), DEMAND_COLORS[1], 2.0)), title, method)
 
 
 class _Styler(QgsProcessingLayerPostProcessorInterface):

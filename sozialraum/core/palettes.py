@@ -53,8 +53,15 @@ STATUS_DYNAMIC_COLORS = {
 #: robustness of a quarter's rank: robust, moderately robust, uncertain (light = no doubt, dark = look again)
 ROBUSTNESS_COLORS = ("#fff7bc", "#fec44f", "#d95f0e")
 
-#: catchments, the smallest distance first: ColorBrewer GnBu from dark to light
+#: catchments, the smallest distance darkest (ColorBrewer GnBu)
 CATCHMENT_RAMP = "GnBu"
+
+#: checked path network: the largest part, a separate part (stands out)
+NETWORK_COLORS = ("#737373", "#d95f0e")
+#: places to check in the path network, by kind (ColorBrewer Dark2)
+CROSSING_COLOR, OVERLAP_COLOR, DEAD_END_COLOR = "#7570b3", "#e7298a", "#d95f02"
+#: demand points: a service in reach, none in reach (stands out)
+DEMAND_COLORS = ("#9ecae1", "#d95f0e")
 
 
 def need_coverage_grid(lang=None):

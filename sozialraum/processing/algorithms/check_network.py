@@ -19,14 +19,14 @@ from ...adapters.crs import working_crs
 from ...adapters.network_check import check_network, edge_geometry
 from ...adapters.network_graph import read_network, snap_to_edges
 from ...adapters.styling import apply_network_problems_style, apply_network_style, attach_layer_style, attach_style
+from ...core.palettes import CROSSING_COLOR, DEAD_END_COLOR, OVERLAP_COLOR
 from ..base import SozialraumAlgorithm, de_en
 from ..help_network import check_network_help
 
 CROSSING = ("Kreuzung ohne gemeinsamen Stützpunkt", "crossing without a shared vertex")
 OVERLAP = ("Überlagerung ohne gemeinsamen Stützpunkt", "overlap without a shared vertex")
 DEAD_END = ("offenes Ende", "dead end")
-#: map colours of the places to check (ColorBrewer Dark2)
-PROBLEM_COLORS = ((CROSSING, "#7570b3"), (OVERLAP, "#e7298a"), (DEAD_END, "#d95f02"))
+PROBLEM_COLORS = ((CROSSING, CROSSING_COLOR), (OVERLAP, OVERLAP_COLOR), (DEAD_END, DEAD_END_COLOR))
 
 
 class CheckNetworkAlgorithm(SozialraumAlgorithm):

@@ -324,7 +324,7 @@ def test_styles_follow_the_language(module):
         renderer = styling.catchment_renderer(layer.geometryType(), [300.0])
         assert renderer.ranges()[0].label() == "up to 300 m"
         assert styling.robustness_renderer(layer.geometryType(), 10).categories()[2].label() == \
-            "uncertain (rank interval above 2,5)".replace(",", ".")
+            "uncertain (rank interval above 2.5)"
     finally:
         errors.set_language("de")
 

@@ -39,24 +39,14 @@ def start_qgis():
     return app, plugin
 
 
-def save_styled(path, layer_name, class_field, labels, title, method):
-    """Style the saved layer by class and store the style as the layer's default in the GeoPackage."""
+def save_styled(path, layer_name, title, method, apply_style, *style_arguments):
+    """Style the saved layer as the algorithm styles it when QGIS loads it, ``apply_style(layer,
+    *style_arguments, title, method)`` (an ``apply_*_style`` function of the plugin's adapters), and store
+    the style as the layer's default in the GeoPackage (and beside it as a .qml file)."""
     from qgis.core import QgsVectorLayer
 
-    styling = importlib.import_module("sozialraum_plugin.sozialraum.adapters.styling")
     layer = QgsVectorLayer("{}|layername={}".format(path, layer_name), layer_name, "ogr")
-    styling.apply_class_style(layer, class_field, labels, title, method)
-    layer.saveStyleToDatabase(layer_name, title, True, "")
-    layer.saveNamedStyle(str(Path(path).with_name(layer_name + ".qml")))
-
-
-def save_typology(path, layer_name, title, method):
-    """Style the need x coverage layer as a bivariate map and store the style in the GeoPackage."""
-    from qgis.core import QgsVectorLayer
-
-    bivariate = importlib.import_module("sozialraum_plugin.sozialraum.adapters.bivariate")
-    layer = QgsVectorLayer("{}|layername={}".format(path, layer_name), layer_name, "ogr")
-    bivariate.apply_bivariate_style(layer, title, method)
+    apply_style(layer, *style_arguments, title, method)
     layer.saveStyleToDatabase(layer_name, title, True, "")
     layer.saveNamedStyle(str(Path(path).with_name(layer_name + ".qml")))
 
@@ -77,6 +67,8 @@ def main():
     from qgis.core import QgsProcessingFeedback
 
     errors = importlib.import_module("sozialraum_plugin.sozialraum.core.errors")
+    styling = importlib.import_module("sozialraum_plugin.sozialraum.adapters.styling")
+    bivariate = importlib.import_module("sozialraum_plugin.sozialraum.adapters.bivariate")
     errors.set_language(args.language)
     feedback = QgsProcessingFeedback()
     districts = "{}|layername=quartiere".format(DEMO)
@@ -88,7 +80,8 @@ def main():
         "AGGREGATION": "sum", "CLASSIFICATION": "stddev",
         "OUTPUT": "ogr:dbname='{}' table=\"sozialindex\" (geom)".format(results)}, feedback=feedback)
     method = json.loads(index["METHOD"])
-    save_styled(results, "sozialindex", "index_class", method["labels"], "Sozialindex", method)
+    save_styled(results, "sozialindex", "Sozialindex", method, styling.apply_class_style, "index_class",
+                method["labels"])
     summary.append("Sozialindex: {} Quartiere bewertet, {} nicht bewertet".format(index["N_RATED"],
                                                                                     index["N_NOT_RATED"]))
 
@@ -97,10 +90,8 @@ def main():
         "DYNAMIC_PAIRS": [f for name in INDICATORS for f in (name, name.replace("_2024", "_2022"))],
         "POPULATION_FIELD": "ew_gesamt", "MIN_POPULATION": 300,
         "OUTPUT": "ogr:dbname='{}' table=\"status_dynamik\" (geom)".format(results)}, feedback=feedback)
-    mss_method = json.loads(mss["METHOD"])
-    mss_core = importlib.import_module("sozialraum_plugin.sozialraum.core.mss")
-    labels = [errors.de_en(*mss_core.STATUS_LABELS[k]) for k in sorted(mss_core.STATUS_LABELS)]
-    save_styled(results, "status_dynamik", "status_class", labels, "Status-/Dynamik-Index", mss_method)
+    save_styled(results, "status_dynamik", "Status-/Dynamik-Index", json.loads(mss["METHOD"]),
+                styling.apply_status_dynamic_style)
     summary.append("Status-/Dynamik-Index (MSS-Verfahren) berechnet")
 
     labels = {
@@ -115,6 +106,7 @@ def main():
         "NAME_FIELD": "name", "INDICATOR_LABELS": labels[args.language],
         "OUTPUT": "ogr:dbname='{}' table=\"robustheit\" (geom)".format(results),
         "OUTPUT_HTML": str(diagnostics_html)}, feedback=feedback)
+    save_styled(results, "robustheit", "Robustheit je Quartier", None, styling.apply_robustness_style)
     summary.append("Indexprüfung mit Robustheitsanalyse")
 
     coverage_core = importlib.import_module("sozialraum_plugin.sozialraum.core.coverage")
@@ -132,8 +124,8 @@ def main():
             parameters["NORM"] = norm
         coverage = processing.run("sozialraum:servicecoverage", parameters, feedback=feedback)
         title = "Versorgung {}".format("Kitas" if key == "kitas" else "Pflegeheime")
-        save_styled(results, "versorgung_" + key, "versorgung_klasse", coverage_labels, title,
-                    json.loads(coverage["METHOD"]))
+        save_styled(results, "versorgung_" + key, title, json.loads(coverage["METHOD"]), styling.apply_class_style,
+                    "versorgung_klasse", coverage_labels)
         typology = processing.run("sozialraum:needcoverage", {
             "NEED": "{}|layername=sozialindex".format(results), "NEED_ID_FIELD": "quartier_id",
             "NEED_FIELD": "index_class", "NEED_MODE": "classes", "N_NEED_CLASSES": len(method["labels"]),
@@ -141,15 +133,18 @@ def main():
             "COVERAGE_FIELD": "versorgung_klasse", "COVERAGE_MODE": "classes",
             "OUTPUT": "ogr:dbname='{}' table=\"bedarf_versorgung_{}\" (geom)".format(results, key)},
             feedback=feedback)
-        save_typology(results, "bedarf_versorgung_" + key, "Bedarf und " + title, json.loads(typology["METHOD"]))
+        save_styled(results, "bedarf_versorgung_" + key, "Bedarf und " + title, json.loads(typology["METHOD"]),
+                    bivariate.apply_bivariate_style)
         summary.append("{}: {} % der Zielgruppe ohne Einrichtung in Reichweite; Typologie Bedarf × Versorgung"
                        .format(title, errors.format_number(100 * coverage["UNREACHED_SHARE"], 1)))
 
-    processing.run("sozialraum:catchments", {
+    catchments = processing.run("sozialraum:catchments", {
         "SERVICES": "{}|layername=kitas".format(DEMO), "NAME_FIELD": "name", "DISTANCE": "300, 500",
         "NETWORK": "{}|layername=wege".format(DEMO), "BUFFER": 50, "DEMAND": "{}|layername=adressen".format(DEMO),
         "DEMAND_FIELD": "ew_u6",
         "OUTPUT": "ogr:dbname='{}' table=\"einzugsbereiche_kitas\" (geom)".format(results)}, feedback=feedback)
+    save_styled(results, "einzugsbereiche_kitas", "Einzugsbereiche Kitas", json.loads(catchments["METHOD"]),
+                styling.apply_catchment_style)
     summary.append("Einzugsbereiche der Kitas (300 und 500 m zu Fuß)")
 
     reports = {}

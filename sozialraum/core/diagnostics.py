@@ -446,14 +446,22 @@ def _top(classes, rated, top_classes):
     return rated & np.isin(classes, present[-top_classes:])
 
 
+#: the verdicts of :func:`robustness`, most robust first
+ROBUSTNESS_WORDS = (("robust", "robust"), ("mäßig robust", "moderately robust"), ("unsicher", "uncertain"))
+
+
+def robustness_limits(n):
+    """Widest rank interval still "robust" and still "moderately robust" among ``n`` rated areas:
+    ``(ROBUST_WIDTH * n, MODERATE_WIDTH * n)`` = 10 % and 25 % of n."""
+    return ROBUST_WIDTH * n, MODERATE_WIDTH * n
+
+
 def _robustness_label(width, n):
     if np.isnan(width):
         return None
-    if width <= ROBUST_WIDTH * n:
-        return de_en("robust", "robust")
-    if width <= MODERATE_WIDTH * n:
-        return de_en("mäßig robust", "moderately robust")
-    return de_en("unsicher", "uncertain")
+    robust, moderate = robustness_limits(n)
+    level = 0 if width <= robust else 1 if width <= moderate else 2
+    return de_en(*ROBUSTNESS_WORDS[level])
 
 
 def _compare(result, base_rated, base_rank, base_top, top_classes, record):
@@ -636,6 +644,7 @@ def run_diagnostics(frame, spec, id_column, n_random=200, seed=0, top_classes=1,
                               "Variant '{}' could not be computed and was left out: {}").format(
             failed["description"], failed["error"]))
     n_rated = int(rated.sum())
+    robust_limit, moderate_limit = robustness_limits(n_rated)
     robust_rule = de_en(
         "Spanne = 5- bis 95-%-Perzentil der Ränge über alle Varianten. robust: Spanne ≤ 10 % der {n} bewerteten "
         "Quartiere ({a} Ränge); mäßig robust: ≤ 25 % ({b} Ränge); sonst unsicher. Oberste Klasse: die höchste "
@@ -643,7 +652,7 @@ def run_diagnostics(frame, spec, id_column, n_random=200, seed=0, top_classes=1,
         "Interval = 5th to 95th percentile of the ranks over all variants. robust: interval ≤ 10 % of the {n} rated "
         "districts ({a} ranks); moderately robust: ≤ 25 % ({b} ranks); otherwise uncertain. Top class: the highest "
         "class (greatest need) of each variant.",
-    ).format(n=n_rated, a=format_number(ROBUST_WIDTH * n_rated, 1), b=format_number(MODERATE_WIDTH * n_rated, 1))
+    ).format(n=n_rated, a=format_number(robust_limit, 1), b=format_number(moderate_limit, 1))
     pca_note = de_en(
         "Ladungen = Eigenvektoren der Korrelationsmatrix der normierten Indikatoren. Vorgeschlagene Gewichte = "
         "quadrierte Ladungen der ersten Hauptkomponente, auf die Summe 1 normiert (vereinfachtes Verfahren nach "

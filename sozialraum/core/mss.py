@@ -74,6 +74,19 @@ def _label(labels, cls):
     return labels[cls][1] if language() == "en" else labels[cls][0]
 
 
+def gesamt_code(status, dynamic):
+    """The MSS code of status class ``status`` and dynamic class ``dynamic``: ``gesamt_code(3, 3)`` = ``"3-"``."""
+    return "{}{}".format(int(status), DYNAMIC_SYMBOLS[int(dynamic)])
+
+
+def status_dynamic_label(status, dynamic=None):
+    """"Status niedrig, Dynamik negativ" (current language); "niedrig" alone without ``dynamic``."""
+    if dynamic is None:
+        return _label(STATUS_LABELS, status)
+    return de_en("Status {}, Dynamik {}", "status {}, dynamics {}").format(
+        _label(STATUS_LABELS, status), _label(DYNAMIC_LABELS, dynamic))
+
+
 def status_class(z):
     """Status class of z-values: 1 z < -1, 2 -1 <= z <= 1, 3 1 < z <= 1.5, 4 z > 1.5 (NaN stays NaN)."""
     z = np.asarray(z, dtype=float)
@@ -197,9 +210,8 @@ def status_dynamic_index(frame, status_fields, dynamic_fields=(), dynamic_pairs=
             codes.append(None)
             labels.append(None)
             continue
-        codes.append("{}{}".format(s, DYNAMIC_SYMBOLS[d]))
-        labels.append(de_en("Status {}, Dynamik {}", "status {}, dynamics {}").format(
-            _label(STATUS_LABELS, s), _label(DYNAMIC_LABELS, d)))
+        codes.append(gesamt_code(s, d))
+        labels.append(status_dynamic_label(s, d))
     table["gesamt_code"] = codes
     table["gesamt_label"] = labels
     s_cls = table["status_class"].fillna(0).to_numpy(dtype=int)

@@ -86,6 +86,9 @@ Quartiere unter der Mindesteinwohnerzahl (Standard 300) werden nicht bewertet.</
 z &gt; 1,5. Dynamik: 1 „positiv" z &lt; −1; 2 „stabil" −1 ≤ z ≤ 1; 3 „negativ" z &gt; 1. Der Gesamtindex kombiniert
 beide (z. B. „Status niedrig, Dynamik negativ"); <code>aufmerksamkeit</code> markiert Gebiete mit besonderem
 Aufmerksamkeitsbedarf.</p>
+<p><b>Karte</b>: die zwölf Gruppen des Gesamtindex (Code <code>gesamt_code</code>, z. B. „3-"), wie in den Karten
+des MSS: der Status bestimmt den Farbton (hoch blau, mittel beige, niedrig orange, sehr niedrig purpurrot), die
+Dynamik die Tiefe (positiv hell, stabil mittel, negativ dunkel). Ohne Dynamik-Indikatoren nach Status-Klasse.</p>
 <p>Literatur: Senatsverwaltung für Stadtentwicklung und Wohnen Berlin (2021): Monitoring Soziale
 Stadtentwicklung 2021, Indikatorenheft.</p>
 """
@@ -102,6 +105,9 @@ fields (current, two years earlier). Districts below the minimum population (def
 z &gt; 1.5. Dynamics: 1 "positive" z &lt; −1; 2 "stable" −1 ≤ z ≤ 1; 3 "negative" z &gt; 1. The overall index
 combines both (e.g. "status low, dynamics negative"); <code>aufmerksamkeit</code> flags areas needing particular
 attention.</p>
+<p><b>Map</b>: the twelve groups of the overall index (code <code>gesamt_code</code>, e.g. "3-"), as in the MSS
+maps: the status sets the hue (high blue, medium beige, low orange, very low purple-red), the dynamics the depth
+(positive light, stable medium, negative dark). Without dynamic indicators by status class.</p>
 <p>Reference: Senate Department for Urban Development and Housing Berlin (2021): Monitoring Soziale
 Stadtentwicklung 2021, Indikatorenheft.</p>
 """
@@ -117,6 +123,8 @@ sich Personen zuordnen. Die Stadtquote rechnet sie mit.</p>
 <p><b>Empirische Bayes-Glättung</b> (optional, „global EB" nach Marshall 1991): kleine Quartiere werden zur
 Stadtquote m hin gezogen, große kaum: EB = m + C·(r − m) mit C = s² / (s² + m/n); s² ist die echte Streuung der
 Quoten zwischen den Quartieren (geschätzt als gewichtete Varianz minus m/n̄). Ergebnis in <code>…_eb</code>.</p>
+<p><b>Karte</b>: die erste Quote in fünf Klassen mit möglichst gleich vielen Quartieren, höhere Quote dunkler;
+nicht bewertete Quartiere grau.</p>
 <p>Literatur: Marshall, R. J. (1991): Mapping disease and mortality rates using empirical Bayes estimators.
 Applied Statistics 40(2), 283–294.</p>
 """
@@ -132,6 +140,8 @@ The city rate still counts them.</p>
 <p><b>Empirical Bayes smoothing</b> (optional, global EB after Marshall 1991): small districts are pulled towards
 the city rate m, large ones hardly: EB = m + C·(r − m) with C = s² / (s² + m/n); s² is the true between-district
 variance of the rates (weighted variance minus m/n̄). Result in <code>…_eb</code>.</p>
+<p><b>Map</b>: the first rate in five classes of near equal counts, higher rate darker; districts not rated
+grey.</p>
 <p>Reference: Marshall, R. J. (1991): Mapping disease and mortality rates using empirical Bayes estimators.
 Applied Statistics 40(2), 283–294.</p>
 """
@@ -154,7 +164,9 @@ Quartier, das fast immer oben landet, ist ein sicherer Kandidat; eines mit groß
 Methodenwahl.</li>
 </ul>
 <p>Ergebnis: eine Tabelle je Quartier und eine barrierearme HTML-Zusammenfassung. Mit „Lesbare Indikatornamen“
-(„q_alo=Arbeitslosenquote; …“) und „Quartiersname“ zeigt sie Namen statt Feldnamen und Kennungen.</p>
+(„q_alo=Arbeitslosenquote; …“) und „Quartiersname“ zeigt sie Namen statt Feldnamen und Kennungen. Die Karte färbt die Quartiere nach dem
+Urteil <code>robust</code>: robust (Rangspanne bis 10 % der bewerteten Quartiere) hell, mäßig robust (bis 25 %)
+mittel, unsicher dunkel – dort hängt die Einstufung an der Methodenwahl.</p>
 <p>Literatur: OECD/JRC (2008): Handbook on Constructing Composite Indicators, Kap. 1.7 (Unsicherheits- und
 Sensitivitätsanalyse). Saisana, M., Saltelli, A., Tarantola, S. (2005), JRSS A 168(2), 307–323.</p>
 """
@@ -175,7 +187,9 @@ of PCA weights, randomly perturbed weights, leaving one indicator out). Per dist
 with a wide interval depends on the method.</li>
 </ul>
 <p>Result: a table per district and an accessible HTML summary. With "Readable indicator names"
-("q_alo=Unemployment rate; …") and "Quarter name field" it shows names instead of field names and IDs.</p>
+("q_alo=Unemployment rate; …") and "Quarter name field" it shows names instead of field names and IDs. The map colours the districts by the verdict
+<code>robust</code>: robust (rank interval up to 10 % of the rated districts) light, moderately robust (up to 25 %)
+medium, uncertain dark – there the rating depends on the choice of method.</p>
 <p>References: OECD/JRC (2008): Handbook on Constructing Composite Indicators, ch. 1.7 (uncertainty and
 sensitivity analysis). Saisana, M., Saltelli, A., Tarantola, S. (2005), JRSS A 168(2), 307–323.</p>
 """

@@ -34,7 +34,8 @@ im gepufferten Polygon liegt.</li>
 <p><b>Ergebnis</b>: je Einrichtung und Entfernung ein Polygon mit <code>einrichtung_id</code>,
 <code>einrichtung_name</code>, <code>schwelle_m</code>, <code>methode</code> (netz/luftlinie),
 <code>bevoelkerung</code> (leer ohne Nachfragepunkte), <code>flaeche_ha</code> und <code>hinweis</code>.
-Große Entfernungen stehen zuerst, damit kleinere Bereiche in der Karte obenauf liegen. Alle Längen in Metern:
+<b>Karte</b>: abgestuft nach Entfernung, die kleinste am dunkelsten und obenauf, halbdurchsichtig mit Umriss, so
+dass die Karte darunter sichtbar bleibt. Alle Längen in Metern:
 Layer in geographischen Koordinaten (Grad) werden vorher in ein metrisches Koordinatensystem umgerechnet.</p>
 <p>Literatur: Dijkstra, E. W. (1959): A note on two problems in connexion with graphs. Numerische Mathematik 1,
 269–271. Luo, W. &amp; Wang, F. (2003): Measures of spatial accessibility to health care in a GIS environment.
@@ -67,7 +68,8 @@ Limits count (≤). So the count rests on the distance, not on whether a point l
 <p><b>Result</b>: per service and distance one polygon with <code>einrichtung_id</code>,
 <code>einrichtung_name</code>, <code>schwelle_m</code>, <code>methode</code> (netz = network / luftlinie =
 straight line), <code>bevoelkerung</code> (empty without demand points), <code>flaeche_ha</code> and
-<code>hinweis</code> (note). Larger distances come first so smaller areas lie on top in the map. All lengths are
+<code>hinweis</code> (note). <b>Map</b>: graduated by distance, the smallest darkest and on top, see-through
+with an outline so the map below stays visible. All lengths are
 in metres: layers in geographic coordinates (degrees) are reprojected to a metric CRS first.</p>
 <p>Literature: Dijkstra, E. W. (1959): A note on two problems in connexion with graphs. Numerische Mathematik 1,
 269–271. Luo, W. &amp; Wang, F. (2003): Measures of spatial accessibility to health care in a GIS environment.
@@ -96,9 +98,11 @@ z. B. <code>versorgung_klasse</code> der Versorgungsanalyse. Art „values": hö
 Versorgungsergebnis oder ohne Bedarfswert bekommen keinen Typ und einen <code>hinweis</code>; IDs, die nur im
 Versorgungsergebnis vorkommen, werden als Warnung gemeldet.</li>
 </ol>
-<p><b>Karte</b>: bivariate Farben (3 × 3, nach Stevens 2015): Bedarf in Orange, geringe Versorgung in Blau,
-beides zusammen dunkel; für die häufigen Farbsehschwächen unterscheidbar. Die Legende nennt die neun Typen in der
-Reihenfolge der Priorität.</p>
+<p><b>Karte</b>: bivariate Farben (3 × 3, nach Stevens 2015): hoher Bedarf in Orange, geringe Versorgung in Blau,
+beides zusammen (Priorität 1) dunkelviolett und am auffälligsten, geringer Bedarf bei guter Versorgung hellgrau;
+auch bei Rot-Grün- und Blau-Gelb-Sehschwäche unterscheidbar. Die Legende liest sich Zeile für Zeile wie ein
+3 × 3-Raster: „Bedarf hoch · Versorgung gering", „Bedarf hoch · Versorgung mittel", „Bedarf hoch · Versorgung gut",
+dann mittlerer und geringer Bedarf – zugleich die Reihenfolge der Priorität.</p>
 <p>Literatur: Stevens, J. (2015): Bivariate Choropleth Maps: A How-to Guide. Machado, G. M., Oliveira, M. M.
 &amp; Fernandes, L. A. F. (2009): A physiologically-based model for simulation of color vision deficiency. IEEE
 TVCG 15(6), 1291–1298.</p>
@@ -125,9 +129,11 @@ poor coverage, 9 = low need and good coverage.</li>
 result or without a need value get no type and a note (<code>hinweis</code>); IDs found only in the coverage
 result are reported as a warning.</li>
 </ol>
-<p><b>Map</b>: bivariate colours (3 × 3, after Stevens 2015): need in orange, poor coverage in blue, both
-together dark; distinguishable for the common colour vision deficiencies. The legend lists the nine types in
-order of priority.</p>
+<p><b>Map</b>: bivariate colours (3 × 3, after Stevens 2015): high need in orange, poor coverage in blue, both
+together (priority 1) dark purple and most salient, low need with good coverage light grey; distinguishable also
+with red-green and blue-yellow colour vision deficiencies. The legend reads row by row like a 3 × 3 grid: "need
+high · coverage poor", "need high · coverage medium", "need high · coverage good", then medium and low need – which
+is also the order of priority.</p>
 <p>Literature: Stevens, J. (2015): Bivariate Choropleth Maps: A How-to Guide. Machado, G. M., Oliveira, M. M.
 &amp; Fernandes, L. A. F. (2009): A physiologically-based model for simulation of color vision deficiency. IEEE
 TVCG 15(6), 1291–1298.</p>

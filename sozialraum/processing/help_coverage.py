@@ -73,7 +73,8 @@ Quartierszahl, für Entfernungen und Erreichbarkeit die Verteilung auf die Punkt
 <p><b>Ergebnis je Nachfragepunkt</b> (optional): <code>gebiet_id</code> (leer = außerhalb aller Quartiere),
 <code>dist_naechste</code>, <code>zeit_naechste_min</code>, <code>naechste_einrichtung</code>,
 <code>einrichtungen_&lt;m&gt;</code> (Einrichtungen innerhalb &lt;m&gt; Metern), <code>erreichbarkeit</code>
-(0 ohne Einrichtung in Reichweite), <code>erreicht</code>, mit Wegenetz <code>fangabstand</code>.
+(0 ohne Einrichtung in Reichweite), <code>erreicht</code>, mit Wegenetz <code>fangabstand</code>; in der
+Karte die Punkte ohne Einrichtung in Reichweite groß und dunkelorange obenauf.
 Die Parameter stehen in der Ausgabe METHOD (für den Bericht).</p>
 <p>Literatur: Luo, W. &amp; Wang, F. (2003): Measures of spatial accessibility to health care in a GIS environment.
 Environment and Planning B 30, 865–884. Luo, W. &amp; Qi, Y. (2009): An enhanced two-step floating catchment area
@@ -145,7 +146,8 @@ population field, ratio and missing places use the district figure, distances an
 <p><b>Result per demand point</b> (optional): <code>gebiet_id</code> (empty = outside all districts),
 <code>dist_naechste</code>, <code>zeit_naechste_min</code>, <code>naechste_einrichtung</code>,
 <code>einrichtungen_&lt;m&gt;</code> (services within &lt;m&gt; metres), <code>erreichbarkeit</code> (0 without a
-service in reach), <code>erreicht</code>, with a network <code>fangabstand</code>. The parameters are in the output
+service in reach), <code>erreicht</code>, with a network <code>fangabstand</code>; on the map the points without
+a service in reach large, dark orange and on top. The parameters are in the output
 METHOD (for the report).</p>
 <p>References: Luo, W. &amp; Wang, F. (2003): Measures of spatial accessibility to health care in a GIS environment.
 Environment and Planning B 30, 865–884. Luo, W. &amp; Qi, Y. (2009): An enhanced two-step floating catchment area

@@ -21,7 +21,8 @@ hat. Brücken und Tunnel sehen so aus und sind richtig; auf gleicher Ebene fehlt
 <p><b>Ergebnis</b>: das Netz an seinen Knoten geteilt (Felder <code>kante</code>, <code>linie_nr</code> – die Linie
 der Eingabe in Lesereihenfolge –, <code>komponente</code> – 0 = größter Teil –, <code>im_hauptnetz</code>,
 <code>laenge_m</code>), optional die auffälligen Stellen als Punkte (<code>art</code>, <code>komponente</code>,
-<code>abstand_m</code> bei offenen Enden). Die Eingabe bleibt unverändert.</p>
+<code>abstand_m</code> bei offenen Enden). Die Eingabe bleibt unverändert. Karte: der größte Teil dünn grau,
+getrennte Teile dick orange obenauf; die Stellen nach Art gefärbt.</p>
 """
 
 CHECK_EN = """
@@ -43,7 +44,8 @@ tunnels look like this and are right; at ground level a node is missing there.</
 <p><b>Result</b>: the network split at its nodes (fields <code>kante</code>, <code>linie_nr</code> – the input line in
 reading order –, <code>komponente</code> – 0 = the largest part –, <code>im_hauptnetz</code>, <code>laenge_m</code>),
 optionally the places to check as points (<code>art</code>, <code>komponente</code>, <code>abstand_m</code> for dead
-ends). The input is not changed.</p>
+ends). The input is not changed. Map: the largest part thin grey, separate parts thick orange on top; the
+places by kind.</p>
 """
 
 

@@ -20,6 +20,7 @@ import math
 
 from markupsafe import escape
 
+from ..core.palettes import COVERAGE_WORDS, NEED_WORDS, need_coverage_grid
 from .rendering import number, translator
 
 MAP_SIZE = 1000.0
@@ -245,3 +246,46 @@ def indicator_bars(rows, lang="de", standalone=False, width=600):
         attributes += ' class="sr-bars" role="img" aria-label="{}"'.format(
             escape(t("Indikatoren im Vergleich zum Mittel", "Indicators compared with the average")))
     return "<svg {}>{}{}</svg>".format(attributes, "".join(body), legend)
+
+
+LEGEND_CELL = 40
+
+
+def bivariate_legend_svg(lang="de", standalone=False):
+    """The 3 x 3 legend of the need x coverage map as an SVG string (colours of :mod:`..core.palettes`).
+
+    Rows: need high (top) to low; columns: coverage poor (left) to good, so the cells read row by row
+    in the order of the map layer's legend and of the priority: the darkest cell, high need and poor
+    coverage, top left; the lightest, low need and good coverage, bottom right. ``standalone``: with
+    ``xmlns`` and a size, for a file (the print layout); otherwise for inline use in the HTML report.
+    """
+    t = translator(lang)
+    english = lang == "en"
+    cell, left, top = LEGEND_CELL, 78, 8
+    body = []
+    for n, (_, _, _, label, color) in enumerate(need_coverage_grid(lang)):
+        row, column = divmod(n, 3)
+        body.append('<rect x="{}" y="{}" width="{}" height="{}" fill="{}" stroke="#ffffff" stroke-width="2">'
+                    '<title>{}</title></rect>'.format(left + column * cell, top + row * cell, cell, cell, color,
+                                                      escape(label)))
+    for row, need in enumerate((3, 2, 1)):
+        body.append('<text x="{}" y="{}" font-size="11" text-anchor="end" fill="#252525">{}</text>'.format(
+            left - 6, top + row * cell + cell / 2 + 4, escape(NEED_WORDS[need][english])))
+    for column, coverage in enumerate((3, 2, 1)):
+        body.append('<text x="{}" y="{}" font-size="11" text-anchor="middle" fill="#252525">{}</text>'.format(
+            left + column * cell + cell / 2, top + 3 * cell + 15, escape(COVERAGE_WORDS[coverage][english])))
+    grid_bottom = top + 3 * cell
+    body.append('<text x="12" y="{}" font-size="12" font-weight="bold" text-anchor="middle" fill="#252525" '
+                'transform="rotate(-90 12 {})">{}</text>'.format(top + 1.5 * cell, top + 1.5 * cell,
+                                                                 escape(t("Bedarf", "Need"))))
+    body.append('<text x="{}" y="{}" font-size="12" font-weight="bold" text-anchor="middle" fill="#252525">{}'
+                '</text>'.format(left + 1.5 * cell, grid_bottom + 32, escape(t("Versorgung", "Coverage"))))
+    width, height = left + 3 * cell + 8, grid_bottom + 40
+    attributes = 'viewBox="0 0 {} {}"'.format(width, height)
+    if standalone:
+        attributes = 'xmlns="{}" width="{}" height="{}" {} font-family="DejaVu Sans, Arial, sans-serif"'.format(
+            SVG_NAMESPACE, width, height, attributes)
+    else:
+        attributes += ' class="sr-bivariate-legend" role="img" aria-label="{}"'.format(
+            escape(t("Legende: Bedarf und Versorgung, 3 × 3", "Legend: need and coverage, 3 × 3")))
+    return "<svg {}>{}</svg>".format(attributes, "".join(body))

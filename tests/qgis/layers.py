@@ -41,3 +41,32 @@ def values(layer, field, key="id"):
         value = feature[field]
         out[feature[key]] = None if value is None or (hasattr(value, "isNull") and value.isNull()) else value
     return out
+
+
+def point_layer(rows, crs="EPSG:25832", name="points"):
+    """A memory point layer: one point per row at its ``x``, ``y``; the other keys become fields."""
+    return _geometry_layer("Point", rows, lambda row: QgsGeometry.fromPointXY(QgsPointXY(row["x"], row["y"])), crs,
+                           name)
+
+
+def line_layer(lines, crs="EPSG:25832", name="lines"):
+    """A memory line layer: one line per entry of ``lines`` (a list of ``(x, y)``), field ``n`` its number."""
+    rows = [{"n": n, "points": points} for n, points in enumerate(lines)]
+    return _geometry_layer("LineString", rows,
+                           lambda row: QgsGeometry.fromPolylineXY([QgsPointXY(x, y) for x, y in row["points"]]),
+                           crs, name)
+
+
+def _geometry_layer(kind, rows, geometry, crs, name):
+    layer = QgsVectorLayer("{}?crs={}".format(kind, crs), name, "memory")
+    names = [key for key in rows[0] if key not in ("x", "y", "points")]
+    layer.dataProvider().addAttributes([QgsField(key, _TYPES[type(rows[0][key])]) for key in names])
+    layer.updateFields()
+    features = []
+    for row in rows:
+        feature = QgsFeature(layer.fields())
+        feature.setAttributes([row[key] for key in names])
+        feature.setGeometry(geometry(row))
+        features.append(feature)
+    layer.dataProvider().addFeatures(features)
+    return layer

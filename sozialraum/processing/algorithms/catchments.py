@@ -32,6 +32,7 @@ from ...adapters import compat
 from ...adapters.crs import reprojection_note, working_crs
 from ...adapters.distances import euclidean_pairs, read_points
 from ...adapters.network_graph import components_message, components_report, read_network, snap_to_edges
+from ...adapters.styling import apply_catchment_style, attach_layer_style
 from ...core.errors import names
 from ...core.network import bounded_dijkstra, iter_network_pairs
 from ...core.parse import parse_thresholds
@@ -304,6 +305,7 @@ class CatchmentsAlgorithm(SozialraumAlgorithm):
                   "demand_field": self.parameterAsString(parameters, self.DEMAND_FIELD, context) or None,
                   "n_empty": n_empty}
         self.save_method(dest_id, method, context)
+        attach_layer_style(context, dest_id, apply_catchment_style, de_en("Einzugsbereiche", "Catchments"), method)
         return {self.OUTPUT: dest_id, "METHOD": json.dumps(method, ensure_ascii=False), "N_EMPTY": n_empty}
 
     @staticmethod

@@ -18,12 +18,15 @@ from ...adapters import compat
 from ...adapters.crs import working_crs
 from ...adapters.network_check import check_network, edge_geometry
 from ...adapters.network_graph import read_network, snap_to_edges
+from ...adapters.styling import apply_network_problems_style, apply_network_style, attach_layer_style, attach_style
+from ...core.palettes import CROSSING_COLOR, DEAD_END_COLOR, OVERLAP_COLOR
 from ..base import SozialraumAlgorithm, de_en
 from ..help_network import check_network_help
 
 CROSSING = ("Kreuzung ohne gemeinsamen Stützpunkt", "crossing without a shared vertex")
 OVERLAP = ("Überlagerung ohne gemeinsamen Stützpunkt", "overlap without a shared vertex")
 DEAD_END = ("offenes Ende", "dead end")
+PROBLEM_COLORS = ((CROSSING, CROSSING_COLOR), (OVERLAP, OVERLAP_COLOR), (DEAD_END, DEAD_END_COLOR))
 
 
 class CheckNetworkAlgorithm(SozialraumAlgorithm):
@@ -89,8 +92,13 @@ class CheckNetworkAlgorithm(SozialraumAlgorithm):
         results = {self.OUTPUT: dest_id, "N_EDGES": len(network.lines), "N_COMPONENTS": int(check.sizes.size),
                    "MAIN_SHARE": float(check.sizes[main] / check.labels.size), "N_DEAD_ENDS": int(check.dead_ends.size),
                    "N_CROSSINGS": len(check.crossings), "DEMAND_OFF_MAIN": off_main}
+        attach_layer_style(context, dest_id, apply_network_style,
+                           de_en("Wegenetz, an Knoten geteilt", "Path network split at its nodes"))
         if problems_id is not None:
             results[self.OUTPUT_PROBLEMS] = problems_id
+            kinds = [(de_en(*kind), color) for kind, color in PROBLEM_COLORS]
+            attach_style(context, problems_id, lambda layer: apply_network_problems_style(
+                layer, kinds, de_en("Auffällige Stellen", "Places to check")))
         return results
 
     def _demand(self, parameters, network, crs, context, feedback):

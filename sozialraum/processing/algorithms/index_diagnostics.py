@@ -11,6 +11,7 @@ from qgis.core import (
 
 from ...adapters import compat
 from ...adapters.staging import write_text
+from ...adapters.styling import apply_robustness_style, attach_layer_style
 from ...core.diagnostics import Canceled, run_diagnostics
 from ...report.diagnostics_html import diagnostics_html
 from ...report.model import parse_labels
@@ -84,6 +85,8 @@ class IndexDiagnosticsAlgorithm(DistrictIndexAlgorithm):
                                     ROBUSTNESS_COLUMNS, 80.0)
         if dest_id is None:
             return {}
+        attach_layer_style(context, dest_id, apply_robustness_style,
+                           de_en("Robustheit je Quartier", "Robustness per district"))
         results = {self.OUTPUT: dest_id, "CRONBACH_ALPHA": report.alpha}
         html_path = self.file_output(parameters, self.OUTPUT_HTML, context)
         if html_path:

@@ -10,6 +10,7 @@ from qgis.core import (
 )
 
 from ...adapters import compat
+from ...adapters.styling import apply_rate_style, attach_style
 from ...core.rates import indicator_rates
 from ..base import SozialraumAlgorithm, de_en, matrix_rows
 from ..help import rates_help
@@ -82,4 +83,8 @@ class IndicatorRatesAlgorithm(SozialraumAlgorithm):
             feedback.pushWarning(warning)
         columns = [c for c in result.table.columns if c not in frame.columns]
         dest_id = self.write_result(parameters, self.OUTPUT, context, feedback, source, result.table, columns, 40.0)
-        return {self.OUTPUT: dest_id} if dest_id else {}
+        if not dest_id:
+            return {}
+        first_rate = specs[0][2]
+        attach_style(context, dest_id, lambda layer: apply_rate_style(layer, first_rate, de_en("Quoten", "Rates")))
+        return {self.OUTPUT: dest_id}

@@ -30,7 +30,7 @@ from ...adapters.crs import reprojection_note, request_in, working_crs
 from ...adapters.distances import assign_districts, euclidean_pairs, nearest_points, read_points
 from ...adapters.layers import column_values, features_unchecked, frame_kinds, result_fields
 from ...adapters.network_graph import components_message, components_report, read_network, snap_to_edges
-from ...adapters.styling import attach_class_style
+from ...adapters.styling import apply_demand_style, attach_class_style, attach_layer_style
 from ...core.coverage import (
     count_within,
     coverage_class,
@@ -505,6 +505,8 @@ class ServiceCoverageAlgorithm(SozialraumAlgorithm):
             if demand_dest is None:
                 return {}
             results[self.OUTPUT_DEMAND] = demand_dest
+            attach_layer_style(context, demand_dest, apply_demand_style,
+                               de_en("Versorgung je Nachfragepunkt", "Coverage per demand point"))
         return results
 
     def _coverage(self, settings, demand, distances, capacity, service_labels, feedback):

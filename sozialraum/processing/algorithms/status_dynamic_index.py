@@ -12,8 +12,8 @@ from qgis.core import (
 )
 
 from ...adapters import compat
-from ...adapters.styling import attach_class_style
-from ...core.mss import STATUS_LABELS, status_dynamic_index
+from ...adapters.styling import apply_status_dynamic_style, attach_layer_style
+from ...core.mss import status_dynamic_index
 from ..base import SozialraumAlgorithm, de_en, matrix_rows
 from ..help import mss_help
 
@@ -96,7 +96,6 @@ class StatusDynamicIndexAlgorithm(SozialraumAlgorithm):
             return {}
         method = dict(result.parameters, algorithm="sozialraum:" + self.NAME, id_field=id_field)
         self.save_method(dest_id, method, context)
-        labels = [de_en(*STATUS_LABELS[k]) for k in sorted(STATUS_LABELS)]
-        attach_class_style(context, dest_id, "status_class", labels,
+        attach_layer_style(context, dest_id, apply_status_dynamic_style,
                            de_en("Status-/Dynamik-Index", "Status/dynamic index"), method)
         return {self.OUTPUT: dest_id, "METHOD": json.dumps(method, ensure_ascii=False)}

@@ -24,6 +24,7 @@ from ..core.method_record import as_record
 from ..core.mss import DYNAMIC_LABELS, STATUS_LABELS
 from ..core.typology import district_key
 from ..core.vocabulary import AGGREGATION, CLASSIFICATION, MISSING, NORMALIZATION, word
+from ..core import palettes
 from . import coverage_story
 from .rendering import number, translator
 
@@ -313,9 +314,11 @@ def build_model(table, method, id_field, lang="de", name_field=None, colors=None
         "has_population": population is not None, "has_dynamics": dyn is not None,
         "coverage_titles": [c["title"] for c in coverages], "has_typology": need_rows is not None,
         "sources": [s for s in sources if s],
+        "need_coverage_section": None,
         "comparison": None,  # set by the report algorithm from an earlier result (report/comparison.py)
     }
     model["coverage_sections"] = [_coverage_section(c, quarters, coverage_colors, lang) for c in coverages]
+    model["need_coverage_section"] = _need_coverage_section(quarters, lang) if need_rows is not None else None
     model["figures"] = _key_figures(model, lang)
     model["method"] = _method_text(method, model, lang)
     model["summary"] = _summary_text(model, lang)
@@ -523,6 +526,45 @@ def _coverage_lookup(title, table, id_field, record, lang):
             "quarter ID.".format(title, id_field),
         )
     return coverage_story.coverage_rows(table, id_field, record, district_key, lang)
+
+
+def _need_coverage_section(quarters, lang):
+    """The need x coverage map of the report: colours of :mod:`..core.palettes`, the 3 x 3 counts (rows need
+    high to low, columns coverage poor to good) and the quarters of priority 1 (high need, poor coverage).
+    Quarters under statistical confidentiality carry no type (see :func:`build_model`): grey, "not published"."""
+    t = translator(lang)
+    grid = palettes.need_coverage_grid(lang)
+    codes = [q["typology"]["code"] if q["typology"] else None for q in quarters]
+    fills = {}
+    for q, code in zip(quarters, codes):
+        if q["protected"]:
+            fills[q["key"]] = NOT_RATED_COLOR
+        elif code:
+            fills[q["key"]] = palettes.NEED_COVERAGE_COLORS[(int(code[0]), int(code[2]))]
+        else:
+            fills[q["key"]] = palettes.NO_TYPE_COLOR
+    counts = {code: codes.count(code) for _, _, code, _, _ in grid}
+    rows = [{"need": palettes.NEED_WORDS[need][1 if lang == "en" else 0],
+             "cells": [{"code": code, "label": label, "count": counts[code], "color": color}
+                       for n, c, code, label, color in grid if n == need]} for need in (3, 2, 1)]
+    first = sorted((q for q, code in zip(quarters, codes) if code == "3-3"),
+                   key=lambda q: (q["rank"] is None, q["rank"] or 0, q["name"]))
+    return {"title": t("Bedarf und Versorgung", "Need and coverage"),
+            "map_title": t("Bedarf (Sozialindex) und Versorgung je Quartier", "Need (social index) and coverage per "
+                           "quarter"),
+            "fills": fills, "rows": rows,
+            "columns": [palettes.COVERAGE_WORDS[c][1 if lang == "en" else 0] for c in (3, 2, 1)],
+            "first": [{"name": q["name"], "anchor_key": q["key"], "klass_text": q["klass_text"]} for q in first],
+            "n_unpublished": sum(1 for q in quarters if q["protected"]),
+            "n_no_type": sum(1 for q, code in zip(quarters, codes) if not q["protected"] and not code),
+            "not_published_color": NOT_RATED_COLOR, "no_type_color": palettes.NO_TYPE_COLOR,
+            "explanation": t(
+                "Jedes Quartier fällt in eines von neun Feldern: drei Stufen des Bedarfs (aus den Klassen des "
+                "Sozialindex) mal drei Stufen der Versorgung (gut, mittel, gering). Zuerst handeln sollte man, wo "
+                "hoher Bedarf auf geringe Versorgung trifft (dunkelstes Feld, Priorität 1).",
+                "Each quarter falls into one of nine cells: three levels of need (from the classes of the social "
+                "index) times three levels of coverage (good, medium, poor). Action comes first where high need "
+                "meets poor coverage (the darkest cell, priority 1).")}
 
 
 def _need_coverage_lookup(need_coverage, lang):

@@ -4,6 +4,7 @@ The quarters carry names that must stay text in every output: a script tag, quot
 """
 
 import os
+import re
 import shutil
 import subprocess
 import unicodedata
@@ -473,8 +474,13 @@ def test_the_coverage_section_explains_every_class_from_the_recorded_method(inde
         "DISTRICTS": str(folder / "quartiere.gpkg"), "ID_FIELD": "id", "TARGET_POPULATION_FIELD": "ew",
         "SERVICES": services, "CAPACITY_FIELD": "plaetze", "DISTANCE": "150", "METHOD": "2sfca", "NORM": 0.3,
         "OUTPUT": str(folder / "versorgung_abschnitt.gpkg")})
+    typology = _processing("needcoverage", {
+        "NEED": output, "NEED_ID_FIELD": "id", "NEED_FIELD": "index_class", "NEED_MODE": "classes",
+        "N_NEED_CLASSES": 3, "COVERAGE": coverage["OUTPUT"], "COVERAGE_ID_FIELD": "id",
+        "COVERAGE_FIELD": "versorgung_klasse", "COVERAGE_MODE": "classes",
+        "OUTPUT": str(folder / "bedarf_versorgung_abschnitt.gpkg")})
     report = _report(index_result, "de", COVERAGE=[coverage["OUTPUT"]], COVERAGE_TITLES="Kitas", OUTPUT_PDF=None,
-                     OUTPUT_TABLE=None, OUTPUT_HTML=str(folder / "abschnitt.html"))
+                     OUTPUT_TABLE=None, OUTPUT_HTML=str(folder / "abschnitt.html"), NEED_COVERAGE=typology["OUTPUT"])
     html = Path(report["OUTPUT_HTML"]).read_text(encoding="utf-8")
     section = html[html.index('<section id="versorgung">'):html.index('<section id="steckbriefe"')]
     assert 'href="#sr-cov0"' in section and "Versorgung Kitas nach Klassen" in section
@@ -490,6 +496,21 @@ def test_the_coverage_section_explains_every_class_from_the_recorded_method(inde
     # Q4: (0.3 - 100/1950) * 1200 = 298.5 places missing in reach, on the basis of the class
     assert "17 % des Richtwerts von 0,30. Das ergibt „gering“ (unter 60 % des Richtwerts). Bis zum Richtwert " \
            "fehlen in Reichweite 298 Plätze." in html
+    # need x coverage: with 3 index classes the need level is the class; the cell of each rated quarter is
+    # "<index class>-<coverage class>", counted independently here from the two result layers
+    classes = {f["id"]: f["index_class"] for f in QgsVectorLayer(output, "i", "ogr").getFeatures() if f["rated"]}
+    cover = {f["id"]: f["versorgung_klasse"] for f in QgsVectorLayer(coverage["OUTPUT"], "c", "ogr").getFeatures()}
+    expected = {}
+    for key, klass in classes.items():
+        code = "{}-{}".format(klass, cover[key])
+        expected[code] = expected.get(code, 0) + 1
+    block = section[section.index('id="bedarf-versorgung"'):]
+    assert 'class="sr-bivariate-legend"' in block and 'href="#sr-nc"' in block
+    table = block[block.index("<tbody>"):block.index("</tbody>")]
+    cells = [int(c) for c in re.findall(r'<span class="swatch"[^>]*></span> (\d+)</td>', table)]
+    grid = [["{}-{}".format(need, cov) for cov in (3, 2, 1)] for need in (3, 2, 1)]
+    assert cells == [expected.get(code, 0) for row in grid for code in row] and sum(cells) == 5
+    assert "nicht veröffentlicht (1)" in block  # Q6
     # the 50-inhabitant quarter publishes no coverage value or sentence
     kleingaerten = profiles[profiles.index("Kleingärten"):]
     kleingaerten = kleingaerten[:kleingaerten.index("</article>")]

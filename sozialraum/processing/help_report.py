@@ -19,6 +19,10 @@ Quartier eine Seite mit Karte, Legende, Maßstab, Nordpfeil, Indikatorentabelle,
 Die Karten zeichnet QGIS mit den Klassenfarben des Plugins; es wird keine Web-Hintergrundkarte geladen.</li>
 <li><b>Tabelle</b> (XLSX oder CSV): eine Zeile je Quartier mit Rang, Klasse, Indikatorwerten und Abweichungen.</li>
 </ul>
+<p><b>Barrierefrei</b> (BITV 2.0 / WCAG 2.1 AA): Die HTML-Datei hat Sprachangabe, Sprunglink, Überschriften ohne
+übersprungene Ebenen und Tabellenköpfe; Karten und Diagramme haben Textalternativen, die Zahlen jedes Diagramms
+stehen als Tabelle darunter (aufklappbar); die Rangliste lässt sich mit der Tastatur sortieren (Tab, dann Eingabe-
+oder Leertaste). Eigene Vorlagen sollten das beibehalten.</p>
 <p><b>Abweichung vom Mittel</b> je Indikator: d = s · (x − Mittelwert) / Standardabweichung über die bewerteten
 Quartiere, s = −1 bei umgekehrten Indikatoren; d &gt; 0 heißt ungünstiger als im Mittel (orange Balken).</p>
 <p><b>Eigene Vorlagen</b>: Den Ordner <code>resources/templates/bericht</code> kopieren und anpassen, dann als
@@ -52,6 +56,10 @@ one page per quarter with map, legend, scale bar, north arrow, indicator table, 
 draws the maps with the plugin's class colours; no web base map is loaded.</li>
 <li><b>Table</b> (XLSX or CSV): one row per quarter with rank, class, indicator values and deviations.</li>
 </ul>
+<p><b>Accessible</b> (BITV 2.0 / WCAG 2.1 AA): the HTML file has a language attribute, a skip link, headings
+without skipped levels and table headers; maps and charts have text alternatives, each chart's numbers are in a
+table below it (to unfold); the ranking sorts from the keyboard (Tab, then Enter or Space). Own templates should
+keep this.</p>
 <p><b>Deviation from the average</b> per indicator: d = s · (x − mean) / standard deviation over the rated
 quarters, s = −1 for reversed indicators; d &gt; 0 means less favourable than average (orange bar).</p>
 <p><b>Own templates</b>: copy the folder <code>resources/templates/bericht</code>, change it and choose it as the

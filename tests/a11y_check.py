@@ -14,6 +14,7 @@ Also a command line tool:  ``python tests/a11y_check.py report.html [more.html .
 prints every violation and exits 1 when there is one.
 """
 
+import fcntl
 import json
 import os
 import select
@@ -61,21 +62,19 @@ class Page:
         self.folder = tempfile.TemporaryDirectory(prefix="a11y-")
         commands, self._to_browser = os.pipe()
         self._from_browser, replies = os.pipe()
-
-        def descriptors_3_and_4():  # in the child, before exec: the protocol's pipes on 3 (in) and 4 (out)
-            read, write = os.dup(commands), os.dup(replies)
-            while read < 5 or write < 5:
-                read, write = (os.dup(read) if read < 5 else read), (os.dup(write) if write < 5 else write)
-            os.dup2(read, 3)
-            os.dup2(write, 4)
-
+        # Chromium reads the protocol from descriptor 3 and writes to 4; bash puts the pipes there (numbers of
+        # 10 and above first, so that no redirection overwrites the other pipe; no preexec_fn, QGIS has threads)
+        ends = [fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in (commands, replies)]
+        for fd in (commands, replies):
+            os.close(fd)
+        commands, replies = ends
         self._log = open(os.path.join(self.folder.name, "chromium.log"), "w+b")
         self.process = subprocess.Popen(
-            [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
+            ["/bin/bash", "-c", 'exec "$@" 3<&{0} 4>&{1} {0}<&- {1}>&-'.format(commands, replies), "bash",
+             chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
              "--remote-debugging-pipe", "--user-data-dir=" + os.path.join(self.folder.name, "profile"),
              "--window-size=1200,900", "about:blank"],
-            preexec_fn=descriptors_3_and_4, close_fds=False, stdin=subprocess.DEVNULL, stdout=self._log,
-            stderr=self._log)
+            pass_fds=(commands, replies), stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log)
         os.close(commands)
         os.close(replies)
         self._buffer, self._id, self.session = b"", 0, None

@@ -22,8 +22,8 @@ AXE_DIR := .cache/axe-core
 HEADLESS := QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR=/tmp/runtime-$$(id -u)
 PYTEST_ARGS ?=
 
-.PHONY: setup apt-packages print-apt-packages a11y-tools axe-core test test-unit test-trixie test-sid test-all-qgis demo package install \
-        bench bench-index bench-coverage bench-report bench-postgis clean
+.PHONY: setup apt-packages print-apt-packages a11y-tools axe-core test test-unit test-trixie test-sid test-all-qgis \
+        demo package install bench bench-index bench-coverage bench-report bench-postgis clean
 
 setup: apt-packages $(VENV)/.installed axe-core
 

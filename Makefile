@@ -1,6 +1,7 @@
 # Sozialraum — set-up, tests, demo, packaging.
 #   make demo     set everything up and run the main job on the bundled Musterstadt data
 #   make test     set everything up and run every test headless
+#   make a11y-tools  this machine only: Chromium and axe-core for the accessibility check of the HTML outputs
 # Works on Debian 12 (QGIS 3.22) and Debian 13 (newer QGIS). Needs root or sudo for the Debian packages.
 
 SHELL := /bin/bash
@@ -12,13 +13,19 @@ DIST := dist
 # postgresql-postgis is provided by the suite's postgresql-NN-postgis-3 (tests start a throwaway PostGIS server)
 APT_PACKAGES := python3-qgis qgis-providers qgis xvfb poppler-utils python3-venv python3-pip \
                 python3-numpy python3-pandas python3-jinja2 python3-openpyxl postgresql postgresql-postgis
+# The accessibility check (tests/qgis/test_accessibility.py) runs axe-core in Debian's Chromium. Both stay out of
+# APT_PACKAGES, which the QGIS chroots install (.ci/qgis-chroot.sh): there the check skips. `make a11y-tools`
+# installs them on this machine (.ci/run does); `make setup` fetches axe-core wherever npm is there.
+A11Y_APT_PACKAGES := chromium npm
+AXE_VERSION := 4.14.1
+AXE_DIR := .cache/axe-core
 HEADLESS := QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR=/tmp/runtime-$$(id -u)
 PYTEST_ARGS ?=
 
-.PHONY: setup apt-packages print-apt-packages test test-unit test-trixie test-sid test-all-qgis demo package install \
-        bench bench-index bench-coverage bench-report bench-postgis clean
+.PHONY: setup apt-packages print-apt-packages a11y-tools axe-core test test-unit test-trixie test-sid test-all-qgis \
+        demo package install bench bench-index bench-coverage bench-report bench-postgis clean
 
-setup: apt-packages $(VENV)/.installed
+setup: apt-packages $(VENV)/.installed axe-core
 
 apt-packages:
 	@missing=$$(provided=$$(dpkg-query -W -f='$${Status}|$${Provides}\n' 2>/dev/null \
@@ -37,6 +44,18 @@ $(VENV)/.installed: requirements-dev.txt
 	@test -x $(PYTHON) || /usr/bin/python3 -m venv --system-site-packages $(VENV)
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
+
+# axe-core from the npm registry, pinned, into an ignored folder (no network when the tests run)
+axe-core:
+	@if [ -f $(AXE_DIR)/installed-$(AXE_VERSION) ]; then :; \
+	elif command -v npm >/dev/null; then \
+	    rm -rf $(AXE_DIR) && npm install --prefix $(AXE_DIR) --no-save --no-package-lock --ignore-scripts --no-audit \
+	        --no-fund --loglevel=error axe-core@$(AXE_VERSION) && touch $(AXE_DIR)/installed-$(AXE_VERSION); \
+	else echo "npm not found: the accessibility check will skip (make a11y-tools installs what it needs)"; fi
+
+a11y-tools:
+	@$(MAKE) --no-print-directory apt-packages APT_PACKAGES="$(A11Y_APT_PACKAGES)"
+	@$(MAKE) --no-print-directory axe-core
 
 test: setup
 	@mkdir -p /tmp/runtime-$$(id -u) && chmod 700 /tmp/runtime-$$(id -u)

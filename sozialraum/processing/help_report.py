@@ -26,6 +26,10 @@ das Python-Paket openpyxl). CSV im <i>Format</i>
 Dezimalkomma – öffnet per Doppelklick richtig in deutschem Excel); beide UTF-8 mit BOM, damit Umlaute stimmen.
 Quartiere unter der Mindesteinwohnerzahl haben leere Wertezellen (statistische Geheimhaltung).</li>
 </ul>
+<p><b>Barrierefrei</b> (BITV 2.0 / WCAG 2.1 AA): Die HTML-Datei hat Sprachangabe, Sprunglink, Überschriften ohne
+übersprungene Ebenen und Tabellenköpfe; Karten und Diagramme haben Textalternativen, die Zahlen jedes Diagramms
+stehen als Tabelle darunter (aufklappbar); die Rangliste lässt sich mit der Tastatur sortieren (Tab, dann Eingabe-
+oder Leertaste). Eigene Vorlagen sollten das beibehalten.</p>
 <p><b>Abweichung vom Mittel</b> je Indikator: d = s · (x − Mittelwert) / Standardabweichung über die bewerteten
 Quartiere, s = −1 bei umgekehrten Indikatoren; d &gt; 0 heißt ungünstiger als im Mittel (orange Balken).</p>
 <p><b>Eigene Vorlagen</b>: Den Ordner <code>resources/templates/bericht</code> kopieren und anpassen, dann als
@@ -67,6 +71,10 @@ the Python package openpyxl). CSV in the <i>format</i>
 comma – opens right in a German Excel by double-click); both UTF-8 with BOM so umlauts show. Quarters below the
 minimum population have empty value cells (statistical confidentiality).</li>
 </ul>
+<p><b>Accessible</b> (BITV 2.0 / WCAG 2.1 AA): the HTML file has a language attribute, a skip link, headings
+without skipped levels and table headers; maps and charts have text alternatives, each chart's numbers are in a
+table below it (to unfold); the ranking sorts from the keyboard (Tab, then Enter or Space). Own templates should
+keep this.</p>
 <p><b>Deviation from the average</b> per indicator: d = s · (x − mean) / standard deviation over the rated
 quarters, s = −1 for reversed indicators; d &gt; 0 means less favourable than average (orange bar).</p>
 <p><b>Own templates</b>: copy the folder <code>resources/templates/bericht</code>, change it and choose it as the

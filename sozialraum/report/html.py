@@ -17,7 +17,7 @@ import os
 
 from markupsafe import Markup
 
-from .rendering import TEMPLATE_DIR, render_template
+from .rendering import TEMPLATE_DIR, render_template, translator
 from .svg import MapFrame, bivariate_legend_svg, indicator_bars, locator_map, map_defs, overview_map
 
 REPORT_TEMPLATE_DIR = os.path.join(TEMPLATE_DIR, "bericht")
@@ -57,8 +57,13 @@ def map_parts(model, shapes, metres=True):
         if q["key"] in top and shape.get("label_point"):
             u, v = frame.point(*shape["label_point"])
             markers.append((u, v, str(q["rank"])))
-    overview = overview_map(frame, markers, metres=metres, lang=model["lang"], title=model["index_name"])
-    locators = {q["key"]: Markup(locator_map(frame, n, shape["bounds"], q["name"]))
+    # the maps' text alternatives; their data (every quarter's class) is the report's ranking table
+    t = translator(model["lang"])
+    overview = overview_map(frame, markers, metres=metres, lang=model["lang"],
+                            title=t("Karte: {} der Quartiere nach Klassen", "Map: {} of the quarters by class").format(
+                                model["index_name"]))
+    located = t("Lage von {} in der Stadt", "Location of {} in the town")
+    locators = {q["key"]: Markup(locator_map(frame, n, shape["bounds"], located.format(q["name"])))
                 for n, (q, shape) in enumerate(ordered)}
     coverage_maps = [Markup(overview_map(frame, metres=metres, lang=model["lang"], group="sr-cov{}".format(n),
                                          title=section["map_title"]))

@@ -1,4 +1,5 @@
 // Sort a table by a column: click the column head again to reverse. Numbers sort as numbers (data-v).
+// Each head becomes a <button> (Tab reaches it, Enter or Space presses it); aria-sort tells screen readers the order.
 document.querySelectorAll("table.sortable").forEach(function (table) {
   var heads = table.querySelectorAll("thead th");
   heads.forEach(function (th, column) {

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from a11y_check import Page, axe_violations, describe, missing_tools
 from layers import polygon_layer
-from test_report import QUARTERS, RATED, english, german, index_result  # noqa: F401  (fixtures reused)
+from test_report import QUARTERS, RATED, coverage_report, english, german, index_result  # noqa: F401  (fixtures)
 
 
 def _tools(axe):
@@ -66,6 +66,11 @@ def test_german_report_passes_wcag_aa(axe, german):
 
 def test_english_report_passes_wcag_aa(axe, english):
     _assert_no_violations(english["OUTPUT_HTML"])
+
+
+def test_report_with_coverage_and_need_coverage_sections_passes_wcag_aa(axe, coverage_report):
+    """The coverage section (class maps, legends, method) and the need x coverage map with its 3x3 legend."""
+    _assert_no_violations(coverage_report[0]["OUTPUT_HTML"])
 
 
 def test_index_check_passes_wcag_aa(axe, run, tmp_path):

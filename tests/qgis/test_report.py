@@ -459,10 +459,10 @@ def test_pdf_legend_goes_from_most_to_least_need_with_meaning_and_counts(german)
     assert "nicht bewertet (1)" in text and "Klassen · Bedarf (Anzahl)" in text
 
 
-def test_the_coverage_section_explains_every_class_from_the_recorded_method(index_result, plugin):
+@pytest.fixture(scope="module")
+def coverage_report(index_result, plugin):
     """Six 100 m squares in a row, centroids 100 m apart; Kita A (1,000 places) in Q2, Kita B (100) in Q5; 2SFCA
-    within 150 m, norm 0.3. A reaches Q1-Q3 (2,700 inhabitants): 1000/2700 = 0.370 places per person; B reaches
-    Q4-Q6 (1,950): 100/1950 = 0.0513. Q1 has no Kita inside but 123 % of the norm in reach: "gut"."""
+    within 150 m, norm 0.3; the need x coverage typology of it; a German HTML report with both."""
     folder, output = index_result
     services = QgsVectorLayer("Point?crs=EPSG:25832&field=name:string&field=plaetze:double", "kitas", "memory")
     for name, x, places in (("A", 400150, 1000.0), ("B", 400450, 100.0)):
@@ -481,6 +481,13 @@ def test_the_coverage_section_explains_every_class_from_the_recorded_method(inde
         "OUTPUT": str(folder / "bedarf_versorgung_abschnitt.gpkg")})
     report = _report(index_result, "de", COVERAGE=[coverage["OUTPUT"]], COVERAGE_TITLES="Kitas", OUTPUT_PDF=None,
                      OUTPUT_TABLE=None, OUTPUT_HTML=str(folder / "abschnitt.html"), NEED_COVERAGE=typology["OUTPUT"])
+    return report, coverage, output
+
+
+def test_the_coverage_section_explains_every_class_from_the_recorded_method(coverage_report):
+    """A reaches Q1-Q3 (2,700 inhabitants): 1000/2700 = 0.370 places per person; B reaches Q4-Q6 (1,950):
+    100/1950 = 0.0513. Q1 has no Kita inside but 123 % of the norm in reach: "gut"."""
+    report, coverage, output = coverage_report
     html = Path(report["OUTPUT_HTML"]).read_text(encoding="utf-8")
     section = html[html.index('<section id="versorgung">'):html.index('<section id="steckbriefe"')]
     assert 'href="#sr-cov0"' in section and "Versorgung Kitas nach Klassen" in section

@@ -825,7 +825,9 @@ def summary_html(choices, layer_name=""):
     """The plan in plain words, one list item per step."""
     texts = explanations()
     items = []
-    indicators = ", ".join("{}{}{}".format(i.field, de_en(" (umgekehrt)", " (reversed)") if i.reverse else "",
+    indicators = ", ".join("{}{}{}".format("{} ({})".format(i.label, i.field) if i.label and i.label != i.field
+                                          else i.field,
+                                          de_en(" (umgekehrt)", " (reversed)") if i.reverse else "",
                                           " ×{:g}".format(i.weight) if i.weight != 1.0 else "")
                            for i in choices.indicators)
     population = (de_en("Quartiere unter {:g} Einwohnern ({}) werden nicht bewertet.",

@@ -17,12 +17,9 @@ distinguishable for protanopia, deuteranopia and tritanopia.
 Stevens, J. (2015): Bivariate Choropleth Maps: A How-to Guide. joshuastevens.net/cartography.
 """
 
-from qgis.core import QgsCategorizedSymbolRenderer, QgsRendererCategory, QgsSymbol
-from qgis.PyQt.QtGui import QColor
-
 from ..core.coverage import need_coverage_typology
 from ..core.errors import de_en
-from .styling import apply_renderer, attach_style
+from .styling import apply_renderer, attach_style, categorized_renderer
 
 BASE = "#eeeeee"
 NEED_RAMP = (BASE, "#fdb863", "#e66101")
@@ -56,15 +53,9 @@ def legend_cells():
 
 def bivariate_renderer(geometry_type, code_field="typ_code"):
     """Categorised renderer on ``code_field`` ("3-3" ...): nine cells by priority, then "no data"."""
-    categories = []
-    for code, label, priority, color in legend_cells():
-        symbol = QgsSymbol.defaultSymbol(geometry_type)
-        symbol.setColor(QColor(color))
-        categories.append(QgsRendererCategory(code, symbol, "{}. {}".format(priority, label)))
-    symbol = QgsSymbol.defaultSymbol(geometry_type)
-    symbol.setColor(QColor(NO_DATA_COLOR))
-    categories.append(QgsRendererCategory(None, symbol, de_en("kein Typ (siehe Hinweis)", "no type (see note)")))
-    return QgsCategorizedSymbolRenderer(code_field, categories)
+    items = [(code, "{}. {}".format(priority, label), color) for code, label, priority, color in legend_cells()]
+    items.append((None, de_en("kein Typ (siehe Hinweis)", "no type (see note)"), NO_DATA_COLOR))
+    return categorized_renderer(geometry_type, code_field, items)
 
 
 def apply_bivariate_style(layer, title="", method=None, code_field="typ_code"):

@@ -12,9 +12,11 @@ from qgis.core import (
     Qgis,
     QgsCategorizedSymbolRenderer,
     QgsColorBrewerColorRamp,
+    QgsGraduatedSymbolRenderer,
     QgsMessageLog,
     QgsProcessingLayerPostProcessorInterface,
     QgsRendererCategory,
+    QgsRendererRange,
     QgsSymbol,
 )
 from qgis.PyQt.QtGui import QColor
@@ -34,18 +36,52 @@ def class_colors(n_classes, ramp="YlOrRd"):
     return [brewer.color(i / (n_classes - 1)).name() for i in range(n_classes)]
 
 
-def class_renderer(geometry_type, class_field, labels):
-    """A categorised renderer on ``class_field`` (values 1..k) with ``labels`` in the legend."""
-    colors = class_colors(len(labels))
+def categorized_renderer(geometry_type, field_name, items):
+    """A categorised renderer on ``field_name``: ``items`` ``[(value, legend label, #colour)]`` in legend order
+    (value ``None`` for NULL)."""
     categories = []
-    for value, (label, color) in enumerate(zip(labels, colors), start=1):
+    for value, label, color in items:
         symbol = QgsSymbol.defaultSymbol(geometry_type)
         symbol.setColor(QColor(color))
-        categories.append(QgsRendererCategory(value, symbol, "{} {}".format(value, label)))
-    symbol = QgsSymbol.defaultSymbol(geometry_type)
-    symbol.setColor(QColor(NOT_RATED_COLOR))
-    categories.append(QgsRendererCategory(None, symbol, "nicht bewertet" if language() == "de" else "not rated"))
-    return QgsCategorizedSymbolRenderer(class_field, categories)
+        categories.append(QgsRendererCategory(value, symbol, label))
+    return QgsCategorizedSymbolRenderer(field_name, categories)
+
+
+def class_renderer(geometry_type, class_field, labels):
+    """A categorised renderer on ``class_field`` (values 1..k) with ``labels`` in the legend."""
+    items = [(value, "{} {}".format(value, label), color)
+             for value, (label, color) in enumerate(zip(labels, class_colors(len(labels))), start=1)]
+    items.append((None, "nicht bewertet" if language() == "de" else "not rated", NOT_RATED_COLOR))
+    return categorized_renderer(geometry_type, class_field, items)
+
+
+def apply_categories(layer, field_name, items, title="", method=None):
+    """Style ``layer`` by the categories ``items`` of ``field_name`` (see :func:`categorized_renderer`)."""
+    apply_renderer(layer, lambda geometry_type: categorized_renderer(geometry_type, field_name, items), title,
+                   method)
+
+
+def attach_categories(context, dest_id, field_name, items, title, method):
+    """Style the output ``dest_id`` by the categories ``items`` of ``field_name`` when Processing loads it."""
+    items = list(items)
+    attach_style(context, dest_id, lambda layer: apply_categories(layer, field_name, items, title, method))
+
+
+def graduated_renderer(geometry_type, field_name, ranges):
+    """A graduated renderer on ``field_name``: ``ranges`` ``[(lower, upper, legend label, #colour)]``."""
+    items = []
+    for lower, upper, label, color in ranges:
+        symbol = QgsSymbol.defaultSymbol(geometry_type)
+        symbol.setColor(QColor(color))
+        items.append(QgsRendererRange(lower, upper, symbol, label))
+    return QgsGraduatedSymbolRenderer(field_name, items)
+
+
+def attach_graduated(context, dest_id, field_name, ranges, title, method):
+    """Style the output ``dest_id`` by the value ranges ``ranges`` of ``field_name`` when Processing loads it."""
+    ranges = list(ranges)
+    attach_style(context, dest_id, lambda layer: apply_renderer(
+        layer, lambda geometry_type: graduated_renderer(geometry_type, field_name, ranges), title, method))
 
 
 def apply_renderer(layer, make_renderer, title="", method=None):

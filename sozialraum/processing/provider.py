@@ -10,6 +10,7 @@ from .base import ICON_DIR, de_en
 
 def algorithm_classes():
     """Every algorithm class of the provider (imported here so the provider module stays light)."""
+    from .algorithms.allocation import AllocationAlgorithm
     from .algorithms.catchments import CatchmentsAlgorithm
     from .algorithms.check_network import CheckNetworkAlgorithm
     from .algorithms.district_index import DistrictIndexAlgorithm
@@ -21,7 +22,8 @@ def algorithm_classes():
     from .algorithms.status_dynamic_index import StatusDynamicIndexAlgorithm
 
     return [IndicatorRatesAlgorithm, DistrictIndexAlgorithm, StatusDynamicIndexAlgorithm, IndexDiagnosticsAlgorithm,
-            NeedCoverageAlgorithm, ServiceCoverageAlgorithm, CatchmentsAlgorithm, CheckNetworkAlgorithm, ReportAlgorithm]
+            NeedCoverageAlgorithm, ServiceCoverageAlgorithm, CatchmentsAlgorithm, CheckNetworkAlgorithm,
+            AllocationAlgorithm, ReportAlgorithm]
 
 
 class SozialraumProvider(QgsProcessingProvider):

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError, de_en, names
-from .frames import quantities
+from .frames import id_order, quantities
 
 METHODS = ("tiers", "proportional", "threshold")
 #: Points of the concentration curve kept in the method record (population shares 0, 0.01, ..., 1).
@@ -101,19 +101,6 @@ def largest_remainder(quota, total, order_key):
         order = np.lexsort((order_key, -(quota - base)))
         counts[order[:left]] += 1
     return counts
-
-
-def id_order(ids):
-    """A rank per quarter from its ID (numbers by value, anything else as text), for breaking ties the same
-    way whatever the order of the rows."""
-    values = pd.Series(list(ids))
-    if pd.api.types.is_numeric_dtype(values):
-        keys = values.to_numpy(dtype=float)
-    else:
-        keys = values.astype(str).to_numpy()
-    rank = np.empty(len(values), dtype=np.int64)
-    rank[np.argsort(keys, kind="stable")] = np.arange(len(values))
-    return rank
 
 
 def _classes(need, rated, labels, what):

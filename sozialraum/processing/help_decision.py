@@ -69,3 +69,83 @@ Schools and Education NRW (2021): school social index (positions by index level)
 
 def allocation_help():
     return de_en(ALLOCATION_DE, ALLOCATION_EN)
+
+
+HOTSPOTS_DE = """
+<p><b>Wozu?</b> Findet räumliche Häufungen von Bedarf: zusammenhängende Quartiere, die selbst und deren Nachbarn
+deutlich über dem Stadtmittel liegen – Kandidaten für eine Gebietskulisse (z. B. für „Starke Quartiere – starke
+Menschen“, deren integrierte Handlungskonzepte die Benachteiligung des Gebiets gegenüber der Stadt zeigen
+müssen).</p>
+<p><b>Nachbarschaft</b>: <b>queen</b> (Standard) – Quartiere, die sich berühren (mindestens ein gemeinsamer Punkt,
+auch eine Ecke; GEOS, ohne Fangtoleranz); <b>rook</b> – Quartiere mit einer gemeinsamen Grenze positiver Länge;
+<b>distance</b> – Schwerpunkte höchstens DISTANCE Meter entfernt; <b>knn</b> – die K nächsten Schwerpunkte.
+Entfernungen brauchen ein projiziertes KBS in Metern. Quartiere ohne Wert im Feld (nicht bewertet) bleiben außen
+vor; Quartiere ohne Nachbarn erhalten „ns“ (ein Permutationstest sagt für sie nichts); beide werden im Protokoll
+genannt.</p>
+<p><b>So wird gerechnet</b> (n bewertete Quartiere, z = (y − Mittelwert) / s mit der Standardabweichung der
+Gesamtheit s, k<sub>i</sub> Nachbarn):</p>
+<ul>
+<li><b>Lokales Moran's I</b> (Anselin 1995, wie PySAL/esda): w<sub>ij</sub> = 1/k<sub>i</sub>,
+<code>lisa_i</code> = (n − 1) · z<sub>i</sub> · Σ<sub>j</sub> w<sub>ij</sub> z<sub>j</sub> / Σ z². Typ
+<code>lisa_typ</code> nach den Vorzeichen von z<sub>i</sub> und dem Mittel der Nachbarn: HH (hoch, Nachbarn hoch),
+LL, HL, LH; „ns“ wenn nicht signifikant.</li>
+<li><b>Pseudo-p-Wert</b> <code>lisa_p</code> (bedingte Permutation): R-mal (PERMUTATIONS, Standard 999) werden die
+k<sub>i</sub> Nachbarn durch zufällig gezogene andere Quartiere ersetzt; p = (min(#Sim ≥ Beob., #Sim &lt; Beob.) + 1)
+/ (R + 1). Die Zufallszahlen kommen aus numpys PCG64 mit SEED (Standard 12345): dasselbe SEED gibt dieselben
+p-Werte. Ein Quartier genau auf dem Mittelwert erhält p = 1.</li>
+<li><b>Getis-Ord Gi*</b> (Ord &amp; Getis 1995) mit binären Gewichten einschließlich des Quartiers selbst,
+W* = k<sub>i</sub> + 1: <code>gi_z</code> = (Σ<sub>j∈N(i)∪i</sub> y<sub>j</sub> − W*·Mittelwert) /
+(s · √((n·W* − W*²)/(n − 1))), <code>gi_p</code> der zweiseitige p-Wert der Normalverteilung.</li>
+<li>Signifikant bei p ≤ ALPHA (Standard 0,05); mit FDR nach Benjamini-Hochberg: die größte Schwelle p<sub>(m)</sub>
+≤ m · ALPHA / M über die M getesteten Quartiere (empfohlen, wenn viele Quartiere getestet werden).</li>
+<li><code>cluster_id</code>: signifikante HH-Quartiere, die Nachbarn sind, bilden ein Gebiet (1 = das größte).</li>
+</ul>
+<p><b>Gebiete</b> (OUTPUT_AREAS): jedes Gebiet als eine Fläche mit <code>anzahl_quartiere</code>,
+<code>quartiere</code> (IDs), <code>bevoelkerung</code> und je Indikator dem einwohnergewichteten Wert im Gebiet
+(<code>…_gebiet</code>), in der Stadt (<code>…_stadt</code>) und der Abweichung (<code>…_abw</code>) – für die
+Gebietsabgrenzung eines integrierten Handlungskonzepts.</p>
+<p>Literatur: Anselin, L. (1995): Local indicators of spatial association – LISA. Geographical Analysis 27(2),
+93–115. Ord, J. K. &amp; Getis, A. (1995): Local spatial autocorrelation statistics. Geographical Analysis 27(4),
+286–306. Benjamini, Y. &amp; Hochberg, Y. (1995), JRSS B 57(1), 289–300. Rey, S. J. &amp; Anselin, L. (2007):
+PySAL. Review of Regional Studies 37(1), 5–27.</p>
+"""
+
+HOTSPOTS_EN = """
+<p><b>What for?</b> Finds spatial clusters of need: contiguous quarters that, with their neighbours, lie well above
+the city mean – candidates for a funding area (e.g. for "Starke Quartiere – starke Menschen", whose integrated action
+plans must show that the area is disadvantaged compared with the city).</p>
+<p><b>Neighbours</b>: <b>queen</b> (default) – quarters that touch (at least one shared point, a corner too; GEOS,
+no snapping tolerance); <b>rook</b> – quarters sharing a boundary of positive length; <b>distance</b> – centroids at
+most DISTANCE metres apart; <b>knn</b> – the K nearest centroids. Distances need a projected CRS in metres.
+Quarters without a value in the field (not rated) are left out; quarters without neighbours get "ns" (a
+permutation test means nothing for them); both are named in the log.</p>
+<p><b>How it is computed</b> (n rated quarters, z = (y − mean) / s with the population SD s, k<sub>i</sub>
+neighbours):</p>
+<ul>
+<li><b>Local Moran's I</b> (Anselin 1995, as PySAL/esda): w<sub>ij</sub> = 1/k<sub>i</sub>, <code>lisa_i</code> =
+(n − 1) · z<sub>i</sub> · Σ<sub>j</sub> w<sub>ij</sub> z<sub>j</sub> / Σ z². Type <code>lisa_typ</code> by the signs
+of z<sub>i</sub> and the neighbours' mean: HH (high among high), LL, HL, LH; "ns" when not significant.</li>
+<li><b>Pseudo p-value</b> <code>lisa_p</code> (conditional permutation): R times (PERMUTATIONS, default 999) the
+k<sub>i</sub> neighbours are replaced by randomly drawn other quarters; p = (min(#sim ≥ obs, #sim &lt; obs) + 1) /
+(R + 1). Random numbers come from numpy's PCG64 seeded with SEED (default 12345): the same SEED gives the same
+p-values. A quarter exactly at the mean gets p = 1.</li>
+<li><b>Getis-Ord Gi*</b> (Ord &amp; Getis 1995) with binary weights including the quarter itself,
+W* = k<sub>i</sub> + 1: <code>gi_z</code> = (Σ<sub>j∈N(i)∪i</sub> y<sub>j</sub> − W*·mean) /
+(s · √((n·W* − W*²)/(n − 1))), <code>gi_p</code> its two-sided normal p-value.</li>
+<li>Significant at p ≤ ALPHA (default 0.05); with FDR by Benjamini-Hochberg: the largest p<sub>(m)</sub> ≤ m ·
+ALPHA / M over the M quarters tested (advisable when many quarters are tested).</li>
+<li><code>cluster_id</code>: significant HH quarters that are neighbours form one area (1 = the largest).</li>
+</ul>
+<p><b>Areas</b> (OUTPUT_AREAS): each area as one polygon with <code>anzahl_quartiere</code> (number of quarters),
+<code>quartiere</code> (IDs), <code>bevoelkerung</code> (population) and per indicator the population-weighted value
+in the area (<code>…_gebiet</code>), in the city (<code>…_stadt</code>) and the difference (<code>…_abw</code>) –
+for the area delineation of an integrated action plan.</p>
+<p>References: Anselin, L. (1995): Local indicators of spatial association – LISA. Geographical Analysis 27(2),
+93–115. Ord, J. K. &amp; Getis, A. (1995): Local spatial autocorrelation statistics. Geographical Analysis 27(4),
+286–306. Benjamini, Y. &amp; Hochberg, Y. (1995), JRSS B 57(1), 289–300. Rey, S. J. &amp; Anselin, L. (2007):
+PySAL. Review of Regional Studies 37(1), 5–27.</p>
+"""
+
+
+def hotspots_help():
+    return de_en(HOTSPOTS_DE, HOTSPOTS_EN)

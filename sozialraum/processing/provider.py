@@ -14,6 +14,7 @@ def algorithm_classes():
     from .algorithms.catchments import CatchmentsAlgorithm
     from .algorithms.check_network import CheckNetworkAlgorithm
     from .algorithms.district_index import DistrictIndexAlgorithm
+    from .algorithms.hotspots import HotspotsAlgorithm
     from .algorithms.index_diagnostics import IndexDiagnosticsAlgorithm
     from .algorithms.indicator_rates import IndicatorRatesAlgorithm
     from .algorithms.need_coverage import NeedCoverageAlgorithm
@@ -23,7 +24,7 @@ def algorithm_classes():
 
     return [IndicatorRatesAlgorithm, DistrictIndexAlgorithm, StatusDynamicIndexAlgorithm, IndexDiagnosticsAlgorithm,
             NeedCoverageAlgorithm, ServiceCoverageAlgorithm, CatchmentsAlgorithm, CheckNetworkAlgorithm,
-            AllocationAlgorithm, ReportAlgorithm]
+            AllocationAlgorithm, HotspotsAlgorithm, ReportAlgorithm]
 
 
 class SozialraumProvider(QgsProcessingProvider):

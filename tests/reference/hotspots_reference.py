@@ -36,5 +36,41 @@ def main():
             print("}")
 
 
+BERLIN = "../shared/data/berlin"
+
+
+def berlin():
+    """Berlin's planning areas (LOR until 2020) with the MSS 2019 indicator s4 (transfer payments, under 15) where
+    at least 300 inhabitants: queen and rook contiguity by GEOS (libpysal Graph.build_contiguity, strict=True),
+    local Moran's I and Gi* as above. Keys: '<PLR id>-<position in the GeoJSON>' (two polygons share an id)."""
+    import geopandas
+    import pandas
+    from libpysal.graph import Graph
+
+    areas = geopandas.read_file(BERLIN + "/lor_planungsraeume_bis2020.geojson")
+    areas["key"] = [f"{plr}-{n}" for n, plr in enumerate(areas["id"])]
+    mss = pandas.read_csv(BERLIN + "/mss2019_indikatoren_plr.csv", dtype={"id": str})
+    mss = mss[mss["inhabitants"] >= 300]
+    rated = areas.merge(mss[["id", "s4_percentage_transfer_payments_recipients_below_15_years"]], on="id")
+    rated = rated.sort_values("key").reset_index(drop=True)
+    y = rated["s4_percentage_transfer_payments_recipients_below_15_years"].to_numpy(dtype=float)
+    for rook in (False, True):
+        graph = Graph.build_contiguity(rated.geometry, rook=rook, strict=True)
+        local = Moran_Local(y, graph.transform("r").to_W(), transformation="r", permutations=0)
+        gi = G_Local(y, graph.transform("b").to_W(), transform="B", star=True, permutations=0)
+        z = gi.Zs / np.sign(y.mean())
+        kind = "ROOK" if rook else "QUEEN"
+        print("BERLIN_{} = {{".format(kind))
+        print('    "n": {}, "pairs": {}, "islands": {},'.format(len(y), int(graph.n_edges) // 2,
+                                                                   sorted(rated["key"][graph.isolates].tolist())))
+        print('    "lisa_sum": {!r}, "lisa_sum_squares": {!r},'.format(float(np.sum(local.Is)),
+                                                                       float(np.sum(local.Is ** 2))))
+        print('    "gi_sum": {!r}, "gi_sum_squares": {!r},'.format(float(np.nansum(z)), float(np.nansum(z ** 2))))
+        print('    "some": {},'.format({rated["key"][i]: (float(local.Is[i]), float(z[i]))
+                                        for i in range(0, len(y), 50)}))
+        print("}")
+
+
 if __name__ == "__main__":
     main()
+    berlin()

@@ -234,7 +234,6 @@ class AllocationRecord(MethodRecord):
     factors: list = field(default_factory=list)
     threshold_class: Optional[int] = None
     n_classes: Optional[int] = None
-    rule: str = ""
     budget_units: int = 0
     not_rated: list = field(default_factory=list)
     top_definition: str = ""

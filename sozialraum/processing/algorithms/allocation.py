@@ -1,4 +1,4 @@
-"""``sozialraum:allocation`` — Mittelverteilung nach Bedarf: a budget over the quarters by need (core/allocation.py)."""
+"""``sozialraum:allocation`` — Mittelverteilung nach Bedarf: a budget over the quarters by need (core.allocation)."""
 
 import json
 

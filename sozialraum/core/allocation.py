@@ -27,7 +27,7 @@ euros and cents, 1 for whole staff positions) is ``N = B / u`` units.
 Sums are taken with ``math.fsum`` (exactly rounded, independent of the order of the quarters).
 
 Reference: Pukelsheim, F. (2017): Proportional Representation. Apportionment Methods and Their Applications.
-Springer, ch. 5 (Hare-Niemeyer / largest remainders). The tiers follow the social-index budgets of German
+Springer (quota methods: Hare-Niemeyer / largest remainders). The tiers follow the social-index budgets of German
 schools and Kitas (e.g. NRW's Schulsozialindex with one factor per level).
 """
 

@@ -32,7 +32,7 @@ XLSX). Das Protokoll und der Verfahrensvermerk (für den Bericht) nennen den Ant
 mit dem höchsten Bedarf erreicht (höchste Klasse; bei „Schwelle“ die geförderten Klassen; bei „proportional“ das
 Fünftel mit den höchsten Indexwerten) gegenüber der Gießkanne, und die Konzentrationskurve: Quartiere nach Bedarf
 geordnet, Anteil der Zielbevölkerung gegen Anteil des Budgets (Konzentrationsindex 0 = Gießkanne).</p>
-<p>Literatur: Pukelsheim, F. (2017): Proportional Representation. Springer, Kap. 5 (Hare-Niemeyer).
+<p>Literatur: Pukelsheim, F. (2017): Proportional Representation. Springer (Quotenverfahren: Hare-Niemeyer).
 Ministerium für Schule und Bildung NRW (2021): Schulscharfer Sozialindex (Stellen nach Indexstufen).</p>
 """
 
@@ -62,8 +62,8 @@ XLSX). The log and the method record (for the report) give the share of the budg
 highest need (top class; for "threshold" the funded classes; for "proportional" the fifth with the highest index
 values) against the watering can, and the concentration curve: quarters ordered by need, share of the target
 population against share of the budget (concentration index 0 = watering can).</p>
-<p>References: Pukelsheim, F. (2017): Proportional Representation. Springer, ch. 5 (Hare-Niemeyer). Ministry of
-Schools and Education NRW (2021): school social index (positions by index level).</p>
+<p>References: Pukelsheim, F. (2017): Proportional Representation. Springer (quota methods: Hare-Niemeyer).
+Ministry of Schools and Education NRW (2021): school social index (positions by index level).</p>
 """
 
 

@@ -2,6 +2,7 @@
 (lattices by brute force, Berlin's planning areas against PySAL's esda), the funding areas, bad input."""
 
 import csv
+import json
 import math
 from pathlib import Path
 
@@ -169,6 +170,10 @@ def test_funding_areas_profile_by_hand(run, tmp_path):
     assert area["wert_abw"] == pytest.approx(expected - city, abs=1e-9)
     assert area.geometry().area() == pytest.approx(10000.0 * len(members))
     assert area["quartiere"] == ", ".join(members)
+    record = json.loads(result["METHOD"])
+    assert record["clusters"] == [{"cluster_id": 1, "anzahl_quartiere": len(members), "bevoelkerung": sum(weight),
+                                   "wert_gebiet": pytest.approx(expected), "wert_stadt": pytest.approx(city),
+                                   "wert_abw": pytest.approx(expected - city)}]
 
 
 class Warnings(QgsProcessingFeedback):

@@ -180,9 +180,9 @@ class HotspotsAlgorithm(SozialraumAlgorithm):
                       population_field=population_field, indicators=indicators, moran_i=result.moran_i,
                       types={key: int(types.get(key, 0)) for key in TYPES + ("ns",)},
                       n_clusters=int(cluster.max()), islands=islands, not_rated=left_out,
-                      clusters=[dict({"cluster_id": int(number)}, **{key: (None if value != value else value)
-                                                                    for key, value in row.items()})
-                                for number, row in profile.iterrows()],
+                      clusters=[dict({"cluster_id": int(number)}, **{
+                          key: None if value != value else int(value) if key == "anzahl_quartiere" else float(value)
+                          for key, value in row.items()}) for number, row in profile.iterrows()],
                       counts={"areas": len(frame), "rated": int(rated.sum()), "not_rated": len(left_out)})
         self.save_method(dest_id, method, context)
         items = [(key, "{} {}".format(key, de_en(*TYPE_WORDS[key])), TYPE_COLORS[key])

@@ -23,7 +23,7 @@ HEADLESS := QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR=/tmp/runtime-$$(id -u)
 PYTEST_ARGS ?=
 
 .PHONY: setup apt-packages print-apt-packages a11y-tools axe-core test test-unit test-trixie test-sid test-all-qgis \
-        demo package install bench bench-index bench-coverage bench-report bench-postgis clean
+        demo package install bench bench-index bench-coverage bench-report bench-postgis bench-decision clean
 
 setup: apt-packages $(VENV)/.installed axe-core
 
@@ -98,7 +98,7 @@ install: package
 	@echo "Installed into $(QGIS_PROFILE_DIR)/python/plugins/$(PLUGIN); enable it in QGIS under Erweiterungen."
 
 # Benchmarks (see bench/README*.md); they take minutes to most of an hour and are not part of `make test`.
-bench: bench-index bench-coverage bench-report bench-postgis
+bench: bench-index bench-coverage bench-report bench-postgis bench-decision
 
 bench-index: setup
 	$(HEADLESS) $(PYTHON) bench/bench_districtindex.py
@@ -112,6 +112,9 @@ bench-report: setup
 
 bench-postgis: setup
 	$(HEADLESS) $(PYTHON) bench/bench_postgis.py
+
+bench-decision: setup
+	$(HEADLESS) $(PYTHON) bench/bench_decision.py
 
 clean:
 	rm -rf $(DIST) demo-output .pytest_cache

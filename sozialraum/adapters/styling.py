@@ -314,6 +314,37 @@ def attach_class_style(context, dest_id, class_field, labels, title, method):
     attach_style(context, dest_id, lambda layer: apply_class_style(layer, class_field, labels, title, method))
 
 
+def apply_categories(layer, field_name, entries, title="", method=None):
+    """Style ``layer`` by the categories ``entries`` ``[(value, label, colour)]`` of ``field_name`` (value None:
+    NULL), in that legend order."""
+    field = stored_name(layer, field_name)
+    apply_renderer(layer, lambda geometry_type: categorized_renderer(geometry_type, field, entries), title, method)
+
+
+def attach_categories(context, dest_id, field_name, entries, title, method):
+    """Style the output ``dest_id`` by :func:`apply_categories` when Processing loads it."""
+    entries = list(entries)
+    attach_style(context, dest_id, lambda layer: apply_categories(layer, field_name, entries, title, method))
+
+
+def graduated_renderer(geometry_type, field_name, ranges):
+    """A graduated renderer on ``field_name``: ``ranges`` ``[(lower, upper, legend label, colour)]``."""
+    items = []
+    for lower, upper, label, color in ranges:
+        symbol = QgsSymbol.defaultSymbol(geometry_type)
+        symbol.setColor(QColor(color))
+        items.append(QgsRendererRange(lower, upper, symbol, label))
+    return QgsGraduatedSymbolRenderer(field_name, items)
+
+
+def attach_graduated(context, dest_id, field_name, ranges, title, method):
+    """Style the output ``dest_id`` by the value ranges ``ranges`` of ``field_name`` when Processing loads it."""
+    ranges = list(ranges)
+    attach_style(context, dest_id, lambda layer: apply_renderer(
+        layer, lambda geometry_type: graduated_renderer(geometry_type, stored_name(layer, field_name), ranges),
+        title, method))
+
+
 def attach_layer_style(context, dest_id, apply_style, title, method=None):
     """Style the output ``dest_id`` with ``apply_style(layer, title, method)`` (one of the ``apply_*_style``
     functions) when Processing loads it into the project."""

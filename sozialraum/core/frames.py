@@ -224,3 +224,16 @@ def check_unique_ids(frame, id_column):
             "ID field '{}' contains duplicate IDs: {}. Every area needs a unique ID; please "
             "clean the table or choose another ID field.".format(id_column, names(duplicates)),
         )
+
+
+def id_order(ids):
+    """A rank per quarter from its ID (numbers by value, anything else as text), for breaking ties the same
+    way whatever the order of the rows."""
+    values = pd.Series(list(ids))
+    if pd.api.types.is_numeric_dtype(values):
+        keys = values.to_numpy(dtype=float)
+    else:
+        keys = values.astype(str).to_numpy()
+    rank = np.empty(len(values), dtype=np.int64)
+    rank[np.argsort(keys, kind="stable")] = np.arange(len(values))
+    return rank

@@ -5,7 +5,8 @@ results only through these classes, so a field is named in one place and an olde
 
 * One class per kind of result: :class:`IndexRecord` (``sozialraum:districtindex``), :class:`StatusDynamicRecord`
   (``sozialraum:statusdynamicindex``), :class:`CoverageRecord`, :class:`CatchmentsRecord`,
-  :class:`NeedCoverageRecord`; :class:`MethodRecord` for anything else.
+  :class:`NeedCoverageRecord`, :class:`AllocationRecord` (``sozialraum:allocation``), :class:`HotspotsRecord`
+  (``sozialraum:hotspots``); :class:`MethodRecord` for anything else.
 * One shape for counts (:class:`Counts`): areas, rated, not rated and why, per class.
 * ``version`` 2 (this module). Version 1 (no ``version`` key, written until December 2026) reads the same:
   the MSS kept its indicator statistics under ``indicators`` and its counts as ``n_areas`` / ``n_rated`` /
@@ -214,12 +215,69 @@ class NeedCoverageRecord(MethodRecord):
     coverage_only: list = field(default_factory=list)
 
 
+@dataclass
+class AllocationRecord(MethodRecord):
+    """``sozialraum:allocation`` (core/allocation.py): the parameters and what the budget reached.
+
+    ``top_share``: share of the budget reaching the quarters of highest need (``top_definition`` says which),
+    ``top_share_watering_can`` the same for the watering can; ``curve``: the concentration curve (quarters by
+    need, most first: ``population_share`` against ``allocation_share`` and ``watering_can_share``)."""
+
+    KIND = "allocation"
+
+    method: str = ""
+    need_field: str = ""
+    population_field: str = ""
+    budget: float = 0.0
+    unit: float = 0.01
+    base_share: float = 0.0
+    factors: list = field(default_factory=list)
+    threshold_class: Optional[int] = None
+    n_classes: Optional[int] = None
+    budget_units: int = 0
+    not_rated: list = field(default_factory=list)
+    top_definition: str = ""
+    n_top: int = 0
+    top_share: Optional[float] = None
+    top_share_watering_can: Optional[float] = None
+    top_population_share: Optional[float] = None
+    concentration_index: Optional[float] = None
+    curve: dict = field(default_factory=dict)
+
+
+@dataclass
+class HotspotsRecord(MethodRecord):
+    """``sozialraum:hotspots`` (core/hotspots.py): weights, tests and the clusters of need found."""
+
+    KIND = "hotspots"
+
+    field_name: str = ""
+    weights: str = "queen"
+    distance: Optional[float] = None
+    k: Optional[int] = None
+    permutations: int = 999
+    seed: int = 12345
+    alpha: float = 0.05
+    fdr: bool = False
+    p_threshold: Optional[float] = None
+    population_field: Optional[str] = None
+    indicators: list = field(default_factory=list)
+    moran_i: Optional[float] = None
+    types: dict = field(default_factory=dict)
+    n_clusters: int = 0
+    islands: list = field(default_factory=list)
+    not_rated: list = field(default_factory=list)
+    clusters: list = field(default_factory=list)
+
+
 _CLASSES = {
     "sozialraum:districtindex": IndexRecord,
     "sozialraum:statusdynamicindex": StatusDynamicRecord,
     "sozialraum:servicecoverage": CoverageRecord,
     "sozialraum:catchments": CatchmentsRecord,
     "sozialraum:needcoverage": NeedCoverageRecord,
+    "sozialraum:allocation": AllocationRecord,
+    "sozialraum:hotspots": HotspotsRecord,
 }
 
 

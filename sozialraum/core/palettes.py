@@ -50,6 +50,11 @@ STATUS_DYNAMIC_COLORS = {
     (4, 1): "#fa9fb5", (4, 2): "#dd3497", (4, 3): "#7a0177",
 }
 
+#: allocation minus watering can, from much less (blue) to much more (red) (ColorBrewer RdBu)
+ALLOCATION_DIFFERENCE_COLORS = ("#2166ac", "#92c5de", "#f4a582", "#b2182b")
+#: local Moran's I types: HH dark red, HL light red, LH light blue, LL dark blue (ColorBrewer RdBu), ns light grey
+HOTSPOT_TYPE_COLORS = {"HH": "#b2182b", "HL": "#f4a582", "LH": "#92c5de", "LL": "#2166ac", "ns": "#eeeeee"}
+
 #: robustness of a quarter's rank: robust, moderately robust, uncertain (light = no doubt, dark = look again)
 ROBUSTNESS_COLORS = ("#fff7bc", "#fec44f", "#d95f0e")
 

@@ -155,6 +155,7 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
     GROUPS = {
         "indizes": ("Indizes", "Indices"),
         "versorgung": ("Versorgung", "Service coverage"),
+        "entscheidung": ("Entscheidung", "Decision"),
         "bericht": ("Bericht", "Report"),
     }
     # parameter name -> tuple of stable keys, in the order of the enum options

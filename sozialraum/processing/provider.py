@@ -10,9 +10,11 @@ from .base import ICON_DIR, de_en
 
 def algorithm_classes():
     """Every algorithm class of the provider (imported here so the provider module stays light)."""
+    from .algorithms.allocation import AllocationAlgorithm
     from .algorithms.catchments import CatchmentsAlgorithm
     from .algorithms.check_network import CheckNetworkAlgorithm
     from .algorithms.district_index import DistrictIndexAlgorithm
+    from .algorithms.hotspots import HotspotsAlgorithm
     from .algorithms.index_diagnostics import IndexDiagnosticsAlgorithm
     from .algorithms.indicator_rates import IndicatorRatesAlgorithm
     from .algorithms.need_coverage import NeedCoverageAlgorithm
@@ -21,7 +23,8 @@ def algorithm_classes():
     from .algorithms.status_dynamic_index import StatusDynamicIndexAlgorithm
 
     return [IndicatorRatesAlgorithm, DistrictIndexAlgorithm, StatusDynamicIndexAlgorithm, IndexDiagnosticsAlgorithm,
-            NeedCoverageAlgorithm, ServiceCoverageAlgorithm, CatchmentsAlgorithm, CheckNetworkAlgorithm, ReportAlgorithm]
+            NeedCoverageAlgorithm, ServiceCoverageAlgorithm, CatchmentsAlgorithm, CheckNetworkAlgorithm,
+            AllocationAlgorithm, HotspotsAlgorithm, ReportAlgorithm]
 
 
 class SozialraumProvider(QgsProcessingProvider):

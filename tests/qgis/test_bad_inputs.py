@@ -144,6 +144,21 @@ def catchment_parameters(town, **extra):
     return parameters
 
 
+def allocation_parameters(town, **extra):
+    parameters = {"INPUT": town["index"], "ID_FIELD": "id", "POPULATION_FIELD": "kinder", "NEED_FIELD": "index_class",
+                  "FACTORS": "1, 1.2, 1.5, 2, 3", "BUDGET": 100000.0, "UNIT": 0.01,
+                  "OUTPUT": str(town["out"] / "verteilung.gpkg")}
+    parameters.update(extra)
+    return parameters
+
+
+def hotspot_parameters(town, **extra):
+    parameters = {"INPUT": town["quartiere"], "ID_FIELD": "id", "FIELD": "a", "PERMUTATIONS": 99,
+                  "OUTPUT": str(town["out"] / "haeufungen.gpkg"), "OUTPUT_AREAS": str(town["out"] / "gebiete.gpkg")}
+    parameters.update(extra)
+    return parameters
+
+
 def _with_rows(town, name, change, types=None):
     """The quarters with ``change(row)`` applied to a copy of each row, as another GeoPackage."""
     rows = [change(dict(row)) for row in QUARTERS]
@@ -266,7 +281,33 @@ CASES = [
     ("need x coverage output = need file", "needcoverage",
      lambda t: {"NEED": t["index"], "NEED_ID_FIELD": "id", "COVERAGE": t["coverage"], "COVERAGE_ID_FIELD": "id",
                 "OUTPUT": str(t["index"].split("|")[0])}, "zugleich die Eingabe|also the input"),
+    ("allocation output = input file", "allocation",
+     lambda t: allocation_parameters(t, OUTPUT=t["index"].split("|")[0]), "zugleich die Eingabe|also the input"),
+    ("funding areas output = input file", "hotspots",
+     lambda t: hotspot_parameters(t, OUTPUT_AREAS=str(t["gpkg"])), "zugleich die Eingabe|also the input"),
     # -- values ----------------------------------------------------------------------------------------------
+    ("allocation budget 0", "allocation", lambda t: allocation_parameters(t, BUDGET=0.0),
+     "größer als 0|greater than 0"),
+    ("allocation budget not a multiple of the unit", "allocation",
+     lambda t: allocation_parameters(t, BUDGET=1000.005), "Vielfaches|multiple"),
+    ("allocation unit 0", "allocation", lambda t: allocation_parameters(t, UNIT=0.0), "Einheit|unit"),
+    ("allocation factors for fewer classes than the index has", "allocation",
+     lambda t: allocation_parameters(t, FACTORS="1, 2, 3"), "3 (Faktoren|factors) (für|for) 5"),
+    ("allocation duplicate IDs", "allocation",
+     lambda t: allocation_parameters(t, INPUT=_with_rows(t, "doppelt", _duplicate_id), NEED_FIELD="a",
+                                     FACTORS="1, 2, 3, 4"), "doppelt|duplicate"),
+    ("allocation empty layer", "allocation",
+     lambda t: allocation_parameters(t, INPUT=_empty(t), NEED_FIELD="a"), "keine|no (features|quarter)"),
+    ("hotspots on a constant field", "hotspots",
+     lambda t: hotspot_parameters(t, INPUT=_with_rows(t, "konstant", _constant), FIELD="b"),
+     "denselben Wert|same value"),
+    ("hotspots duplicate IDs", "hotspots",
+     lambda t: hotspot_parameters(t, INPUT=_with_rows(t, "doppelt", _duplicate_id)), "doppelt|duplicate"),
+    ("hotspots empty layer", "hotspots", lambda t: hotspot_parameters(t, INPUT=_empty(t)),
+     "keine|no (features|quarter)"),
+    ("hotspots: distance weights on a layer in degrees", "hotspots",
+     lambda t: hotspot_parameters(t, INPUT=_add(t, "grad", polygon_layer(QUARTERS, crs="EPSG:4326")),
+                                  WEIGHTS="distance"), "geographischen Koordinaten|geographic coordinates"),
     ("text in an indicator field", "districtindex",
      lambda t: index_parameters(t, INPUT=_with_rows(t, "text", _indicator_text, types={"a": str})),
      "'a'.*(Zahl|number)|(Zahl|number).*'a'"),
@@ -408,6 +449,8 @@ CANCELS = [
                                   "OUTPUT": str(t["out"] / "q.shp")}, 30.0),
     ("statusdynamicindex", lambda t: {"INPUT": t["quartiere"], "ID_FIELD": "id", "STATUS_INDICATORS": ["a", "b"],
                                       "OUTPUT": str(t["out"] / "mss.gpkg")}, 50.0),
+    ("allocation", lambda t: allocation_parameters(t, OUTPUT_TABLE=str(t["out"] / "verteilung.xlsx")), 50.0),
+    ("hotspots", hotspot_parameters, 45.0), ("hotspots", hotspot_parameters, 90.0),
     ("report", lambda t: {"INPUT": t["index"], "OUTPUT_HTML": str(t["out"] / "b.html"),
                           "OUTPUT_TABLE": str(t["out"] / "b.xlsx"), "OUTPUT_PDF": str(t["out"] / "b.pdf")}, 30.0),
 ]

@@ -2,7 +2,7 @@
 
 from qgis.core import QgsApplication
 
-EXPECTED = {"indicatorrates", "districtindex", "statusdynamicindex", "indexdiagnostics"}
+EXPECTED = {"indicatorrates", "districtindex", "statusdynamicindex", "indexdiagnostics", "allocation", "hotspots"}
 
 
 def test_provider_registered_with_algorithms(plugin):

@@ -6,8 +6,10 @@ import pytest
 
 from sozialraum.core.method_record import (
     VERSION,
+    AllocationRecord,
     CatchmentsRecord,
     CoverageRecord,
+    HotspotsRecord,
     IndexRecord,
     MethodRecord,
     NeedCoverageRecord,
@@ -40,6 +42,11 @@ MSS_V1 = {
                                        ({"algorithm": "sozialraum:catchments", "n_empty": 2}, CatchmentsRecord),
                                        ({"algorithm": "sozialraum:needcoverage", "types": {"3-3": 4}},
                                         NeedCoverageRecord),
+                                       ({"algorithm": "sozialraum:allocation", "method": "tiers", "budget": 1e6,
+                                         "factors": [1, 2], "curve": {"population_share": [0, 1]}},
+                                        AllocationRecord),
+                                       ({"algorithm": "sozialraum:hotspots", "weights": "rook", "n_clusters": 2,
+                                         "clusters": [{"cluster_id": 1}]}, HotspotsRecord),
                                        ({"algorithm": "x:y", "z": 1}, MethodRecord)])
 def test_every_kind_round_trips_through_json(data, cls):
     record = record_from_dict(data)

@@ -22,6 +22,7 @@ from qgis.core import (
     QgsProcessingLayerPostProcessorInterface,
     QgsRendererCategory,
     QgsRendererRange,
+    QgsSingleSymbolRenderer,
     QgsSymbol,
 )
 from qgis.PyQt.QtGui import QColor
@@ -343,6 +344,21 @@ def attach_graduated(context, dest_id, field_name, ranges, title, method):
     attach_style(context, dest_id, lambda layer: apply_renderer(
         layer, lambda geometry_type: graduated_renderer(geometry_type, stored_name(layer, field_name), ranges),
         title, method))
+
+
+def outline_renderer(geometry_type, color):
+    """One symbol for all: no fill, a 0.8 mm outline of ``color`` (areas drawn over other maps)."""
+    symbol = QgsSymbol.defaultSymbol(geometry_type)
+    symbol.setColor(QColor(0, 0, 0, 0))
+    symbol.symbolLayer(0).setStrokeColor(QColor(color))
+    symbol.symbolLayer(0).setStrokeWidth(0.8)
+    return QgsSingleSymbolRenderer(symbol)
+
+
+def attach_outline(context, dest_id, color, title, method=None):
+    """Style the output ``dest_id`` by :func:`outline_renderer` when Processing loads it."""
+    attach_style(context, dest_id, lambda layer: apply_renderer(
+        layer, lambda geometry_type: outline_renderer(geometry_type, color), title, method))
 
 
 def attach_layer_style(context, dest_id, apply_style, title, method=None):

@@ -404,20 +404,51 @@ def test_district_index_loads_by_class_most_need_darkest(load):
     assert drawn["Q9"].startswith("5 ") and drawn["Q0"].startswith("1 ")  # the highest value: most need
 
 
-#: every layer output of the provider, each with its test above
+def test_allocation_loads_by_the_difference_to_the_watering_can_blue_to_red(load, module):
+    palettes = module("core.palettes")
+    rows = [{"id": k, "kinder": p, "index_class": c} for k, p, c in
+            [("A", 100.0, 1), ("B", 200.0, 2), ("C", 100.0, 3), ("D", 50.0, 3)]]
+    layer = load("allocation", {"INPUT": polygon_layer(rows, types={"index_class": int}), "ID_FIELD": "id",
+                                "POPULATION_FIELD": "kinder", "NEED_FIELD": "index_class", "METHOD": "tiers",
+                                "FACTORS": "1, 2, 4", "BUDGET": 1000.0, "UNIT": 0.01})
+    renderer = layer.renderer()
+    assert isinstance(renderer, QgsGraduatedSymbolRenderer) and renderer.classAttribute() == "differenz"
+    assert [r.symbol().color().name() for r in renderer.ranges()] == list(palettes.ALLOCATION_DIFFERENCE_COLORS)
+    # A (class 1) gets less than the watering can: one of the two blue ranges; C (class 3) more: a red one
+    drawn = {f["id"]: drawn_category(layer, f) for f in layer.getFeatures()}
+    labels = [r.label() for r in renderer.ranges()]
+    assert drawn["A"] in labels[:2] and drawn["C"] in labels[2:]
+
+
+def test_hotspots_load_by_type_and_the_funding_areas_as_outlines(load, module):
+    palettes = module("core.palettes")
+    values_ = [9.0, 8.0, 1.0, 9.0, 8.0, 1.0, 2.0, 1.0, 0.0]
+    rows = [{"id": "c{}".format(k), "wert": v} for k, v in enumerate(values_)]
+    layers = load("hotspots", {"INPUT": polygon_layer(rows), "ID_FIELD": "id", "FIELD": "wert", "PERMUTATIONS": 99},
+                  outputs=("OUTPUT", "OUTPUT_AREAS"))
+    renderer = layers["OUTPUT"].renderer()
+    assert isinstance(renderer, QgsCategorizedSymbolRenderer) and renderer.classAttribute() == "lisa_typ"
+    colors = {c.value(): c.symbol().color().name() for c in renderer.categories() if c.value()}
+    assert colors == palettes.HOTSPOT_TYPE_COLORS
+    outline = layers["OUTPUT_AREAS"].renderer().symbol().symbolLayer(0)
+    assert outline.strokeColor().name() == palettes.HOTSPOT_TYPE_COLORS["HH"] and outline.color().alpha() == 0
+
+
+#: every layer output of the provider, each with its test above (the allocation's table has no geometry)
 STYLED_OUTPUTS = {
     ("districtindex", "OUTPUT"), ("statusdynamicindex", "OUTPUT"), ("indexdiagnostics", "OUTPUT"),
     ("indicatorrates", "OUTPUT"), ("servicecoverage", "OUTPUT"), ("servicecoverage", "OUTPUT_DEMAND"),
     ("catchments", "OUTPUT"), ("checknetwork", "OUTPUT"), ("checknetwork", "OUTPUT_PROBLEMS"),
-    ("needcoverage", "OUTPUT"),
+    ("needcoverage", "OUTPUT"), ("allocation", "OUTPUT"), ("hotspots", "OUTPUT"), ("hotspots", "OUTPUT_AREAS"),
 }
 
 
-def test_every_layer_output_of_the_provider_has_a_style_test_here(plugin):
+def test_every_layer_output_of_the_provider_has_a_style_test_here(plugin, module):
     from qgis.core import QgsApplication, QgsProcessingParameterFeatureSink
 
     provider = QgsApplication.processingRegistry().providerById("sozialraum")
     sinks = {(algorithm.name(), parameter.name()) for algorithm in provider.algorithms()
              for parameter in algorithm.parameterDefinitions()
-             if isinstance(parameter, QgsProcessingParameterFeatureSink)}
+             if isinstance(parameter, QgsProcessingParameterFeatureSink)
+             and parameter.dataType() != module("adapters.compat").SOURCE_VECTOR_ANY}  # a table: no map
     assert sinks == STYLED_OUTPUTS

@@ -20,7 +20,7 @@ from qgis.core import (
 
 from ...adapters import compat
 from ...adapters.contiguity import WEIGHT_KINDS, neighbours_of, read_polygons
-from ...adapters.styling import attach_categories
+from ...adapters.styling import attach_categories, attach_outline
 from ...core.palettes import HOTSPOT_TYPE_COLORS
 from ...core.errors import format_number, names
 from ...core.frames import check_unique_ids, id_order, numeric_columns, quantities
@@ -214,4 +214,5 @@ class HotspotsAlgorithm(SozialraumAlgorithm):
                 for name, value in row.items()])
             if not sink.addFeature(feature, compat.SINK_FAST_INSERT):
                 raise QgsProcessingException(sink.lastError() if hasattr(sink, "lastError") else "write error")
+        attach_outline(context, dest_id, HOTSPOT_TYPE_COLORS["HH"], de_en("Gebietskulisse", "Funding areas"))
         return dest_id

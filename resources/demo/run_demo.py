@@ -147,6 +147,24 @@ def main():
                 styling.apply_catchment_style)
     summary.append("Einzugsbereiche der Kitas (300 und 500 m zu Fuß)")
 
+    allocation = processing.run("sozialraum:allocation", {
+        "INPUT": "{}|layername=sozialindex".format(results), "ID_FIELD": "quartier_id",
+        "POPULATION_FIELD": "ew_u15", "NEED_FIELD": "index_class", "METHOD": "tiers", "FACTORS": "1, 1.2, 1.5, 2, 3",
+        "BUDGET": 1000000, "BASE_SHARE": 0.2, "UNIT": 0.01,
+        "OUTPUT": "ogr:dbname='{}' table=\"mittelverteilung\" (geom)".format(results)}, feedback=feedback)
+    save_styled(results, "mittelverteilung", "Mittelverteilung", json.loads(allocation["METHOD_RECORD"]),
+                styling.apply_allocation_style)
+    summary.append("Mittelverteilung: 1 Mio. € nach Bedarf (Stufen 1 / 1,2 / 1,5 / 2 / 3, Sockel 20 %)")
+    hotspots = processing.run("sozialraum:hotspots", {
+        "INPUT": "{}|layername=sozialindex".format(results), "ID_FIELD": "quartier_id", "FIELD": "index_value",
+        "POPULATION_FIELD": "ew_gesamt", "INDICATORS": INDICATORS,
+        "OUTPUT": "ogr:dbname='{}' table=\"haeufungen\" (geom)".format(results),
+        "OUTPUT_AREAS": "ogr:dbname='{}' table=\"gebietskulisse\" (geom)".format(results)}, feedback=feedback)
+    hotspot_method = json.loads(hotspots["METHOD"])
+    save_styled(results, "haeufungen", "Häufungen", hotspot_method, styling.apply_hotspot_style)
+    save_styled(results, "gebietskulisse", "Gebietskulisse", None, styling.apply_funding_area_style)
+    summary.append("Gebietskulisse: {} Gebiet(e) aus Häufungen hohen Bedarfs".format(hotspots["N_CLUSTERS"]))
+
     reports = {}
     for language in ("de", "en"):
         stem = out / ("sozialbericht" if language == "de" else "social_report")
@@ -158,6 +176,8 @@ def main():
                          "{}|layername=versorgung_pflege".format(results)],
             "COVERAGE_TITLES": "Kitas; Pflegeheime" if language == "de" else "Day care (Kitas); Care homes",
             "NEED_COVERAGE": "{}|layername=bedarf_versorgung_kitas".format(results),
+            "ALLOCATION": "{}|layername=mittelverteilung".format(results),
+            "HOTSPOTS": "{}|layername=haeufungen".format(results),
             "TITLE": "Sozialbericht Musterstadt 2024" if language == "de" else "Social report Musterstadt 2024",
             "ORGANISATION": "Stadt Musterstadt, Sozialplanung" if language == "de"
                             else "City of Musterstadt, social planning",

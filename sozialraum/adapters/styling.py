@@ -32,9 +32,12 @@ from ..core.diagnostics import ROBUSTNESS_WORDS, robustness_limits
 from ..core.errors import de_en, format_number, language
 from ..core.method_record import record_from_dict
 from ..core.mss import gesamt_code, status_dynamic_label
+from ..core.hotspots import TYPE_WORDS
 from ..core.palettes import (
+    ALLOCATION_DIFFERENCE_COLORS,
     CATCHMENT_RAMP,
     DEMAND_COLORS,
+    HOTSPOT_TYPE_COLORS,
     NETWORK_COLORS,
     ROBUSTNESS_COLORS,
     STATUS_DYNAMIC_COLORS,
@@ -315,19 +318,6 @@ def attach_class_style(context, dest_id, class_field, labels, title, method):
     attach_style(context, dest_id, lambda layer: apply_class_style(layer, class_field, labels, title, method))
 
 
-def apply_categories(layer, field_name, entries, title="", method=None):
-    """Style ``layer`` by the categories ``entries`` ``[(value, label, colour)]`` of ``field_name`` (value None:
-    NULL), in that legend order."""
-    field = stored_name(layer, field_name)
-    apply_renderer(layer, lambda geometry_type: categorized_renderer(geometry_type, field, entries), title, method)
-
-
-def attach_categories(context, dest_id, field_name, entries, title, method):
-    """Style the output ``dest_id`` by :func:`apply_categories` when Processing loads it."""
-    entries = list(entries)
-    attach_style(context, dest_id, lambda layer: apply_categories(layer, field_name, entries, title, method))
-
-
 def graduated_renderer(geometry_type, field_name, ranges):
     """A graduated renderer on ``field_name``: ``ranges`` ``[(lower, upper, legend label, colour)]``."""
     items = []
@@ -338,27 +328,39 @@ def graduated_renderer(geometry_type, field_name, ranges):
     return QgsGraduatedSymbolRenderer(field_name, items)
 
 
-def attach_graduated(context, dest_id, field_name, ranges, title, method):
-    """Style the output ``dest_id`` by the value ranges ``ranges`` of ``field_name`` when Processing loads it."""
-    ranges = list(ranges)
-    attach_style(context, dest_id, lambda layer: apply_renderer(
-        layer, lambda geometry_type: graduated_renderer(geometry_type, stored_name(layer, field_name), ranges),
-        title, method))
+def apply_allocation_style(layer, title="", method=None):
+    """The allocation minus the watering can (``differenz``) in four ranges symmetric around 0, from much less
+    (blue) to much more (red), the reach set by the largest difference (colours of core.palettes)."""
+    field = stored_name(layer, "differenz")
+    values = [v for v in _values(layer, field) if v is not None]
+    reach = max((abs(float(v)) for v in values), default=0.0) or 1.0
+    edges = [-reach, -reach / 2, 0.0, reach / 2, reach]
+    words = [de_en("deutlich weniger als Gießkanne", "much less than watering can"),
+             de_en("weniger oder gleich", "less or equal"), de_en("mehr", "more"), de_en("deutlich mehr", "much more")]
+    ranges = [(low, high, "{} ({} … {})".format(word, format_number(low, 0), format_number(high, 0)), color)
+              for low, high, word, color in zip(edges[:-1], edges[1:], words, ALLOCATION_DIFFERENCE_COLORS)]
+    apply_renderer(layer, lambda geometry_type: graduated_renderer(geometry_type, field, ranges), title, method)
 
 
-def outline_renderer(geometry_type, color):
-    """One symbol for all: no fill, a 0.8 mm outline of ``color`` (areas drawn over other maps)."""
-    symbol = QgsSymbol.defaultSymbol(geometry_type)
-    symbol.setColor(QColor(0, 0, 0, 0))
-    symbol.symbolLayer(0).setStrokeColor(QColor(color))
-    symbol.symbolLayer(0).setStrokeWidth(0.8)
-    return QgsSingleSymbolRenderer(symbol)
+def apply_hotspot_style(layer, title="", method=None):
+    """Local Moran's I types (``lisa_typ``): HH, HL, LH, LL, not significant, then not rated (core.palettes)."""
+    field = stored_name(layer, "lisa_typ")
+    entries = [(key, "{} {}".format(key, de_en(*TYPE_WORDS[key])), HOTSPOT_TYPE_COLORS[key])
+               for key in ("HH", "HL", "LH", "LL", "ns")]
+    apply_renderer(layer, lambda geometry_type: categorized_renderer(
+        geometry_type, field, entries, (not_rated_label(), "#ffffff")), title, method)
 
 
-def attach_outline(context, dest_id, color, title, method=None):
-    """Style the output ``dest_id`` by :func:`outline_renderer` when Processing loads it."""
-    attach_style(context, dest_id, lambda layer: apply_renderer(
-        layer, lambda geometry_type: outline_renderer(geometry_type, color), title, method))
+def apply_funding_area_style(layer, title="", method=None):
+    """Funding areas as outlines in the colour of HH, without fill, so they can lie over any other map."""
+    def outline(geometry_type):
+        symbol = QgsSymbol.defaultSymbol(geometry_type)
+        symbol.setColor(QColor(0, 0, 0, 0))
+        symbol.symbolLayer(0).setStrokeColor(QColor(HOTSPOT_TYPE_COLORS["HH"]))
+        symbol.symbolLayer(0).setStrokeWidth(0.8)
+        return QgsSingleSymbolRenderer(symbol)
+
+    apply_renderer(layer, outline, title, method)
 
 
 def attach_layer_style(context, dest_id, apply_style, title, method=None):

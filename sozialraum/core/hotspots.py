@@ -45,6 +45,10 @@ import pandas as pd
 from .errors import InputError
 
 TYPES = ("HH", "LH", "LL", "HL")
+#: the types in words (German, English): the quarter's own value, then its neighbours'
+TYPE_WORDS = {"HH": ("hoch, Nachbarn hoch", "high among high"), "HL": ("hoch, Nachbarn niedrig", "high among low"),
+              "LH": ("niedrig, Nachbarn hoch", "low among high"), "LL": ("niedrig, Nachbarn niedrig", "low among low"),
+              "ns": ("nicht signifikant", "not significant")}
 NOT_SIGNIFICANT = "ns"
 RESULT_COLUMNS = ["lisa_i", "lisa_p", "lisa_typ", "gi_z", "gi_p", "cluster_id"]
 

@@ -192,7 +192,8 @@ def _level_sentence(row, record, lang):
                 number(norm, 2, lang))
         index = _float(row.get("erreichbarkeit_index"))
         return t("{} sind {}-mal so viele Plätze je Person der Zielgruppe erreichbar wie im Stadtmittel{}.",
-                 "{}, {} times as many places per person of the target group are in reach as on city average{}.").format(
+                 "{}, {} times as many places per person of the target group are in reach as on city average{}.")\
+            .format(
             reach[0].upper() + reach[1:], number(index, 2, lang), weighted)
     if method == "ratio":
         quota = _float(row.get("versorgungsquote"))
@@ -205,8 +206,8 @@ def _level_sentence(row, record, lang):
                      "In the quarter there are {} places per person of the target group, {} of the norm of {}.").format(
                 number(quota, 2, lang), _percent(quota / norm, lang), number(norm, 2, lang)) + border
         return t("Im Quartier kommen {} Plätze auf jede Person der Zielgruppe, das {}-Fache des Stadtmittels.",
-                 "In the quarter there are {} places per person of the target group, {} times the city average.").format(
-            number(quota, 2, lang), number(_float(row.get("versorgungsgrad")), 2, lang)) + border
+                 "In the quarter there are {} places per person of the target group, {} times the city average.")\
+            .format(number(quota, 2, lang), number(_float(row.get("versorgungsgrad")), 2, lang)) + border
     if method == "nearest":
         d0 = largest_distance(record, row.keys())
         share = _float(row.get(_threshold_column(d0))) if d0 is not None else float("nan")

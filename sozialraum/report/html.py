@@ -18,7 +18,8 @@ import os
 from markupsafe import Markup
 
 from .rendering import TEMPLATE_DIR, render_template, translator
-from .svg import MapFrame, bivariate_legend_svg, indicator_bars, locator_map, map_defs, overview_map
+from .svg import (MapFrame, bivariate_legend_svg, concentration_chart, indicator_bars, locator_map, map_defs,
+                  overview_map)
 
 REPORT_TEMPLATE_DIR = os.path.join(TEMPLATE_DIR, "bericht")
 MAIN_TEMPLATE = "bericht.html"
@@ -42,7 +43,8 @@ def map_parts(model, shapes, metres=True):
     sections = model.get("coverage_sections", [])
     if not ordered:
         return Markup(""), Markup(""), {}, [Markup("") for _ in sections] + \
-            ([Markup("")] if model.get("need_coverage_section") else [])
+            ([Markup("")] if model.get("need_coverage_section") else []) + \
+            ([Markup("")] if model.get("hotspots_section") else [])
     frame = MapFrame(_union_bounds([shape for _, shape in ordered]))
     groups = {"sr-cov{}".format(n): [section["fills"].get(q["key"], section["not_published_color"])
                                      for q, _ in ordered] for n, section in enumerate(sections)}
@@ -50,6 +52,9 @@ def map_parts(model, shapes, metres=True):
     if need_coverage:
         groups["sr-nc"] = [need_coverage["fills"].get(q["key"], need_coverage["not_published_color"])
                            for q, _ in ordered]
+    hotspots = model.get("hotspots_section")
+    if hotspots:
+        groups["sr-hot"] = [hotspots["fills"].get(q["key"], hotspots["not_published_color"]) for q, _ in ordered]
     defs = map_defs([shape for _, shape in ordered], frame, [q["color"] for q, _ in ordered], groups)
     markers = []
     top = {q["key"] for q in model["top"]}
@@ -71,6 +76,9 @@ def map_parts(model, shapes, metres=True):
     if need_coverage:
         coverage_maps.append(Markup(overview_map(frame, metres=metres, lang=model["lang"], group="sr-nc",
                                                  title=need_coverage["map_title"])))
+    if hotspots:
+        coverage_maps.append(Markup(overview_map(frame, metres=metres, lang=model["lang"], group="sr-hot",
+                                                 title=hotspots["map_title"])))
     return Markup(defs), Markup(overview), locators, coverage_maps
 
 
@@ -90,13 +98,23 @@ def report_html(model, shapes, logo="", template_folder=None, metres=True):
     sections = [dict(section, map_svg=svg, poor=[dict(p, anchor=by_key[p["anchor_key"]]["anchor"])
                                                  for p in section["poor"]])
                 for section, svg in zip(model.get("coverage_sections", []), coverage_maps)]
+    extra_maps = coverage_maps[len(model.get("coverage_sections", [])):]
+    hotspots = model.get("hotspots_section")
+    if hotspots:
+        hotspots = dict(hotspots, map_svg=extra_maps[-1])
+    allocation = model.get("allocation_section")
+    if allocation:
+        allocation = dict(allocation, chart_svg=Markup(concentration_chart(
+            allocation["curve"]["x"], allocation["curve"]["y"], model["lang"], allocation["title"])))
     need_coverage = model.get("need_coverage_section")
     if need_coverage:
-        need_coverage = dict(need_coverage, map_svg=coverage_maps[-1],
+        need_coverage = dict(need_coverage, map_svg=extra_maps[0],
                              legend_svg=Markup(bivariate_legend_svg(model["lang"])),
                              first=[dict(p, anchor=by_key[p["anchor_key"]]["anchor"]) for p in need_coverage["first"]])
     view = dict(model, quarters=quarters, coverage_sections=sections, need_coverage_section=need_coverage,
-                ranking=[by_key[q["key"]] for q in model["ranking"]], top=[by_key[q["key"]] for q in model["top"]], not_rated=[by_key[q["key"]] for q in model["not_rated"]])
+                allocation_section=allocation, hotspots_section=hotspots,
+                ranking=[by_key[q["key"]] for q in model["ranking"]], top=[by_key[q["key"]] for q in model["top"]],
+                not_rated=[by_key[q["key"]] for q in model["not_rated"]])
     folder = template_folder or REPORT_TEMPLATE_DIR
     return render_template(MAIN_TEMPLATE, folder, {"report": view, "defs_svg": defs, "overview_svg": overview,
                                                    "logo": logo or ""},

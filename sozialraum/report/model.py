@@ -213,7 +213,8 @@ def build_model(table, method, id_field, lang="de", name_field=None, colors=None
     status/dynamic index result for an index input (joined by ``id_field``); ``coverages``:
     ``[(title, table, id_field, record)]`` of coverage results (record: their method record or
     None); ``need_coverage``: ``(table, id_field)`` of a need-coverage result; ``coverage_colors``:
-    hex colours of coverage classes 1..3 (good to poor) as the layer style draws them. Raises :class:`InputError` for a missing ID or name field,
+    hex colours of coverage classes 1..3 (good to poor) as the layer style draws them. Raises
+    :class:`InputError` for a missing ID or name field,
     duplicate or empty IDs.
     """
     t = translator(lang)
@@ -315,6 +316,7 @@ def build_model(table, method, id_field, lang="de", name_field=None, colors=None
         "coverage_titles": [c["title"] for c in coverages], "has_typology": need_rows is not None,
         "sources": [s for s in sources if s],
         "need_coverage_section": None,
+        "allocation_section": None, "hotspots_section": None,  # set by the report algorithm (report/decision.py)
         "comparison": None,  # set by the report algorithm from an earlier result (report/comparison.py)
     }
     model["coverage_sections"] = [_coverage_section(c, quarters, coverage_colors, lang) for c in coverages]

@@ -289,3 +289,39 @@ def bivariate_legend_svg(lang="de", standalone=False):
         attributes += ' class="sr-bivariate-legend" role="img" aria-label="{}"'.format(
             escape(t("Legende: Bedarf und Versorgung, 3 × 3", "Legend: need and coverage, 3 × 3")))
     return "<svg {}>{}</svg>".format(attributes, "".join(body))
+
+
+def concentration_chart(xs, ys, lang="de", title=""):
+    """The concentration curve of an allocation: ``xs`` cumulative shares of the target population (0..1), ``ys``
+    cumulative shares of the budget, quarters by need (greatest first); the diagonal is the watering can."""
+    t = translator(lang)
+    size, left, bottom = 260, 46, 40
+    width, height = left + size + 12, size + bottom + 10
+
+    def point(x, y):
+        return left + x * size, 10 + (1.0 - y) * size
+
+    ticks = []
+    for step in (0.0, 0.25, 0.5, 0.75, 1.0):
+        u, v = point(step, 0.0)
+        ticks.append('<text x="{:.0f}" y="{:.0f}" font-size="11" text-anchor="middle" fill="#252525">{} %</text>'
+                     .format(u, v + 16, number(100 * step, 0, lang)))
+        u, v = point(0.0, step)
+        ticks.append('<text x="{:.0f}" y="{:.0f}" font-size="11" text-anchor="end" fill="#252525">{} %</text>'
+                     .format(u - 5, v + 4, number(100 * step, 0, lang)))
+    curve = " ".join("{:.1f},{:.1f}".format(*point(float(x), float(y))) for x, y in zip(xs, ys))
+    x0, y0 = point(0, 0)
+    x1, y1 = point(1, 1)
+    return ('<svg class="sr-chart" width="{w}" height="{h}" style="max-width: 100%; height: auto" '
+            'viewBox="0 0 {w} {h}" '
+            'role="img" aria-label="{title}"><rect x="{l}" y="10" width="{s}" height="{s}" fill="#ffffff" '
+            'stroke="#bdbdbd"/>'
+            '<line x1="{x0:.0f}" y1="{y0:.0f}" x2="{x1:.0f}" y2="{y1:.0f}" stroke="#737373" stroke-dasharray="4 3"/>'
+            '<polyline points="{curve}" fill="none" stroke="{color}" stroke-width="2.5"/>{ticks}'
+            '<text x="{cx:.0f}" y="{ly}" font-size="11" text-anchor="middle" fill="#252525">{xl}</text>'
+            '<text x="12" y="{cy:.0f}" font-size="11" text-anchor="middle" fill="#252525" '
+            'transform="rotate(-90 12 {cy:.0f})">{yl}</text></svg>').format(
+        w=width, h=height, title=escape(title), l=left, s=size, x0=x0, y0=y0, x1=x1, y1=y1, curve=curve,
+        color=WORSE_COLOR, ticks="".join(ticks), cx=left + size / 2, ly=height - 2, cy=10 + size / 2,
+        xl=escape(t("Anteil der Zielgruppe (Quartiere nach Bedarf)", "share of the target group (quarters by need)")),
+        yl=escape(t("Anteil des Budgets", "share of the budget")))

@@ -3,6 +3,7 @@
 The quarters carry names that must stay text in every output: a script tag, quotes, umlauts and ß.
 """
 
+import json
 import os
 import re
 import shutil
@@ -522,3 +523,35 @@ def test_the_coverage_section_explains_every_class_from_the_recorded_method(cove
     kleingaerten = profiles[profiles.index("Kleingärten"):]
     kleingaerten = kleingaerten[:kleingaerten.index("</article>")]
     assert "Richtwert" not in kleingaerten and "Versorgung" not in kleingaerten
+
+
+def test_allocation_and_funding_area_sections(index_result, plugin):
+    """The two decision sections from real results: amounts as in the allocation layer (the 50-inhabitant quarter
+    not listed, but part of the budget), the summary's shares as recorded, funding areas with their quarters."""
+    folder, output = index_result
+    allocation = _processing("allocation", {
+        "INPUT": output, "ID_FIELD": "id", "POPULATION_FIELD": "ew", "NEED_FIELD": "index_class", "METHOD": "tiers",
+        "FACTORS": "1, 2, 3", "BUDGET": 600.0, "BASE_SHARE": 0.5, "UNIT": 1.0,
+        "OUTPUT": str(folder / "mittel.gpkg")})
+    hotspots = _processing("hotspots", {
+        "INPUT": output, "ID_FIELD": "id", "FIELD": "index_value", "PERMUTATIONS": 99, "ALPHA": 0.5,
+        "OUTPUT": str(folder / "haeufungen.gpkg")})
+    report = _report(index_result, "de", OUTPUT_PDF=None, OUTPUT_TABLE=None,
+                     OUTPUT_HTML=str(folder / "entscheidung.html"), ALLOCATION=allocation["OUTPUT"],
+                     HOTSPOTS=hotspots["OUTPUT"])
+    html = Path(report["OUTPUT_HTML"]).read_text(encoding="utf-8")
+    section = html[html.index('<section id="entscheidung">'):html.index('<section id="steckbriefe"')]
+    amounts = {f["id"]: f["zuweisung"] for f in QgsVectorLayer(allocation["OUTPUT"], "a", "ogr").getFeatures()}
+    assert sum(amounts.values()) == 600.0                       # the budget exactly, Q6 included
+    table = section[section.index("Zuweisung je Quartier"):section.index("</table>", section.index("Zuweisung je"))]
+    listed = [int(v.replace(".", "")) for v in re.findall(r'<td class="num">([\d.]+)</td><td class="num">', table)]
+    assert sorted(listed, reverse=True) == listed and sum(listed) == 600 - amounts["Q6"]
+    assert "Kleingärten" not in table and "Nicht aufgeführt: 1 Quartiere" in section
+    record = json.loads(allocation["METHOD_RECORD"])
+    share = "{:.1f}".format(100 * record["top_share"]).replace(".", ",") + " %"
+    assert "erhalten die {} Quartiere der höchsten Bedarfsklasse {}".format(record["n_top"], share) in section
+    assert 'role="img" aria-label="Mittelverteilung nach Bedarf"' in section   # the concentration curve
+    assert "Hare-Niemeyer" in section and "Klasse 3: 3,00" in section
+    assert 'href="#sr-hot"' in section and "Moran&#39;s I für die ganze Stadt" in section
+    types = {f["id"]: f["lisa_typ"] for f in QgsVectorLayer(hotspots["OUTPUT"], "h", "ogr").getFeatures()}
+    assert "HH – hoch, Nachbarn hoch ({})".format(sum(1 for v in types.values() if v == "HH")) in section

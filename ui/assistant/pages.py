@@ -623,7 +623,7 @@ class ServiceForm(QWidget):
 
 
 class CoveragePage(_OptionalStepPage):
-    """4. Versorgung (optional): one tab per service type (Kitas, care homes, ...) for ``sozialraum:servicecoverage``."""
+    """4. Versorgung (optional): one tab per service type (Kitas, care homes, ...) for servicecoverage."""
 
     ALGORITHM = COVERAGE
 

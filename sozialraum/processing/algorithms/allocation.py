@@ -19,9 +19,8 @@ from qgis.core import (
 from ...adapters import compat
 from ...adapters.layers import column_values, frame_kinds
 from ...adapters.method_record import load_record
-from ...adapters.styling import attach_graduated
+from ...adapters.styling import apply_allocation_style, attach_layer_style
 from ...core.allocation import RESULT_COLUMNS, allocate
-from ...core.palettes import ALLOCATION_DIFFERENCE_COLORS
 from ...core.errors import format_number, names
 from ...core.frames import check_unique_ids, numeric_columns, quantities
 from ...core.parse import parse_number_list
@@ -164,7 +163,7 @@ class AllocationAlgorithm(SozialraumAlgorithm):
         for key in ("n_quarters", "n_rated", "n_not_rated"):
             method.pop(key)
         self.save_method(dest_id, method, context)
-        self._style(context, dest_id, result.table["differenz"], method)
+        attach_layer_style(context, dest_id, apply_allocation_style, de_en("Mittelverteilung", "Allocation"), method)
         feedback.pushInfo(de_en(
             "{}: {} % des Budgets (Gießkanne: {} %).", "{}: {} % of the budget (watering can: {} %).").format(
             summary["top_definition"], format_number(100 * summary["top_share"], 1),
@@ -191,16 +190,3 @@ class AllocationAlgorithm(SozialraumAlgorithm):
             if not sink.addFeature(feature, compat.SINK_FAST_INSERT):
                 raise QgsProcessingException(sink.lastError() if hasattr(sink, "lastError") else "write error")
         return dest_id
-
-    @staticmethod
-    def _style(context, dest_id, difference, method):
-        """Allocation minus watering can in four ranges around 0: blue less, red more."""
-        reach = float(difference.abs().max()) or 1.0
-        edges = [-reach, -reach / 2, 0.0, reach / 2, reach]
-        words = [de_en("deutlich weniger als Gießkanne", "much less than watering can"),
-                 de_en("weniger oder gleich", "less or equal"), de_en("mehr", "more"),
-                 de_en("deutlich mehr", "much more")]
-        ranges = [(low, high, "{} ({} … {})".format(word, format_number(low, 0), format_number(high, 0)), color)
-                  for low, high, word, color in zip(edges[:-1], edges[1:], words,
-                                                    ALLOCATION_DIFFERENCE_COLORS)]
-        attach_graduated(context, dest_id, "differenz", ranges, de_en("Mittelverteilung", "Allocation"), method)

@@ -20,18 +20,12 @@ from qgis.core import (
 
 from ...adapters import compat
 from ...adapters.contiguity import WEIGHT_KINDS, neighbours_of, read_polygons
-from ...adapters.styling import attach_categories, attach_outline
-from ...core.palettes import HOTSPOT_TYPE_COLORS
+from ...adapters.styling import apply_funding_area_style, apply_hotspot_style, attach_layer_style
 from ...core.errors import format_number, names
 from ...core.frames import check_unique_ids, id_order, numeric_columns, quantities
 from ...core.hotspots import RESULT_COLUMNS, TYPES, area_profile, hotspots
 from ..base import SozialraumAlgorithm, de_en
 from ..help_decision import hotspots_help
-
-TYPE_WORDS = {"HH": ("hoch, Nachbarn hoch", "high among high"), "HL": ("hoch, Nachbarn niedrig", "high among low"),
-              "LH": ("niedrig, Nachbarn hoch", "low among high"), "LL": ("niedrig, Nachbarn niedrig", "low among low"),
-              "ns": ("nicht signifikant", "not significant")}
-
 
 class HotspotsAlgorithm(SozialraumAlgorithm):
     NAME = "hotspots"
@@ -184,10 +178,7 @@ class HotspotsAlgorithm(SozialraumAlgorithm):
                           for key, value in row.items()}) for number, row in profile.iterrows()],
                       counts={"areas": len(frame), "rated": int(rated.sum()), "not_rated": len(left_out)})
         self.save_method(dest_id, method, context)
-        items = [(key, "{} {}".format(key, de_en(*TYPE_WORDS[key])), HOTSPOT_TYPE_COLORS[key])
-                 for key in ("HH", "HL", "LH", "LL", "ns")]
-        items.append((None, de_en("nicht bewertet", "not rated"), "#ffffff"))
-        attach_categories(context, dest_id, "lisa_typ", items, de_en("Häufungen", "Clusters"), method)
+        attach_layer_style(context, dest_id, apply_hotspot_style, de_en("Häufungen", "Clusters"), method)
         feedback.pushInfo(de_en("Moran's I (global) {}; {} Gebiet(e) aus signifikanten HH-Quartieren (p ≤ {}).",
                                 "Moran's I (global) {}; {} area(s) of significant HH quarters (p ≤ {}).").format(
             format_number(result.moran_i, 3), int(cluster.max()), format_number(result.p_threshold, 4)))
@@ -214,5 +205,5 @@ class HotspotsAlgorithm(SozialraumAlgorithm):
                 for name, value in row.items()])
             if not sink.addFeature(feature, compat.SINK_FAST_INSERT):
                 raise QgsProcessingException(sink.lastError() if hasattr(sink, "lastError") else "write error")
-        attach_outline(context, dest_id, HOTSPOT_TYPE_COLORS["HH"], de_en("Gebietskulisse", "Funding areas"))
+        attach_layer_style(context, dest_id, apply_funding_area_style, de_en("Gebietskulisse", "Funding areas"))
         return dest_id

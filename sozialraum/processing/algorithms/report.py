@@ -25,7 +25,7 @@ from ...adapters.staging import write_bytes, write_text
 from ...adapters.styling import class_colors
 from ...core.errors import InputError
 from ...core.method_record import as_record
-from ...report import comparison, coverage_story
+from ...report import comparison, coverage_story, decision
 from ...report import model as report_model
 from ...report.html import report_html
 from ...report.rendering import translator
@@ -59,6 +59,8 @@ class ReportAlgorithm(SozialraumAlgorithm):
     COVERAGE_TITLES = "COVERAGE_TITLES"
     NEED_COVERAGE = "NEED_COVERAGE"
     PREVIOUS = "PREVIOUS"
+    ALLOCATION = "ALLOCATION"
+    HOTSPOTS = "HOTSPOTS"
     TITLE = "TITLE"
     ORGANISATION = "ORGANISATION"
     DATA_DATE = "DATA_DATE"
@@ -118,6 +120,13 @@ class ReportAlgorithm(SozialraumAlgorithm):
         self.addParameter(QgsProcessingParameterVectorLayer(
             self.PREVIOUS, de_en("Früheres Ergebnis derselben Quartiere zum Vergleich (optional)",
                                  "Earlier result of the same quarters to compare with (optional)"),
+            [compat.SOURCE_VECTOR_ANY], optional=True))
+        self.addParameter(QgsProcessingParameterVectorLayer(
+            self.ALLOCATION, de_en("Ergebnis 'Mittelverteilung nach Bedarf' (optional)",
+                                   "'Funding distributed by need' result (optional)"),
+            [compat.SOURCE_VECTOR_ANY], optional=True))
+        self.addParameter(QgsProcessingParameterVectorLayer(
+            self.HOTSPOTS, de_en("Ergebnis 'Gebietskulisse' (optional)", "'Funding areas' result (optional)"),
             [compat.SOURCE_VECTOR_ANY], optional=True))
         self.addParameter(QgsProcessingParameterString(
             self.TITLE, de_en("Titel", "Title"), defaultValue="", optional=True))
@@ -278,11 +287,34 @@ class ReportAlgorithm(SozialraumAlgorithm):
             data_date=self.parameterAsString(parameters, self.DATA_DATE, context) or method.data_date,
             sources=sources, created=today.strftime("%d.%m.%Y") if lang == "de" else today.isoformat(),
             dynamics=dynamics, coverages=coverages, need_coverage=need)
+        for name, kind, read, build, key in (
+                (self.ALLOCATION, "allocation", ["zuweisung", "zuweisung_giesskanne"], decision.allocation_section,
+                 "allocation_section"),
+                (self.HOTSPOTS, "hotspots", ["lisa_typ", "cluster_id"], decision.hotspots_section,
+                 "hotspots_section")):
+            result = self.parameterAsVectorLayer(parameters, name, context)
+            if result is not None:
+                model[key] = self._decision(result, kind, read, build, model, id_field, lang)
+                model["sources"].append(self._source_text(result, lang))
         previous = self.parameterAsVectorLayer(parameters, self.PREVIOUS, context)
         if previous is not None:
             model["comparison"] = self._comparison(model, method, previous, id_field, name_field, labels, lang)
             model["sources"].append(self._source_text(previous, lang))
         return model, layer, id_field
+
+    def _decision(self, layer, kind, columns, build, model, id_field, lang):
+        """A decision section (report/decision.py) from an allocation or hotspots result of the same quarters."""
+        record = load_record(layer)
+        if record is None or record.kind != kind:
+            raise QgsProcessingException(de_en(
+                "Die Ebene '{}' ist kein Ergebnis von '{}'.".format(layer.name(), "sozialraum:" + kind),
+                "The layer '{}' is not a result of '{}'.".format(layer.name(), "sozialraum:" + kind)))
+        join = self._join_id(layer, id_field, "Das Ergebnis", "The result")
+        table = self.core_call(read_table, layer, [join] + self._present(layer, columns)).rename(
+            columns={join: id_field})
+        labels = {indicator["field"]: indicator["label"] for indicator in model["indicators"]}
+        return self.core_call(build, table, id_field, record, model["quarters"], report_model.district_key, lang,
+                              labels=labels)
 
     def _comparison(self, model, method, previous, id_field, name_field, labels, lang):
         """The comparison with an earlier index result of the same quarters (see report/comparison.py)."""

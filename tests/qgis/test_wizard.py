@@ -93,9 +93,9 @@ def fill_first_pages(wizard, layer, indicators):
     wizard.next()
 
 
-def test_wizard_opens_with_its_six_pages(wizard, ui):
+def test_wizard_opens_with_its_seven_pages(wizard, ui):
     assert wizard.pageIds() == [ui.PAGE_DISTRICTS, ui.PAGE_INDICATORS, ui.PAGE_METHOD, ui.PAGE_COVERAGE,
-                                ui.PAGE_REPORT, ui.PAGE_SUMMARY]
+                                ui.PAGE_DECISION, ui.PAGE_REPORT, ui.PAGE_SUMMARY]
     assert all(wizard.page(page_id).title() for page_id in wizard.pageIds())
     assert wizard.currentId() == ui.PAGE_DISTRICTS
     assert wizard.parent() is not None
@@ -344,6 +344,31 @@ def test_report_step_writes_html_and_pdf_from_the_loaded_index(wizard, districts
     assert "Domplatz" in (tmp_path / "sozialbericht.html").read_text(encoding="utf-8")
     assert [title for title, _ in wizard.runner.documents()] and "sozialbericht.pdf" in \
         wizard.summary_page.status.text()
+
+
+def test_funding_by_need_and_funding_areas_run_as_optional_steps_and_reach_the_report(wizard, districts, tmp_path):
+    fill_first_pages(wizard, districts, {"a": (False, 1.0), "b": (False, 1.0)})
+    wizard.next()
+    wizard.next()
+    page = wizard.decision_page
+    assert wizard.currentPage() is page and page.isComplete()  # nothing wanted yet
+    page.allocation.setChecked(True)
+    assert page.factors.text() == "1, 1.2, 1.5, 2, 3"             # five classes (standard deviations)
+    page.population.setField("pop")
+    page.budget.setValue(4000.0)
+    page.factors.setText("1, 2")
+    assert not page.isComplete() and "5 Faktoren" in page.hint.text()
+    page.factors.setText("1, 1.2, 1.5, 2, 3")
+    page.hotspots.setChecked(True)
+    assert page.isComplete()
+    wizard.report_page.group.setChecked(True)
+    wizard.report_page.folder.setFilePath(str(tmp_path))
+    assert wizard.run_now(), wizard.summary_page.status.text()
+    assert set(wizard.runner.results) == {"index", "allocation", "hotspots", "report"}
+    allocation = QgsProject.instance().mapLayer(wizard.runner.results["allocation"]["OUTPUT"])
+    assert sum(values(allocation, "zuweisung").values()) == pytest.approx(4000.0, abs=1e-9)
+    html = (tmp_path / "sozialbericht.html").read_text(encoding="utf-8")
+    assert 'id="mittelverteilung"' in html and 'id="gebietskulisse"' in html
 
 
 def test_an_error_while_loading_a_background_result_ends_the_run_with_a_message(wizard, runner, districts,

@@ -147,3 +147,26 @@ def test_field_guesses_and_label_suggestions():
     assert P.data_date_guess(["name"]) == ""
     assert P.slug("Kitas & Horte") == "kitas_horte" and P.slug("Pflegeheime für Ältere") == "pflegeheime_fuer_aeltere"
     assert P.labels_text([P.IndicatorChoice("a", label="A; x=y"), P.IndicatorChoice("b")]) == "a=A, x-y"
+
+
+def test_funding_by_need_and_funding_areas_are_optional_steps_before_the_report():
+    wanted = choices(allocation={"POPULATION_FIELD": "ew_u15", "METHOD": "tiers", "FACTORS": "1, 1.2, 1.5, 2, 3",
+                                 "BUDGET": 1e6, "BASE_SHARE": 0.2, "UNIT": 0.01}, hotspots=True)
+    steps = P.plan(wanted)
+    assert [s.key for s in steps] == ["index", "coverage_1", "coverage_2", "allocation", "hotspots", "report"]
+    allocation, hotspots, report = (s.parameters for s in steps[3:])
+    assert allocation["INPUT"] == P.FromStep("index", "OUTPUT") and allocation["NEED_FIELD"] == "index_class"
+    assert allocation["OUTPUT"] == "/tmp/ergebnisse/mittelverteilung.gpkg" and allocation["BUDGET"] == 1e6
+    assert hotspots["FIELD"] == "index_value" and hotspots["INDICATORS"] == ["q_sgb2_2024", "q_alo_2024"]
+    assert hotspots["OUTPUT_AREAS"] == "/tmp/ergebnisse/gebietskulisse.gpkg"
+    assert report["ALLOCATION"] == P.FromStep("allocation", "OUTPUT")
+    assert report["HOTSPOTS"] == P.FromStep("hotspots", "OUTPUT")
+    # the MSS status: four classes, its own fields; proportional allocation on the value
+    mss = choices(index_type=P.STATUS_DYNAMIC, allocation=dict(wanted.allocation, METHOD="proportional"),
+                  hotspots=True)
+    assert P.parameters_for_allocation(mss)["NEED_FIELD"] == "status_index"
+    assert P.parameters_for_hotspots(mss)["FIELD"] == "status_index" and P.n_classes(mss) == 4
+    assert any("5 Faktoren" in p for p in P.problems(choices(allocation=dict(wanted.allocation, FACTORS="1, 2"))))
+    assert any("Budget" in p for p in P.problems(choices(allocation=dict(wanted.allocation, BUDGET=0))))
+    assert P.default_factors(5) == "1, 1.2, 1.5, 2, 3" and P.default_factors(3) == "1, 2, 3"
+    assert P.default_factors(4) == "1, 1.7, 2.3, 3"

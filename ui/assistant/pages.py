@@ -31,15 +31,17 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ...sozialraum.adapters import compat
-from ...sozialraum.core.errors import de_en
+from ...sozialraum.core.errors import de_en, format_number
 from ..safety import guarded
 from .plan import (
     AGGREGATIONS,
+    ALLOCATION,
     CAPACITY_NAMES,
     CLASSIFICATIONS,
     COVERAGE,
     DISTRICT_INDEX,
     GEOMETRIC_NORMALIZATIONS,
+    HOTSPOTS,
     NAME_NAMES,
     NORMALIZATIONS,
     POPULATION_NAMES,
@@ -50,10 +52,12 @@ from .plan import (
     ServiceChoice,
     WizardChoices,
     data_date_guess,
+    default_factors,
     earlier_field,
     explanations,
     guess_field,
     guess_id_field,
+    n_classes,
     plan,
     problems,
     suggest_label,
@@ -714,6 +718,111 @@ class CoveragePage(_OptionalStepPage):
         return found[0] if found else ""
 
 
+class DecisionPage(_Page):
+    """5. Entscheidung (optional): a budget distributed by need (``sozialraum:allocation``) and funding areas from
+    clusters of need (``sozialraum:hotspots``)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setTitle(de_en("Mittel und Gebiete", "Funds and areas"))
+        self.setSubTitle(de_en("Optional: Wohin sollen Geld und Programme gehen?",
+                               "Optional: where should money and programmes go?"))
+        self.allocation = QGroupBox(de_en("Budget nach Bedarf verteilen (statt Gießkanne)",
+                                          "Distribute a budget by need (instead of the watering can)"))
+        self.allocation.setCheckable(True)
+        self.allocation.setChecked(False)
+        self.allocation.setEnabled(algorithm_available(ALLOCATION))
+        self.population = _field_combo(numeric=True, optional=True)
+        self.budget = QDoubleSpinBox()
+        self.budget.setRange(0.0, 1e12)
+        self.budget.setDecimals(2)
+        self.budget.setGroupSeparatorShown(True)
+        self.budget.setValue(100000.0)
+        self.unit = QComboBox()
+        self.unit.addItem(de_en("Euro und Cent (0,01)", "euros and cents (0.01)"), 0.01)
+        self.unit.addItem(de_en("ganze Einheiten, z. B. Stellen (1)", "whole units, e.g. positions (1)"), 1.0)
+        self.method = choice_combo(ALLOCATION, "METHOD", default="tiers")
+        self.factors = QLineEdit()
+        self.base_share = QSpinBox()
+        self.base_share.setRange(0, 100)
+        self.base_share.setSuffix(" %")
+        form = QFormLayout(self.allocation)
+        form.addRow(de_en("Zielgruppe je Quartier", "Target group per quarter"), self.population)
+        form.addRow(de_en("Budget", "Budget"), self.budget)
+        form.addRow(de_en("Kleinster Betrag", "Smallest amount"), self.unit)
+        form.addRow(de_en("Verfahren", "Method"), self.method)
+        form.addRow(de_en("Faktoren je Klasse (niedrigster Bedarf zuerst)", "Factors per class (lowest need first)"),
+                    self.factors)
+        form.addRow(de_en("Sockel gleich je Person", "Base equal per person"), self.base_share)
+        self.hotspots = QGroupBox(de_en("Gebietskulisse aus Häufungen von Bedarf vorschlagen",
+                                        "Propose funding areas from clusters of need"))
+        self.hotspots.setCheckable(True)
+        self.hotspots.setChecked(False)
+        self.hotspots.setEnabled(algorithm_available(HOTSPOTS))
+        QVBoxLayout(self.hotspots).addWidget(_wrapped(de_en(
+            "Zusammenhängende Quartiere, in denen hoher Bedarf neben hohem Bedarf liegt (lokales Moran's I mit "
+            "Permutationstest), als Vorschlag für das Gebiet eines integrierten Handlungskonzepts.",
+            "Contiguous quarters where high need lies next to high need (local Moran's I with a permutation test), "
+            "as a proposal for the area of an integrated action plan.")))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.allocation)
+        layout.addWidget(self.hotspots)
+        layout.addStretch(1)
+        layout.addWidget(self.hint)
+        for signal in (self.allocation.toggled, self.hotspots.toggled, self.factors.textChanged,
+                       self.population.fieldChanged, self.budget.valueChanged):
+            signal.connect(self._changed)
+
+    @guarded
+    def initializePage(self):  # noqa: N802 (Qt API)
+        wizard = self.wizard()
+        layer = wizard.districts_page.layer.currentLayer()
+        if self.population.layer() is not layer:
+            self.population.setLayer(layer)
+            if layer is not None:
+                numeric = [f.name() for f in layer.fields() if f.isNumeric()]
+                self.population.setField(guess_field(numeric, ("ew_u15", "ew_u18", "kinder", "ew_u6")) or
+                                         wizard.districts_page.population_field.currentField())
+        expected = n_classes(WizardChoices(index_type=wizard.method_page.index_type(),
+                                           n_classes=wizard.method_page.n_classes.value()))
+        if len(self.factors.text().split(",")) != expected or not self.factors.text().strip():
+            self.factors.setText(default_factors(expected))
+        self._changed()
+
+    def allocation_parameters(self):
+        """The allocation's parameters (None when not wanted)."""
+        if not (self.allocation.isEnabled() and self.allocation.isChecked()):
+            return None
+        return {"POPULATION_FIELD": self.population.currentField() or None, "METHOD": self.method.currentData(),
+                "FACTORS": self.factors.text().strip(), "BUDGET": float(self.budget.value()),
+                "BASE_SHARE": self.base_share.value() / 100.0, "UNIT": float(self.unit.currentData())}
+
+    def set_allocation(self, parameters):
+        """Show the allocation of a loaded analysis (None: not wanted)."""
+        self.allocation.setChecked(parameters is not None and self.allocation.isEnabled())
+        parameters = parameters or {}
+        if parameters.get("POPULATION_FIELD"):
+            self.population.setField(parameters["POPULATION_FIELD"])
+        self.budget.setValue(float(parameters.get("BUDGET") or self.budget.value()))
+        self.unit.setCurrentIndex(max(0, self.unit.findData(float(parameters.get("UNIT") or 0.01))))
+        self.method.setCurrentIndex(max(0, self.method.findData(parameters.get("METHOD") or "tiers")))
+        if parameters.get("FACTORS"):
+            self.factors.setText(parameters["FACTORS"])
+        self.base_share.setValue(int(round(100 * float(parameters.get("BASE_SHARE") or 0.0))))
+
+    def hotspots_wanted(self):
+        return self.hotspots.isEnabled() and self.hotspots.isChecked()
+
+    def problem(self):
+        wizard = self.wizard()
+        if wizard is None:
+            return ""
+        found = problems(WizardChoices(index_type=wizard.method_page.index_type(),
+                                       n_classes=wizard.method_page.n_classes.value(),
+                                       allocation=self.allocation_parameters()))
+        return found[0] if found else ""
+
+
 class ReportPage(_OptionalStepPage):
     """5. Bericht (optional): title, organisation, logo, language and folder for ``sozialraum:report``."""
 
@@ -853,6 +962,14 @@ def summary_html(choices, layer_name=""):
         elif step.key == "diagnostics":
             detail = de_en("Zusammenhang der Indikatoren und Rangfolge bei zufälligen Gewichten.",
                            "How the indicators relate and the ranking under random weights.")
+        elif step.key == "allocation":
+            detail = de_en("{} nach Bedarf über die Quartiere verteilt (Zielgruppe {}).",
+                           "{} distributed over the quarters by need (target group {}).").format(
+                _escape(format_number(step.parameters.get("BUDGET") or 0, 2)),
+                _escape(step.parameters.get("POPULATION_FIELD") or ""))
+        elif step.key == "hotspots":
+            detail = de_en("Häufungen hohen Bedarfs und daraus vorgeschlagene Fördergebiete.",
+                           "Clusters of high need and funding areas proposed from them.")
         elif step.key.startswith("coverage"):
             detail = _coverage_text(step.parameters)
         else:

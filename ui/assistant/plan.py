@@ -20,6 +20,8 @@ DISTRICT_INDEX = "districtindex"
 STATUS_DYNAMIC = "statusdynamicindex"
 DIAGNOSTICS = "indexdiagnostics"
 COVERAGE = "servicecoverage"
+ALLOCATION = "allocation"
+HOTSPOTS = "hotspots"
 REPORT = "report"
 ANALYSIS_VERSION = 1
 
@@ -120,6 +122,8 @@ class WizardChoices:
     n_classes: int = 5
     diagnostics: bool = False
     services: list = field(default_factory=list)  # ServiceChoice, one coverage step each
+    allocation: dict = None  # POPULATION_FIELD, METHOD, FACTORS, BUDGET, BASE_SHARE, UNIT of allocation, or None
+    hotspots: bool = False  # funding areas from clusters of need (sozialraum:hotspots)
     report: dict = None  # TITLE, ORGANISATION, LOGO, LANGUAGE of sozialraum:report, or None for no report
     data_date: str = ""
     report_folder: str = ""
@@ -248,6 +252,42 @@ def parameters_for_servicecoverage(choices, service, output=None):
     }
 
 
+def _index_fields(choices):
+    """``(value field, class field)`` of the chosen index's result."""
+    return ("status_index", "status_class") if choices.index_type == STATUS_DYNAMIC else ("index_value", "index_class")
+
+
+def parameters_for_allocation(choices, output=None):
+    """Parameters of ``sozialraum:allocation`` on the index result: the budget by the need classes."""
+    return dict(choices.allocation or {}, INPUT=FromStep("index", "OUTPUT"), ID_FIELD=choices.id_field,
+                NEED_FIELD=_index_fields(choices)[1 if (choices.allocation or {}).get("METHOD") != "proportional"
+                                                 else 0],
+                OUTPUT=output or _output(choices, "mittelverteilung.gpkg"))
+
+
+def parameters_for_hotspots(choices, output=None, output_areas=None):
+    """Parameters of ``sozialraum:hotspots`` on the index value: clusters of need and the funding areas with the
+    indicators' values against the town."""
+    return {"INPUT": FromStep("index", "OUTPUT"), "ID_FIELD": choices.id_field, "FIELD": _index_fields(choices)[0],
+            "POPULATION_FIELD": choices.population_field or None,
+            "INDICATORS": [i.field for i in choices.indicators],
+            "OUTPUT": output or _output(choices, "haeufungen.gpkg"),
+            "OUTPUT_AREAS": output_areas or _output(choices, "gebietskulisse.gpkg")}
+
+
+def n_classes(choices):
+    """The number of need classes of the chosen index (the MSS status has four)."""
+    return 4 if choices.index_type == STATUS_DYNAMIC else int(choices.n_classes)
+
+
+def default_factors(k):
+    """Factors per class for the tiers, lowest need first: ``1, 1.2, 1.5, 2, 3`` for five classes (a common
+    social-index budget), otherwise evenly from 1 to 3."""
+    if k == 5:
+        return "1, 1.2, 1.5, 2, 3"
+    return ", ".join("{:g}".format(round(1 + 2.0 * n / max(k - 1, 1), 1)) for n in range(k))
+
+
 def coverage_key(n):
     return "coverage_{}".format(n + 1)
 
@@ -270,6 +310,10 @@ def parameters_for_report(choices):
     if choices.services:
         parameters["COVERAGE"] = [FromStep(coverage_key(n), "OUTPUT") for n in range(len(choices.services))]
         parameters["COVERAGE_TITLES"] = "; ".join(s.name.replace(";", ",") for s in choices.services)
+    if choices.allocation is not None:
+        parameters["ALLOCATION"] = FromStep("allocation", "OUTPUT")
+    if choices.hotspots:
+        parameters["HOTSPOTS"] = FromStep("hotspots", "OUTPUT")
     if choices.previous:
         parameters["PREVIOUS"] = choices.previous
     return parameters
@@ -289,6 +333,12 @@ def plan(choices):
     for n, service in enumerate(choices.services):
         steps.append(Step(coverage_key(n), service_title(service), PROVIDER + ":" + COVERAGE,
                           parameters_for_servicecoverage(choices, service)))
+    if choices.allocation is not None:
+        steps.append(Step("allocation", de_en("Mittelverteilung", "Funding by need"), PROVIDER + ":" + ALLOCATION,
+                          parameters_for_allocation(choices)))
+    if choices.hotspots:
+        steps.append(Step("hotspots", de_en("Gebietskulisse", "Funding areas"), PROVIDER + ":" + HOTSPOTS,
+                          parameters_for_hotspots(choices)))
     if choices.report is not None:
         steps.append(Step("report", de_en("Bericht", "Report"), PROVIDER + ":" + REPORT,
                           parameters_for_report(choices)))
@@ -298,6 +348,19 @@ def plan(choices):
 def problems(choices):
     """What keeps the plan from running, in plain words (empty list = ready)."""
     found = []
+    allocation = choices.allocation or {}
+    if choices.allocation is not None:
+        if not allocation.get("POPULATION_FIELD"):
+            found.append(de_en("Mittelverteilung: Wählen Sie das Feld der Zielgruppe (z. B. Kinder unter 15).",
+                               "Funding: choose the field of the target group (e.g. children under 15)."))
+        if not float(allocation.get("BUDGET") or 0) > 0:
+            found.append(de_en("Mittelverteilung: Geben Sie ein Budget über 0 an.",
+                               "Funding: give a budget above 0."))
+        factors = distance_values(allocation.get("FACTORS") or "")
+        if allocation.get("METHOD", "tiers") == "tiers" and len(factors) != n_classes(choices):
+            found.append(de_en("Mittelverteilung: Geben Sie {} Faktoren an, einen je Klasse (niedrigster Bedarf "
+                               "zuerst).", "Funding: give {} factors, one per class (lowest need first).")
+                         .format(n_classes(choices)))
     names = [s.name.strip() for s in choices.services]
     if any(not name for name in names):
         found.append(de_en("Jede Einrichtungsart braucht einen Namen (z. B. Kitas).",

@@ -18,6 +18,7 @@ from ...sozialraum.core.errors import de_en
 from ..safety import guarded
 from .pages import (
     CoveragePage,
+    DecisionPage,
     DistrictsPage,
     IndicatorsPage,
     MethodPage,
@@ -35,7 +36,7 @@ from .plan import (
 from .model_export import export_model
 from .runner import StepRunner
 
-PAGE_DISTRICTS, PAGE_INDICATORS, PAGE_METHOD, PAGE_COVERAGE, PAGE_REPORT, PAGE_SUMMARY = range(6)
+PAGE_DISTRICTS, PAGE_INDICATORS, PAGE_METHOD, PAGE_COVERAGE, PAGE_DECISION, PAGE_REPORT, PAGE_SUMMARY = range(7)
 PROJECT_SCOPE, PROJECT_KEY = "sozialraum", "analysis"
 
 
@@ -61,10 +62,12 @@ class SozialraumWizard(QWizard):
         self.indicators_page = IndicatorsPage()
         self.method_page = MethodPage()
         self.coverage_page = CoveragePage()
+        self.decision_page = DecisionPage()
         self.report_page = ReportPage()
         self.summary_page = SummaryPage()
         for page_id, page in ((PAGE_DISTRICTS, self.districts_page), (PAGE_INDICATORS, self.indicators_page),
                               (PAGE_METHOD, self.method_page), (PAGE_COVERAGE, self.coverage_page),
+                              (PAGE_DECISION, self.decision_page),
                               (PAGE_REPORT, self.report_page), (PAGE_SUMMARY, self.summary_page)):
             self.setPage(page_id, page)
         self.summary_page.run_button.clicked.connect(self._run_clicked)
@@ -172,6 +175,8 @@ class SozialraumWizard(QWizard):
             n_classes=self.method_page.n_classes.value(),
             diagnostics=self.method_page.diagnostics.isChecked(),
             services=self.coverage_page.services(),
+            allocation=self.decision_page.allocation_parameters(),
+            hotspots=self.decision_page.hotspots_wanted(),
             report=self.report_page.parameters(),
             data_date=self.districts_page.data_date.text().strip(),
             report_folder=self.report_page.folder.filePath(),
@@ -241,6 +246,8 @@ class SozialraumWizard(QWizard):
         if not choices.services:
             coverage.add_service()
         coverage.group.setChecked(bool(choices.services) and coverage.available)
+        self.decision_page.set_allocation(choices.allocation)
+        self.decision_page.hotspots.setChecked(bool(choices.hotspots) and self.decision_page.hotspots.isEnabled())
         report = self.report_page
         report.group.setChecked(choices.report is not None and report.available)
         report.set_parameters(choices.report or {})

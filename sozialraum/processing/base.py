@@ -9,6 +9,7 @@ import os
 
 import numpy as np
 from qgis.core import (
+    QgsApplication,
     QgsProcessingAlgorithm,
     QgsProcessingException,
     QgsProcessingFeatureSourceDefinition,
@@ -46,6 +47,7 @@ from ..core.errors import InputError, de_en, names
 from ..core.frames import quantities
 from ..core.method_record import record_from_dict
 from .destinations import Destinations
+from .help import help_html, help_tags, help_text, help_url, short_description
 
 ICON_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(__file__))), "resources", "icons")
 
@@ -152,11 +154,12 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
 
     NAME = ""
     GROUP_ID = ""
+    # numbered so the toolbox lists the groups in the order of the work (it sorts them by name)
     GROUPS = {
-        "indizes": ("Indizes", "Indices"),
-        "versorgung": ("Versorgung", "Service coverage"),
-        "entscheidung": ("Entscheidung", "Decision"),
-        "bericht": ("Bericht", "Report"),
+        "indizes": ("1 Indizes", "1 Indices"),
+        "versorgung": ("2 Versorgung", "2 Service coverage"),
+        "entscheidung": ("3 Entscheidung", "3 Decision"),
+        "bericht": ("4 Bericht", "4 Report"),
     }
     # parameter name -> tuple of stable keys, in the order of the enum options
     CHOICES = {}
@@ -174,10 +177,26 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
         return self.GROUP_ID
 
     def icon(self):
-        return QIcon(os.path.join(ICON_DIR, "sozialraum.svg"))
+        return QIcon(self.svgIconPath())
 
     def svgIconPath(self):
-        return os.path.join(ICON_DIR, "sozialraum.svg")
+        """One icon per group (resources/icons/<group id>.svg)."""
+        return os.path.join(ICON_DIR, self.GROUP_ID + ".svg")
+
+    # -- help (resources/help/<name>.<lang>.html, see help.py) ------------------------------------
+    def shortHelpString(self):
+        if QgsApplication.platform() == "qgis_process":  # a terminal shows tags as they are
+            return help_text(self.NAME)
+        return help_html(self.NAME)
+
+    def shortDescription(self):
+        return short_description(self.NAME)
+
+    def helpUrl(self):
+        return help_url(self.NAME)
+
+    def tags(self):
+        return help_tags(self.NAME)
 
     # -- choice parameters -------------------------------------------------------------------
     def add_choice(self, name, description, options, default, optional=False, advanced=False):

@@ -25,7 +25,6 @@ from ...core.errors import format_number, names
 from ...core.frames import check_unique_ids, numeric_columns, quantities
 from ...core.parse import parse_number_list
 from ..base import SozialraumAlgorithm, de_en
-from ..help_decision import allocation_help
 
 
 
@@ -64,8 +63,6 @@ class AllocationAlgorithm(SozialraumAlgorithm):
     def displayName(self):
         return de_en("Mittelverteilung nach Bedarf", "Need-based allocation")
 
-    def shortHelpString(self):
-        return allocation_help()
 
     def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterFeatureSource(

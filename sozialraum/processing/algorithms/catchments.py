@@ -37,7 +37,6 @@ from ...core.errors import names
 from ...core.network import bounded_dijkstra, iter_network_pairs
 from ...core.parse import parse_thresholds
 from ..base import SozialraumAlgorithm, de_en
-from ..help_catchments import catchments_help
 
 #: Segments per quarter circle of a circular catchment: a 128-gon, area 0.04 % below pi r^2.
 CIRCLE_SEGMENTS = 32
@@ -191,8 +190,6 @@ class CatchmentsAlgorithm(SozialraumAlgorithm):
     def displayName(self):
         return de_en("Einzugsbereiche", "Catchments")
 
-    def shortHelpString(self):
-        return catchments_help()
 
     def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterFeatureSource(

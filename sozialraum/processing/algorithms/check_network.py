@@ -21,7 +21,6 @@ from ...adapters.network_graph import read_network, snap_to_edges
 from ...adapters.styling import apply_network_problems_style, apply_network_style, attach_layer_style, attach_style
 from ...core.palettes import CROSSING_COLOR, DEAD_END_COLOR, OVERLAP_COLOR
 from ..base import SozialraumAlgorithm, de_en
-from ..help_network import check_network_help
 
 CROSSING = ("Kreuzung ohne gemeinsamen Stützpunkt", "crossing without a shared vertex")
 OVERLAP = ("Überlagerung ohne gemeinsamen Stützpunkt", "overlap without a shared vertex")
@@ -41,8 +40,6 @@ class CheckNetworkAlgorithm(SozialraumAlgorithm):
     def displayName(self):
         return de_en("Wegenetz prüfen", "Check path network")
 
-    def shortHelpString(self):
-        return check_network_help()
 
     def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterFeatureSource(

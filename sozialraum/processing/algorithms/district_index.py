@@ -19,7 +19,6 @@ from ...adapters.styling import attach_class_style
 from ...core.index import IndexSpec, compute_index
 from ...core.parse import parse_labels, parse_number_list, parse_weights
 from ..base import SozialraumAlgorithm, de_en
-from ..help import index_help
 
 
 class DistrictIndexAlgorithm(SozialraumAlgorithm):
@@ -57,8 +56,6 @@ class DistrictIndexAlgorithm(SozialraumAlgorithm):
     def displayName(self):
         return "Sozialindex" if de_en("de", "en") == "de" else "Social index (Sozialindex)"
 
-    def shortHelpString(self):
-        return index_help()
 
     def initAlgorithm(self, config=None):
         self.add_index_parameters()

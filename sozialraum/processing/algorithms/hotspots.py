@@ -25,7 +25,6 @@ from ...core.errors import format_number, names
 from ...core.frames import check_unique_ids, id_order, numeric_columns, quantities
 from ...core.hotspots import RESULT_COLUMNS, TYPES, area_profile, hotspots
 from ..base import SozialraumAlgorithm, de_en
-from ..help_decision import hotspots_help
 
 class HotspotsAlgorithm(SozialraumAlgorithm):
     NAME = "hotspots"
@@ -51,8 +50,6 @@ class HotspotsAlgorithm(SozialraumAlgorithm):
     def displayName(self):
         return de_en("Gebietskulisse (Häufungen von Bedarf)", "Funding areas (clusters of need)")
 
-    def shortHelpString(self):
-        return hotspots_help()
 
     def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterFeatureSource(

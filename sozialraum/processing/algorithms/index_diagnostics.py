@@ -16,7 +16,6 @@ from ...core.diagnostics import Canceled, run_diagnostics
 from ...report.diagnostics_html import diagnostics_html
 from ...report.model import parse_labels
 from ..base import de_en
-from ..help import diagnostics_help
 from .district_index import DistrictIndexAlgorithm
 
 ROBUSTNESS_COLUMNS = ["rang_basis", "rang_median", "rang_p05", "rang_p95", "rang_spanne", "anteil_top", "robust",
@@ -36,8 +35,6 @@ class IndexDiagnosticsAlgorithm(DistrictIndexAlgorithm):
     def displayName(self):
         return de_en("Indexprüfung", "Index diagnostics")
 
-    def shortHelpString(self):
-        return diagnostics_help()
 
     def initAlgorithm(self, config=None):
         self.add_index_parameters()

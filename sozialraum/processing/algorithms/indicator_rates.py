@@ -13,7 +13,6 @@ from ...adapters import compat
 from ...adapters.styling import apply_rate_style, attach_style
 from ...core.rates import indicator_rates
 from ..base import SozialraumAlgorithm, de_en, matrix_rows
-from ..help import rates_help
 
 
 def rate_specs(flat):
@@ -38,8 +37,6 @@ class IndicatorRatesAlgorithm(SozialraumAlgorithm):
     def displayName(self):
         return de_en("Quoten aus Fallzahlen", "Rates from counts")
 
-    def shortHelpString(self):
-        return rates_help()
 
     def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterFeatureSource(

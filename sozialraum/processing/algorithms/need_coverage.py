@@ -19,7 +19,6 @@ from ...core.errors import names
 from ...core.frames import check_unique_ids, numeric_columns
 from ...core.typology import coverage_class_from_values, coverage_classes_given, district_key, join_typology
 from ..base import SozialraumAlgorithm, de_en
-from ..help_catchments import need_coverage_help
 
 RESULT_COLUMNS = ["bedarf_klasse", "versorgung_klasse_3", "typ_code", "typ_label", "prioritaet", "hinweis"]
 
@@ -45,8 +44,6 @@ class NeedCoverageAlgorithm(SozialraumAlgorithm):
     def displayName(self):
         return de_en("Bedarf und Versorgung", "Need and coverage")
 
-    def shortHelpString(self):
-        return need_coverage_help()
 
     def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterFeatureSource(

@@ -32,7 +32,6 @@ from ...report.rendering import translator
 from ...report.svg import bars_size, indicator_bars
 from ...report.table import CSV_FORMATS, check_table_path, table_bytes
 from ..base import SozialraumAlgorithm, de_en
-from ..help_report import report_help
 
 DYNAMIC_COLUMNS = ["status_class", "dynamic_class", "dynamic_index", "gesamt_code", "aufmerksamkeit"]
 COVERAGE_READ = coverage_story.READ_COLUMNS
@@ -78,8 +77,6 @@ class ReportAlgorithm(SozialraumAlgorithm):
     def displayName(self):
         return de_en("Sozialbericht exportieren", "Export social report")
 
-    def shortHelpString(self):
-        return report_help()
 
     def flags(self):
         # print layouts live in a QGraphicsScene: they must be built in the main thread

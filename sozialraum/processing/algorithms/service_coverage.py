@@ -45,7 +45,6 @@ from ...core.frames import check_unique_ids, quantities
 from ...core.network import iter_network_pairs, nearest_service
 from ...core.parse import parse_number_list, parse_thresholds
 from ..base import SozialraumAlgorithm, de_en
-from ..help_coverage import coverage_help
 
 #: METHOD key -> catchment weight of the core's two_step_fca (None: no floating catchment).
 FCA_WEIGHT = {"ratio": None, "nearest": None, "2sfca": "uniform", "e2sfca": "step", "gaussian": "gaussian"}
@@ -184,8 +183,6 @@ class ServiceCoverageAlgorithm(SozialraumAlgorithm):
     def displayName(self):
         return de_en("Versorgungsanalyse", "Service coverage")
 
-    def shortHelpString(self):
-        return coverage_help()
 
     def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterFeatureSource(

@@ -15,7 +15,6 @@ from ...adapters import compat
 from ...adapters.styling import apply_status_dynamic_style, attach_layer_style
 from ...core.mss import status_dynamic_index
 from ..base import SozialraumAlgorithm, de_en, matrix_rows
-from ..help import mss_help
 
 
 def field_pairs(flat):
@@ -40,8 +39,6 @@ class StatusDynamicIndexAlgorithm(SozialraumAlgorithm):
     def displayName(self):
         return de_en("Status-/Dynamik-Index (MSS-Verfahren)", "Status/dynamic index (MSS method)")
 
-    def shortHelpString(self):
-        return mss_help()
 
     def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterFeatureSource(

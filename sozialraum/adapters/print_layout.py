@@ -145,13 +145,14 @@ def report_layers(model, geometries, crs, geometry_type, chart_paths):
     t = (lambda de, en: en) if model["lang"] == "en" else (lambda de, en: de)
     quarters = memory_layer(QUARTERS, QUARTER_FIELDS, QgsWkbTypes.displayString(geometry_type), crs)
     order = {q["key"]: n for n, q in enumerate(model["ranking"] + model["not_rated"])}
+    profile_page = {q["key"]: n for n, q in enumerate(model["profiles"])}
     rows, shapes = [], []
-    for n, q in enumerate(model["quarters"]):
+    for q in model["quarters"]:
         coverage = "; ".join("{}: {}".format(c["title"], c["label"]) for c in q["coverage"])
         dynamics = q["dynamics"]["label"] if q["dynamics"] and q["dynamics"].get("label") else ""
         rows.append([q["id"], q["name"], q["rank"], str(q["rank"]) if q["rank"] else "–", q["value_text"],
                      q["klass"], q["klass_text"], q["population_text"], dynamics, coverage, q["reason"],
-                     1 if q["rated"] else 0, order[q["key"]] + 1, n + 1, None, _fact_text(q),
+                     1 if q["rated"] else 0, order[q["key"]] + 1, profile_page[q["key"]] + 1, None, _fact_text(q),
                      q["sentence"], chart_paths.get(q["key"], "")])
         shapes.append(geometries.get(q["key"]))
     _add_rows(quarters, rows, shapes)
@@ -556,7 +557,7 @@ class OverviewThenAtlas(QgsAbstractLayoutIterator):
 
 
 def profile_atlas(profile, quarters):
-    """Make ``profile`` an atlas over ``quarters`` in report order (``_reihenfolge``); returns the atlas."""
+    """Make ``profile`` an atlas over ``quarters`` in the profile order (``_reihenfolge``); returns the atlas."""
     atlas = profile.atlas()
     atlas.setCoverageLayer(quarters)
     atlas.setEnabled(True)

@@ -36,6 +36,9 @@ QUARTERS = [  # id, name, inhabitants, a (higher = more need), b
     ("Q6", "Kleingärten", 50, 12.0, 1.5),   # below the minimum population: not rated
 ]
 RATED = [q for q in QUARTERS if q[2] >= 300]
+# By hand: min-max over the rated quarters, then 2·a + b: Q1 2·1 + 1 = 3, Q3 2·0.6 + 2/3 = 1.87,
+# Q5 2·0.75 + 1/3 = 1.83, Q4 2·0.2 + 0.5 = 0.9, Q2 0; Q6 is not rated and comes last.
+BY_RANK = ["Q1", "Q3", "Q5", "Q4", "Q2", "Q6"]
 LABELS = "a=Arbeitslosenquote (%); b=Kinderarmut (%)"
 # poppler-utils is one of the Makefile's packages (make setup installs it)
 assert shutil.which("pdftotext") and shutil.which("pdfinfo"), "poppler-utils missing: run make setup"
@@ -152,11 +155,44 @@ def test_pdf_has_the_overview_and_one_page_per_quarter(german):
     first = _pdf_text(path, 1)
     assert "Testbericht" in first and "Zusammenfassung" in first and "Quartiere mit dem größten Bedarf" in first
     assert "Methode" in _pdf_text(path, 2)
-    for n, (key, name, *_rest) in enumerate(QUARTERS):   # profiles in ID order, names as text
+    by_id = {key: name for key, name, *_ in QUARTERS}
+    for n, key in enumerate(BY_RANK):   # profiles by rank (the default), names as text
+        name = by_id[key]
         text = _pdf_text(path, overview + n + 1)
         assert "Quartierssteckbrief" in text and name in text and key in text, (n, name)
         assert "Seite {} von {}".format(overview + n + 1, pages) in text
         assert "Datenstand 31.12.2024" in text  # the footer gives the data date, not the day of printing
+
+
+def _profile_ids(result):
+    """IDs of the profiles in the order of the PDF's last pages and of the HTML's profile articles."""
+    import re
+
+    pages = result["N_PAGES"]
+    ids = {key for key, *_ in QUARTERS}
+    in_pdf = []
+    for page in range(pages - len(QUARTERS) + 1, pages + 1):
+        title = [line.split() for line in _pdf_text(result["OUTPUT_PDF"], page).splitlines() if line.strip()]
+        in_pdf.append(next(word for words in title for word in words if word in ids))
+    html = Path(result["OUTPUT_HTML"]).read_text(encoding="utf-8")
+    in_html = re.findall(r'<article class="profile"[^>]*>\s*<h3>.*?<span class="id">(.*?)</span>', html)
+    return in_pdf, in_html
+
+
+@pytest.mark.parametrize("order, expected", [
+    ("rank", BY_RANK),
+    ("id", ["Q1", "Q2", "Q3", "Q4", "Q5", "Q6"]),
+    # "<script>…", "Am „Eck“ …", "Große Straße", "Hafen", "Kleingärten", "Mühlenviertel"
+    ("name", ["Q1", "Q2", "Q3", "Q5", "Q6", "Q4"]),
+])
+def test_profiles_in_the_order_chosen_in_pdf_and_html(index_result, german, tmp_path, order, expected):
+    if order == "rank":  # the default: the German report was made without PROFILE_ORDER
+        result = german
+    else:
+        result = _report(index_result, "de", PROFILE_ORDER=order, OUTPUT_TABLE=None,
+                         OUTPUT_HTML=str(tmp_path / "b.html"), OUTPUT_PDF=str(tmp_path / "b.pdf"))
+    in_pdf, in_html = _profile_ids(result)
+    assert in_pdf == expected and in_html == expected
 
 
 def test_pdf_document_properties(german):

@@ -62,12 +62,13 @@ class ReportAlgorithm(SozialraumAlgorithm):
     SOURCES = "SOURCES"
     LOGO = "LOGO"
     LANGUAGE = "LANGUAGE"
+    PROFILE_ORDER = "PROFILE_ORDER"
     TEMPLATE = "TEMPLATE"
     OUTPUT_HTML = "OUTPUT_HTML"
     OUTPUT_PDF = "OUTPUT_PDF"
     OUTPUT_TABLE = "OUTPUT_TABLE"
 
-    CHOICES = {LANGUAGE: ("de", "en")}
+    CHOICES = {LANGUAGE: ("de", "en"), PROFILE_ORDER: tuple(report_model.PROFILE_ORDERS)}
 
     def displayName(self):
         return de_en("Sozialbericht exportieren", "Export social report")
@@ -125,6 +126,9 @@ class ReportAlgorithm(SozialraumAlgorithm):
             fileFilter="Bilder / images (*.png *.jpg *.jpeg *.gif *.bmp *.svg)"))
         self.add_choice(self.LANGUAGE, de_en("Sprache des Berichts", "Report language"),
                         [("de", "Deutsch"), ("en", "English")], "de")
+        self.add_choice(self.PROFILE_ORDER, de_en("Reihenfolge der Steckbriefe", "Order of the profiles"),
+                        [("rank", de_en("nach Rang (größter Bedarf zuerst)", "by rank (greatest need first)")),
+                         ("id", de_en("nach Kennung", "by ID")), ("name", de_en("nach Name", "by name"))], "rank")
         self.addParameter(QgsProcessingParameterFile(
             self.TEMPLATE, de_en("Eigener Vorlagenordner (leer = mitgelieferte Vorlage)",
                                  "Own template folder (empty = the bundled template)"),
@@ -265,7 +269,8 @@ class ReportAlgorithm(SozialraumAlgorithm):
             organisation=self.parameterAsString(parameters, self.ORGANISATION, context),
             data_date=self.parameterAsString(parameters, self.DATA_DATE, context) or method.data_date,
             sources=sources, created=today.strftime("%d.%m.%Y") if lang == "de" else today.isoformat(),
-            dynamics=dynamics, coverages=coverages, need_coverage=need)
+            dynamics=dynamics, coverages=coverages, need_coverage=need,
+            profile_order=self.choice(parameters, self.PROFILE_ORDER, context))
         return model, layer, id_field
 
     # -- running ----------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from qgis.core import (
     QgsFeatureSink,
     QgsLegendStyle,
     QgsMapLayerProxyModel,
+    QgsPalLayerSettings,
     QgsProcessing,
     QgsProcessingAlgorithm,
     QgsProcessingFeatureSource,
@@ -85,6 +86,10 @@ TEXT_AS_TEXT = _pick(Qgis, "TextRenderFormat.AlwaysText", QgsRenderContext, "Tex
 # A file parameter that asks for a folder; a legend node drawn without its title (the report's legends).
 FILE_FOLDER = _pick(Qgis, "ProcessingFileParameterBehavior.Folder", QgsProcessingParameterFile, "Folder")
 LEGEND_HIDDEN = _pick(Qgis, "LegendComponent.Hidden", QgsLegendStyle, "Hidden")
+# Print layouts: millimetres (Qgis.LayoutUnit from 3.30 on); polygon labels scattered over the polygon
+# (Qgis.LabelPlacement from 3.26 on).
+LAYOUT_MILLIMETERS = _pick(Qgis, "LayoutUnit.Millimeters", QgsUnitTypes, "LayoutMillimeters")
+LABEL_HORIZONTAL = _pick(Qgis, "LabelPlacement.Horizontal", QgsPalLayerSettings, "Horizontal")
 
 # The kind of a layer to load on completion (QgsProcessingContext.LayerDetails); unmoved up to 3.44.
 LAYER_HINT_VECTOR = QgsProcessingUtils.LayerHint.Vector

@@ -38,10 +38,13 @@ from qgis.core import (
     QgsFillSymbol,
     QgsLayoutExporter,
     QgsLayoutItemAttributeTable,
+    QgsLayoutItem,
     QgsLayoutItemLabel,
     QgsLayoutItemLegend,
     QgsLayoutItemMap,
+    QgsLayoutItemPage,
     QgsLayoutItemScaleBar,
+    QgsLayoutMeasurement,
     QgsLayoutPoint,
     QgsLayoutSize,
     QgsLegendRenderer,
@@ -74,6 +77,7 @@ CLASSES = "sozialraum_klassen"
 OVERVIEW_MAP = "karte_uebersicht"
 PROFILE_MAP = "karte_quartier"
 FOOTER = "fusszeile"
+LABEL_MARGIN_MM = 2.0  # map labels keep this distance from the map's frame
 
 _TYPES = {str: "string(0)", int: "integer"}  # string(0): no length limit (plain "string" cuts at 255)
 QUARTER_FIELDS = [
@@ -199,6 +203,8 @@ def report_layers(model, geometries, crs, geometry_type, chart_paths):
 def _label_quarters(layer):
     """Labels: the rank of the top ten in the overview map, the names in the profile map."""
     settings = QgsPalLayerSettings()
+    # candidates all over the polygon, so a label can move away from the legend, scale bar or frame
+    settings.placement = compat.LABEL_HORIZONTAL
     settings.isExpression = True
     settings.fieldName = ("CASE WHEN @map_id = '{}' THEN if(\"rang\" <= 10, to_string(\"rang\"), NULL) "
                           "ELSE \"name\" END").format(OVERVIEW_MAP)
@@ -389,6 +395,27 @@ def bind_layers(layout, layers, lang):
             if layer is not None:
                 _drop_empty_columns(table, layer)
     _set_headings(layout, lang)
+
+
+def keep_labels_clear(layout):
+    """Map labels of ``layout`` stay inside their map and off the map furniture drawn over it.
+
+    Every item above a map that overlaps it (legend, scale bar, north arrow, text) blocks the map's labels there
+    (QGIS's label blocking items: the label moves elsewhere in its quarter or is left out), and labels keep
+    :data:`LABEL_MARGIN_MM` from the map's frame (a larger margin of the template stays); labels partly outside
+    the map are not drawn (the map's default). Works for user templates too: nothing is looked up by id.
+    """
+    items = [item for item in layout.items()
+             if isinstance(item, QgsLayoutItem) and not isinstance(item, (QgsLayoutItemPage, QgsLayoutItemMap))]
+    for map_item in _items(layout, QgsLayoutItemMap):
+        frame = map_item.sceneBoundingRect()
+        for item in items:
+            if item.isVisible() and item.zValue() > map_item.zValue() and item.sceneBoundingRect().intersects(frame):
+                map_item.addLabelBlockingItem(item)
+        margin = layout.renderContext().measurementConverter().convert(map_item.labelMargin(),
+                                                                       compat.LAYOUT_MILLIMETERS)
+        if margin.length() < LABEL_MARGIN_MM:
+            map_item.setLabelMargin(QgsLayoutMeasurement(LABEL_MARGIN_MM, compat.LAYOUT_MILLIMETERS))
 
 
 def number_format(lang):

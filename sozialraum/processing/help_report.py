@@ -16,7 +16,9 @@ Versorgung, ein Satz in einfacher Sprache); Anhang mit Datenquellen und den nich
 Grund.</li>
 <li><b>PDF</b> aus dem QGIS-Drucklayout <code>resources/templates/sozialbericht.qpt</code>: Übersichtsseiten und je
 Quartier eine Seite mit Karte, Legende, Maßstab, Nordpfeil, Indikatorentabelle, Diagramm, Seitenzahl und Datum.
-Die Karten zeichnet QGIS mit den Klassenfarben des Plugins; es wird keine Web-Hintergrundkarte geladen.</li>
+Die Karten zeichnet QGIS mit den Klassenfarben des Plugins; es wird keine Web-Hintergrundkarte geladen.
+Beschriftungen bleiben 2 mm innerhalb des Kartenrahmens und weichen allem aus, was über der Karte liegt (Legende,
+Maßstab, Nordpfeil) – auch in eigenen Layoutvorlagen.</li>
 <li><b>Reihenfolge der Steckbriefe</b> (HTML und PDF gleich): <i>nach Rang</i> (Voreinstellung) – das Quartier
 mit dem größten Bedarf zuerst, bei gleichem Rang nach Name; danach die nicht bewerteten Quartiere und die, deren
 Werte geheim bleiben, nach Kennung. <i>Nach Kennung</i> oder <i>nach Name</i> ordnet alle Quartiere
@@ -55,7 +57,8 @@ average as bars, rank, class, dynamics, coverage, a plain-language sentence); an
 the quarters not rated and why.</li>
 <li><b>PDF</b> from the QGIS print layout <code>resources/templates/sozialbericht.qpt</code>: overview pages and
 one page per quarter with map, legend, scale bar, north arrow, indicator table, chart, page number and date. QGIS
-draws the maps with the plugin's class colours; no web base map is loaded.</li>
+draws the maps with the plugin's class colours; no web base map is loaded. Labels stay 2 mm inside the map frame
+and clear of everything drawn over the map (legend, scale bar, north arrow) – in own layout templates too.</li>
 <li><b>Order of the profiles</b> (the same in HTML and PDF): <i>by rank</i> (default) – the quarter with the
 greatest need first, equal ranks by name; after them the quarters not rated and those whose values stay
 confidential, by ID. <i>By ID</i> or <i>by name</i> orders all quarters (Ä as A, ß as ss; Q2 before Q10).</li>

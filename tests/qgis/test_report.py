@@ -356,17 +356,23 @@ def test_a_version_1_method_record_still_reads(index_result, tmp_path):
     assert "Mühlenviertel" in html and "min-max" in html.lower()
 
 
-def test_overview_scale_bar_in_kilometres_counts_up(tmp_path):
+@pytest.fixture(scope="module")
+def musterstadt_index(plugin, tmp_path_factory):
+    """The social index of the demo town Musterstadt (64 quarters, about 8 km wide)."""
+    demo = Path(__file__).resolve().parents[2] / "resources" / "demo" / "musterstadt.gpkg"
+    return _processing("districtindex", {
+        "INPUT": "{}|layername=quartiere".format(demo), "ID_FIELD": "quartier_id",
+        "INDICATORS": ["q_sgb2_2024", "q_alo_2024"], "POPULATION_FIELD": "ew_gesamt",
+        "OUTPUT": str(tmp_path_factory.mktemp("musterstadt") / "index.gpkg")})["OUTPUT"]
+
+
+def test_overview_scale_bar_in_kilometres_counts_up(musterstadt_index, tmp_path):
     """Musterstadt is about 8 km wide: the overview's scale bar is in km and its labels rise (they read
     "0 0 0 km" when the kilometres were divided by 1000 a second time)."""
     import re
 
-    demo = Path(__file__).resolve().parents[2] / "resources" / "demo" / "musterstadt.gpkg"
-    index = _processing("districtindex", {
-        "INPUT": "{}|layername=quartiere".format(demo), "ID_FIELD": "quartier_id",
-        "INDICATORS": ["q_sgb2_2024", "q_alo_2024"], "POPULATION_FIELD": "ew_gesamt",
-        "OUTPUT": str(tmp_path / "index.gpkg")})["OUTPUT"]
-    pdf = _processing("report", {"INPUT": index, "NAME_FIELD": "name", "OUTPUT_PDF": str(tmp_path / "b.pdf")})
+    pdf = _processing("report", {"INPUT": musterstadt_index, "NAME_FIELD": "name",
+                                 "OUTPUT_PDF": str(tmp_path / "b.pdf")})
     lines = [line for line in _pdf_text(pdf["OUTPUT_PDF"], 1).splitlines() if line.strip().endswith(" km")]
     assert len(lines) == 1, lines
     labels = [float(value.replace(",", ".")) for value in re.findall(r"\d+(?:,\d+)?", lines[0])]
@@ -385,3 +391,81 @@ def test_pdf_legend_goes_from_most_to_least_need_with_meaning_and_counts(german)
     assert "· hoch (" in lines[3][1] and "· gering (" in lines[1][1]
     assert sum(int(re.search(r"\((\d+)\)", line).group(1)) for _, line in lines.values()) == len(RATED)
     assert "nicht bewertet (1)" in text and "Klassen · Bedarf (Anzahl)" in text
+
+
+def _placed_labels(map_item, dpi=150.0):
+    """The labels QGIS places in ``map_item`` (rendered with the map's own settings, as the PDF export does):
+    ``[(text, QgsRectangle in map units)]``."""
+    from qgis.core import QgsMapRendererSequentialJob
+    from qgis.PyQt.QtCore import QSizeF
+
+    size = map_item.sizeWithUnits()
+    settings = map_item.mapSettings(map_item.extent(), QSizeF(size.width() / 25.4 * dpi,
+                                                              size.height() / 25.4 * dpi), dpi, True)
+    job = QgsMapRendererSequentialJob(settings)
+    job.start()
+    job.waitForFinished()
+    return [(label.labelText, label.labelRect) for label in job.takeLabelingResults().allLabels()
+            if not label.isUnplaced]  # the engine also reports the labels it found no place for
+
+
+def _furniture_in_map_units(map_item):
+    """Scale bars, legends and pictures (the north arrow) lying on ``map_item``, as rectangles in map units."""
+    from qgis.core import QgsLayoutItemLegend, QgsLayoutItemPicture, QgsLayoutItemScaleBar, QgsRectangle
+
+    frame, extent = map_item.sceneBoundingRect(), map_item.extent()
+    per_mm = extent.width() / frame.width()
+    rectangles = []
+    for item in map_item.layout().items():
+        if isinstance(item, (QgsLayoutItemScaleBar, QgsLayoutItemLegend, QgsLayoutItemPicture)):
+            box = item.sceneBoundingRect().intersected(frame)
+            if not box.isEmpty():
+                rectangles.append(QgsRectangle(extent.xMinimum() + (box.left() - frame.left()) * per_mm,
+                                               extent.yMaximum() - (box.bottom() - frame.top()) * per_mm,
+                                               extent.xMinimum() + (box.right() - frame.left()) * per_mm,
+                                               extent.yMaximum() - (box.top() - frame.top()) * per_mm))
+    return rectangles, per_mm
+
+
+def _assert_labels_clear(map_item, margin_mm):
+    labels = _placed_labels(map_item)
+    furniture, per_mm = _furniture_in_map_units(map_item)
+    inside = map_item.extent().buffered(-margin_mm * per_mm * 0.99)
+    for text, box in labels:
+        assert inside.contains(box), (map_item.id(), text, "too close to the map's edge")
+        for obstacle in furniture:
+            assert not obstacle.intersects(box), (map_item.id(), text, "under the map furniture")
+    return labels, furniture
+
+
+def test_map_labels_stay_inside_the_map_and_off_scale_bar_legend_and_north_arrow(plugin, musterstadt_index,
+                                                                                  tmp_path):
+    """Rendered as the PDF renders them: every label of the overview map and of each profile map keeps the
+    label margin from the frame and touches no scale bar, legend or north arrow drawn over the map."""
+    import importlib
+
+    from qgis.core import QgsLayoutItemMap, QgsProcessingContext
+
+    report = importlib.import_module("sozialraum_plugin.sozialraum.processing.algorithms.report")
+    print_layout = importlib.import_module("sozialraum_plugin.sozialraum.adapters.print_layout")
+    algorithm = report.ReportAlgorithm()
+    algorithm.initAlgorithm()
+    context = QgsProcessingContext()  # owns the layer
+    model, layer, id_field = algorithm.build_report_model({"INPUT": musterstadt_index, "NAME_FIELD": "name"},
+                                                          context, QgsProcessingFeedback(), "de")
+    pdf = report.prepare_pdf(model, layer, id_field, print_layout.DEFAULT_TEMPLATE, None, str(tmp_path))
+    pdf.charts.wait()
+    overview, = [item for item in pdf.overview.items() if isinstance(item, QgsLayoutItemMap)]
+    labels, furniture = _assert_labels_clear(overview, print_layout.LABEL_MARGIN_MM)
+    assert sorted(int(text) for text, _ in labels) == list(range(1, 11))  # the top ten all find a place
+    assert len(furniture) == 2  # scale bar and north arrow lie on the overview map
+    atlas = pdf.profile.atlas()
+    profile_map, = [item for item in pdf.profile.items() if isinstance(item, QgsLayoutItemMap)]
+    atlas.beginRender()
+    placed = 0
+    while atlas.next():
+        labels, furniture = _assert_labels_clear(profile_map, print_layout.LABEL_MARGIN_MM)
+        assert len(furniture) >= 2  # scale bar and north arrow
+        placed += len(labels)
+    atlas.endRender()
+    assert placed >= 3 * len(model["quarters"])  # the quarter and its neighbours are named

@@ -399,6 +399,7 @@ def prepare_pdf(model, layer, id_field, template_file, logo, folder):
         variables = layout_variables(model, logo_file)
         for layout in (overview, profile):
             print_layout.bind_layers(layout, layers, model["lang"])
+            print_layout.keep_labels_clear(layout)
             print_layout.set_variables(layout, variables)
         n_indicators = max(len(q["indicators"]) for q in model["quarters"])
         width, height = bars_size(n_indicators, PDF_CHART_WIDTH)

@@ -8,6 +8,7 @@ from qgis.core import (
     Qgis,
     QgsFeatureRequest,
     QgsFeatureSink,
+    QgsLayoutRenderContext,
     QgsLegendStyle,
     QgsMapLayerProxyModel,
     QgsPalLayerSettings,
@@ -23,6 +24,7 @@ from qgis.core import (
     QgsSpatialIndex,
     QgsUnitTypes,
     QgsVectorLayer,
+    QgsVectorSimplifyMethod,
     QgsWkbTypes,
 )
 from qgis.PyQt.QtCore import QVariant
@@ -90,6 +92,15 @@ LEGEND_HIDDEN = _pick(Qgis, "LegendComponent.Hidden", QgsLegendStyle, "Hidden")
 # (Qgis.LabelPlacement from 3.26 on).
 LAYOUT_MILLIMETERS = _pick(Qgis, "LayoutUnit.Millimeters", QgsUnitTypes, "LayoutMillimeters")
 LABEL_HORIZONTAL = _pick(Qgis, "LabelPlacement.Horizontal", QgsPalLayerSettings, "Horizontal")
+# Geometry simplification while drawing (Qgis.VectorRenderingSimplificationFlag / VectorSimplificationAlgorithm
+# from 3.36 on).
+SIMPLIFY_GEOMETRY = _pick(Qgis, "VectorRenderingSimplificationFlag.GeometrySimplification", QgsVectorSimplifyMethod,
+                          "GeometrySimplification")
+SIMPLIFY_SNAP_TO_GRID_GLOBAL = _pick(Qgis, "VectorSimplificationAlgorithm.SnappedToGridGlobal",
+                                     QgsVectorSimplifyMethod, "SnappedToGridGlobal")
+# PDF export: images written losslessly (Flate) instead of as JPEG.
+LAYOUT_LOSSLESS_IMAGES = _pick(Qgis, "LayoutRenderFlag.LosslessImageRendering", QgsLayoutRenderContext,
+                               "FlagLosslessImageRendering")
 
 # The kind of a layer to load on completion (QgsProcessingContext.LayerDetails); unmoved up to 3.44.
 LAYER_HINT_VECTOR = QgsProcessingUtils.LayerHint.Vector

@@ -53,13 +53,14 @@ from qgis.core import (
     QgsProject,
     QgsReadWriteContext,
     QgsRuleBasedRenderer,
-    QgsTextBufferSettings,
+    QgsTextBackgroundSettings,
     QgsTextFormat,
     QgsVectorLayer,
     QgsVectorLayerSimpleLabeling,
+    QgsVectorSimplifyMethod,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QRectF, Qt
+from qgis.PyQt.QtCore import QRectF, QSizeF, Qt
 from qgis.PyQt.QtGui import QColor, QFont, QFontMetricsF
 from qgis.PyQt.QtXml import QDomDocument
 
@@ -78,6 +79,7 @@ OVERVIEW_MAP = "karte_uebersicht"
 PROFILE_MAP = "karte_quartier"
 FOOTER = "fusszeile"
 LABEL_MARGIN_MM = 2.0  # map labels keep this distance from the map's frame
+PRINT_GENERALISATION_MM = 0.2  # outlines are drawn with vertices at least this far apart on paper
 
 _TYPES = {str: "string(0)", int: "integer"}  # string(0): no length limit (plain "string" cuts at 255)
 QUARTER_FIELDS = [
@@ -213,14 +215,26 @@ def _label_quarters(layer):
     font.setBold(True)
     text.setFont(font)
     text.setSize(7)
-    buffer = QgsTextBufferSettings()
-    buffer.setEnabled(True)
-    buffer.setSize(0.8)
-    buffer.setColor(QColor("#ffffff"))
-    text.setBuffer(buffer)
+    text.setBackground(label_box())
     settings.setFormat(text)
     layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
     layer.setLabelsEnabled(True)
+
+
+def label_box():
+    """A light box behind each map label (white, three quarters opaque, 0.6 × 0.3 mm around the text).
+
+    Instead of a white halo: QGIS writes a halo into the PDF as the stroked outline of every letter, about
+    two thirds of a profile page's bytes (Berlin, 448 profiles: 51 of 75 MB were page drawings); a box is one
+    rectangle and reads as well on the dark classes.
+    """
+    box = QgsTextBackgroundSettings()
+    box.setEnabled(True)
+    box.setType(QgsTextBackgroundSettings.ShapeRectangle)
+    box.setSizeType(QgsTextBackgroundSettings.SizeBuffer)
+    box.setSize(QSizeF(0.6, 0.3))
+    box.setFillSymbol(QgsFillSymbol.createSimple({"color": "255,255,255,190", "outline_style": "no"}))
+    return box
 
 
 # ---------------------------------------------------------------------------------------------
@@ -596,6 +610,21 @@ def profile_atlas(profile, quarters):
     return atlas
 
 
+def generalise_for_print(layout, millimetres=PRINT_GENERALISATION_MM):
+    """Draw the maps of ``layout`` with outlines generalised to ``millimetres`` on paper.
+
+    Vertices closer than that (at the layout's export resolution) are snapped onto one grid shared by every
+    quarter, so neighbours keep their common border (no gaps or slivers); the eye cannot tell 0.2 mm steps
+    apart, the PDF gets far fewer of them. Replaces QGIS's own export simplification (0.1 pixel).
+    """
+    method = QgsVectorSimplifyMethod()
+    method.setSimplifyHints(compat.SIMPLIFY_GEOMETRY)
+    method.setSimplifyAlgorithm(compat.SIMPLIFY_SNAP_TO_GRID_GLOBAL)
+    method.setForceLocalOptimization(True)
+    method.setThreshold(millimetres / 25.4 * layout.renderContext().dpi())
+    layout.renderContext().setSimplifyMethod(method)
+
+
 def export_pdf(iterator, path, feedback=None, properties=None):
     """Write the layout ``iterator`` (e.g. :class:`OverviewThenAtlas`) into ONE PDF at ``path``; raise on failure.
 
@@ -607,7 +636,10 @@ def export_pdf(iterator, path, feedback=None, properties=None):
     settings.rasterizeWholeImage = False
     settings.forceVectorOutput = False
     settings.exportMetadata = True
-    settings.simplifyGeometries = True
+    settings.simplifyGeometries = False  # the layouts carry their own (generalise_for_print)
+    # images as lossless Flate instead of Qt's JPEG (quality 94): the bar charts (flat colours, text) are
+    # smaller so and show no JPEG fringes around their letters
+    settings.flags = settings.flags | compat.LAYOUT_LOSSLESS_IMAGES
     settings.textRenderFormat = compat.TEXT_AS_TEXT  # searchable text, and far faster than outlines
     result, error = QgsLayoutExporter.exportToPdf(iterator, path, settings, feedback)
     if result == QgsLayoutExporter.ExportResult.Canceled:

@@ -419,6 +419,8 @@ def prepare_pdf(model, layer, id_field, template_file, logo, folder):
         # profile pages by a fifth, and the overview no longer waits on its map's preview; measured on 448
         # pages). native:atlaslayouttopdf exports a copy as well.
         overview, profile = overview.clone(), profile.clone()
+        for layout in (overview, profile):
+            print_layout.generalise_for_print(layout)
     except BaseException:
         charts_job.wait()  # let the worker threads finish before the caller removes the folder
         raise

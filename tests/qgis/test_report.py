@@ -366,17 +366,30 @@ def musterstadt_index(plugin, tmp_path_factory):
         "OUTPUT": str(tmp_path_factory.mktemp("musterstadt") / "index.gpkg")})["OUTPUT"]
 
 
-def test_overview_scale_bar_in_kilometres_counts_up(musterstadt_index, tmp_path):
+@pytest.fixture(scope="module")
+def musterstadt_pdf(musterstadt_index, tmp_path_factory):
+    return _processing("report", {"INPUT": musterstadt_index, "NAME_FIELD": "name",
+                                  "OUTPUT_PDF": str(tmp_path_factory.mktemp("musterstadt_pdf") / "b.pdf")})
+
+
+def test_overview_scale_bar_in_kilometres_counts_up(musterstadt_pdf):
     """Musterstadt is about 8 km wide: the overview's scale bar is in km and its labels rise (they read
     "0 0 0 km" when the kilometres were divided by 1000 a second time)."""
     import re
 
-    pdf = _processing("report", {"INPUT": musterstadt_index, "NAME_FIELD": "name",
-                                 "OUTPUT_PDF": str(tmp_path / "b.pdf")})
+    pdf = musterstadt_pdf
     lines = [line for line in _pdf_text(pdf["OUTPUT_PDF"], 1).splitlines() if line.strip().endswith(" km")]
     assert len(lines) == 1, lines
     labels = [float(value.replace(",", ".")) for value in re.findall(r"\d+(?:,\d+)?", lines[0])]
     assert len(labels) >= 2 and labels[0] == 0 and all(b > a for a, b in zip(labels, labels[1:])), lines[0]
+
+
+def test_pdf_pages_stay_within_the_budget_that_keeps_berlin_under_20_mb(musterstadt_pdf):
+    """Berlin's report (448 quarters, 460 pages) must stay under 20 MB: 43 kB a page on average. Musterstadt's
+    pages carry the same maps, labels and charts; with haloed labels and JPEG charts they took 115 kB a page
+    (the demo's 7.8 MB for 68 pages)."""
+    size = os.path.getsize(musterstadt_pdf["OUTPUT_PDF"])
+    assert size / musterstadt_pdf["N_PAGES"] <= 20e6 / 460
 
 
 def test_pdf_legend_goes_from_most_to_least_need_with_meaning_and_counts(german):

@@ -8,6 +8,7 @@ from qgis.core import (
     Qgis,
     QgsFeatureRequest,
     QgsFeatureSink,
+    QgsLabeling,
     QgsLayoutRenderContext,
     QgsLegendStyle,
     QgsMapLayerProxyModel,
@@ -92,6 +93,10 @@ LEGEND_HIDDEN = _pick(Qgis, "LegendComponent.Hidden", QgsLegendStyle, "Hidden")
 # (Qgis.LabelPlacement from 3.26 on).
 LAYOUT_MILLIMETERS = _pick(Qgis, "LayoutUnit.Millimeters", QgsUnitTypes, "LayoutMillimeters")
 LABEL_HORIZONTAL = _pick(Qgis, "LabelPlacement.Horizontal", QgsPalLayerSettings, "Horizontal")
+LABEL_INSIDE_POLYGON = _pick(Qgis, "LabelPolygonPlacementFlag.AllowPlacementInsideOfPolygon", QgsLabeling,
+                             "AllowPlacementInsideOfPolygon")
+LABEL_OUTSIDE_POLYGON = _pick(Qgis, "LabelPolygonPlacementFlag.AllowPlacementOutsideOfPolygon", QgsLabeling,
+                              "AllowPlacementOutsideOfPolygon")
 # Geometry simplification while drawing (Qgis.VectorRenderingSimplificationFlag / VectorSimplificationAlgorithm
 # from 3.36 on).
 SIMPLIFY_GEOMETRY = _pick(Qgis, "VectorRenderingSimplificationFlag.GeometrySimplification", QgsVectorSimplifyMethod,

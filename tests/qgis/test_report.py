@@ -27,6 +27,7 @@ from qgis.core import (
 )
 
 EVIL = "<script>alert(1)</script>"
+BERLIN = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "berlin"
 QUARTERS = [  # id, name, inhabitants, a (higher = more need), b
     ("Q1", EVIL, 1000, 30.0, 4.0),
     ("Q2", 'Am "Eck" – O\'Neills Hof', 900, 10.0, 1.0),
@@ -45,9 +46,13 @@ assert shutil.which("pdftotext") and shutil.which("pdfinfo"), "poppler-utils mis
 
 
 def _processing(name, parameters, context=None):
+    return _processing_native(name, parameters, context, provider="sozialraum")
+
+
+def _processing_native(name, parameters, context=None, provider="native"):
     import processing
 
-    return processing.run("sozialraum:" + name, parameters, context=context or QgsProcessingContext(),
+    return processing.run(provider + ":" + name, parameters, context=context or QgsProcessingContext(),
                           feedback=QgsProcessingFeedback())
 
 
@@ -451,27 +456,41 @@ def _assert_labels_clear(map_item, margin_mm):
     return labels, furniture
 
 
-def test_map_labels_stay_inside_the_map_and_off_scale_bar_legend_and_north_arrow(plugin, musterstadt_index,
-                                                                                  tmp_path):
-    """Rendered as the PDF renders them: every label of the overview map and of each profile map keeps the
-    label margin from the frame and touches no scale bar, legend or north arrow drawn over the map."""
+def _report_layouts(index, folder):
+    """``(model, PdfReport, print_layout module)``: the print layouts of the report of ``index``, ready to export."""
     import importlib
 
-    from qgis.core import QgsLayoutItemMap, QgsProcessingContext
+    from qgis.core import QgsProcessingContext
 
     report = importlib.import_module("sozialraum_plugin.sozialraum.processing.algorithms.report")
     print_layout = importlib.import_module("sozialraum_plugin.sozialraum.adapters.print_layout")
     algorithm = report.ReportAlgorithm()
     algorithm.initAlgorithm()
-    context = QgsProcessingContext()  # owns the layer
-    model, layer, id_field = algorithm.build_report_model({"INPUT": musterstadt_index, "NAME_FIELD": "name"},
+    context = QgsProcessingContext()
+    model, layer, id_field = algorithm.build_report_model({"INPUT": index, "NAME_FIELD": "name"},
                                                           context, QgsProcessingFeedback(), "de")
-    pdf = report.prepare_pdf(model, layer, id_field, print_layout.DEFAULT_TEMPLATE, None, str(tmp_path))
+    pdf = report.prepare_pdf(model, layer, id_field, print_layout.DEFAULT_TEMPLATE, None, str(folder))
     pdf.charts.wait()
+    return model, pdf, print_layout
+
+
+def _overview_labels_clear_with_the_top_ten(pdf, print_layout):
+    from qgis.core import QgsLayoutItemMap
+
     overview, = [item for item in pdf.overview.items() if isinstance(item, QgsLayoutItemMap)]
     labels, furniture = _assert_labels_clear(overview, print_layout.LABEL_MARGIN_MM)
     assert sorted(int(text) for text, _ in labels) == list(range(1, 11))  # the top ten all find a place
     assert len(furniture) == 2  # scale bar and north arrow lie on the overview map
+
+
+def test_map_labels_stay_inside_the_map_and_off_scale_bar_legend_and_north_arrow(plugin, musterstadt_index,
+                                                                                  tmp_path):
+    """Rendered as the PDF renders them: every label of the overview map and of each profile map keeps the
+    label margin from the frame and touches no scale bar, legend or north arrow drawn over the map."""
+    from qgis.core import QgsLayoutItemMap
+
+    model, pdf, print_layout = _report_layouts(musterstadt_index, tmp_path)
+    _overview_labels_clear_with_the_top_ten(pdf, print_layout)
     atlas = pdf.profile.atlas()
     profile_map, = [item for item in pdf.profile.items() if isinstance(item, QgsLayoutItemMap)]
     atlas.beginRender()
@@ -482,3 +501,20 @@ def test_map_labels_stay_inside_the_map_and_off_scale_bar_legend_and_north_arrow
         placed += len(labels)
     atlas.endRender()
     assert placed >= 3 * len(model["quarters"])  # the quarter and its neighbours are named
+
+
+@pytest.mark.skipif(not (BERLIN / "lor_planungsraeume_bis2020.geojson").exists(),
+                    reason="../shared/data/berlin not available")
+def test_berlin_overview_names_the_top_ten_clear_of_the_furniture(plugin, tmp_path):
+    """Berlin's 448 planning areas on one 118 mm map: the ten with the greatest need are small and close
+    together (rank 9, Wassertorplatz, lies next to 6, Moritzplatz) and still all get their number."""
+    from test_berlin import STATUS, planning_areas_with_mss
+
+    projected = _processing_native("reprojectlayer", {"INPUT": planning_areas_with_mss(), "TARGET_CRS": "EPSG:25833",
+                                                      "OUTPUT": "memory:"})["OUTPUT"]
+    index = _processing("districtindex", {
+        "INPUT": projected, "ID_FIELD": "id", "INDICATORS": STATUS, "POPULATION_FIELD": "inhabitants",
+        "MIN_POPULATION": 300, "OUTPUT": str(tmp_path / "berlin.gpkg")})["OUTPUT"]
+    model, pdf, print_layout = _report_layouts(index, tmp_path)
+    assert model["n_rated"] > 400
+    _overview_labels_clear_with_the_top_ten(pdf, print_layout)

@@ -18,11 +18,18 @@ the status indicators s1, s3, s4 (population >= 300) once; then, each in its own
 Runs are interleaved (report, html, atlas, report, ...), the median is reported. Memory is the
 child's peak resident set (VmHWM), QGIS included. Results: a table on stdout and
 ``bench/results/report.md``; the numbers in ``bench/README_report.md`` come from it.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_report.py --pdf-options [--repeat 1]
+
+measures the size of the PDF alone (``sozialraum:report`` with OUTPUT_PDF only) as the report makes it and
+with one of its size choices undone or another way of drawing the maps put in (:data:`PDF_OPTIONS`), each in
+its own child process; results in ``bench/results/report_pdf_options.md``.
 """
 
 import argparse
 import csv
 import datetime
+import functools
 import json
 import os
 import platform
@@ -43,6 +50,16 @@ LABELS = "s1=Arbeitslose (% der 15- bis 65-Jährigen); s3=Transferbezug (%); s4=
 TARGETS = {"ratio": 1.3, "peak_mb": 1536.0}
 RESULT_MARK = "BENCH_RESULT "
 MODES = ("report", "html", "atlas")
+#: PDF variants of --pdf-options: the report as it is, then one choice undone or one other way of drawing.
+PDF_OPTIONS = {
+    "report": "as the report makes it: outlines generalised to 0.2 mm, labels on a light box, images lossless, "
+              "charts at 150 dpi",
+    "generalise-off": "outlines only as QGIS's export simplifies them (0.1 pixel at 300 dpi)",
+    "raster-300dpi": "the quarter layers drawn as 300-dpi images (QgsFeatureRenderer.setForceRasterRender)",
+    "halo": "labels with a white halo (0.8 mm) instead of the light box",
+    "jpeg": "images (the bar charts) written by Qt as JPEG (quality 94) instead of lossless",
+    "charts-200dpi": "bar charts drawn at 2 pixels per unit (200 dpi) instead of 1.5 (150 dpi)",
+}
 
 
 def report_parameters(html, pdf):
@@ -177,6 +194,87 @@ def child_atlas(out):
     os._exit(0)
 
 
+def child_pdf_option(option, out):
+    """Time one ``sozialraum:report`` call writing only the PDF, with ``option`` (:data:`PDF_OPTIONS`) put in."""
+    app, plugin = _start()
+    import processing
+    from qgis.core import QgsProcessingFeedback, QgsTextBufferSettings, QgsVectorSimplifyMethod
+    from qgis.PyQt.QtGui import QColor
+
+    print_layout = sys.modules["sozialraum_plugin.sozialraum.adapters.print_layout"]
+    compat = sys.modules["sozialraum_plugin.sozialraum.adapters.compat"]
+    if option == "generalise-off":
+        print_layout.generalise_for_print = lambda layout: layout.renderContext().setSimplifyMethod(
+            _export_simplification(QgsVectorSimplifyMethod, compat))
+    if option in ("raster-300dpi", "halo"):
+        report_layers = print_layout.report_layers
+
+        def changed_layers(*args, **kwargs):
+            layers = report_layers(*args, **kwargs)
+            quarters = layers[print_layout.QUARTERS]
+            if option == "raster-300dpi":
+                for name in (print_layout.QUARTERS, print_layout.HIGHLIGHT):
+                    layers[name].renderer().setForceRasterRender(True)
+            else:
+                settings = quarters.labeling().settings()
+                text = settings.format()
+                box = text.background()
+                box.setEnabled(False)
+                text.setBackground(box)
+                halo = QgsTextBufferSettings()
+                halo.setEnabled(True)
+                halo.setSize(0.8)
+                halo.setColor(QColor("#ffffff"))
+                text.setBuffer(halo)
+                settings.setFormat(text)
+                quarters.labeling().setSettings(settings)
+            return layers
+
+        print_layout.report_layers = changed_layers
+    if option == "jpeg":
+        compat.LAYOUT_LOSSLESS_IMAGES = 0
+    if option == "charts-200dpi":
+        map_images = sys.modules["sozialraum_plugin.sozialraum.adapters.map_images"]
+        map_images.svg_to_png = functools.partial(map_images.svg_to_png, scale=2.0)
+    pdf = str(out / "pdf_{}.pdf".format(option))
+    start, cpu = time.perf_counter(), time.process_time()
+    result = processing.run("sozialraum:report", report_parameters(None, pdf), feedback=QgsProcessingFeedback())
+    seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu
+    print(RESULT_MARK + json.dumps({"mode": option, "seconds": seconds, "cpu": cpu_seconds, "peak_mb": _memory(),
+                                    "pages": result.get("N_PAGES"), "pdf_mb": os.path.getsize(pdf) / 1e6}))
+    sys.stdout.flush()
+    os._exit(0)
+
+
+def _export_simplification(method_class, compat):
+    """QGIS's own simplification of a PDF export (QgsLayoutExporter: snapped to a 0.1-pixel grid)."""
+    method = method_class()
+    method.setSimplifyHints(compat.SIMPLIFY_GEOMETRY)
+    method.setSimplifyAlgorithm(compat.SIMPLIFY_SNAP_TO_GRID_GLOBAL)
+    method.setForceLocalOptimization(True)
+    method.setThreshold(0.1)
+    return method
+
+
+def pdf_options(repeat, out):
+    """The table of --pdf-options: PDF size, wall and CPU time (median of ``repeat``) for each option."""
+    runs = {option: [] for option in PDF_OPTIONS}
+    for _ in range(repeat):
+        for option in PDF_OPTIONS:
+            runs[option].append(run_child("pdf:" + option, str(out)))
+    lines = ["Berlin report PDF by option – {} ({}, Python {}, {} CPUs), median of {} runs".format(
+        datetime.date.today().isoformat(), platform.machine(), platform.python_version(), os.cpu_count(), repeat),
+        "", "| option | what | pages | PDF MB | wall s | CPU s |", "|---|---|---:|---:|---:|---:|"]
+    for option, what in PDF_OPTIONS.items():
+        median = {key: statistics.median(r[key] for r in runs[option]) for key in ("pdf_mb", "seconds", "cpu")}
+        lines.append("| {} | {} | {} | {:.1f} | {:.1f} | {:.1f} |".format(
+            option, what, runs[option][0]["pages"], median["pdf_mb"], median["seconds"], median["cpu"]))
+    text = "\n".join(lines)
+    print(text)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "report_pdf_options.md").write_text(text + "\n", encoding="utf-8")
+
+
 # -- the parent -----------------------------------------------------------------------------------
 
 def run_child(*arguments):
@@ -193,6 +291,7 @@ def run_child(*arguments):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--pdf-options", action="store_true", help="PDF size by option (PDF_OPTIONS)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -200,6 +299,8 @@ def main():
         out = Path(args.child[1]) if len(args.child) > 1 else DATA
         if mode == "prepare":
             child_prepare()
+        elif mode.startswith("pdf:"):
+            child_pdf_option(mode[4:], out)
         elif mode == "atlas":
             child_atlas(out)
         else:
@@ -214,6 +315,9 @@ def main():
         print("  note: " + note)
     out = DATA / "out"
     out.mkdir(parents=True, exist_ok=True)
+    if args.pdf_options:
+        pdf_options(args.repeat, out)
+        return
     runs = {mode: [] for mode in MODES}
     for _ in range(args.repeat):
         for mode in MODES:

@@ -8,8 +8,11 @@ from qgis.core import (
     Qgis,
     QgsFeatureRequest,
     QgsFeatureSink,
+    QgsLabeling,
+    QgsLayoutRenderContext,
     QgsLegendStyle,
     QgsMapLayerProxyModel,
+    QgsPalLayerSettings,
     QgsProcessing,
     QgsProcessingAlgorithm,
     QgsProcessingFeatureSource,
@@ -22,6 +25,7 @@ from qgis.core import (
     QgsSpatialIndex,
     QgsUnitTypes,
     QgsVectorLayer,
+    QgsVectorSimplifyMethod,
     QgsWkbTypes,
 )
 from qgis.PyQt.QtCore import QVariant
@@ -85,6 +89,23 @@ TEXT_AS_TEXT = _pick(Qgis, "TextRenderFormat.AlwaysText", QgsRenderContext, "Tex
 # A file parameter that asks for a folder; a legend node drawn without its title (the report's legends).
 FILE_FOLDER = _pick(Qgis, "ProcessingFileParameterBehavior.Folder", QgsProcessingParameterFile, "Folder")
 LEGEND_HIDDEN = _pick(Qgis, "LegendComponent.Hidden", QgsLegendStyle, "Hidden")
+# Print layouts: millimetres (Qgis.LayoutUnit from 3.30 on); polygon labels scattered over the polygon
+# (Qgis.LabelPlacement from 3.26 on).
+LAYOUT_MILLIMETERS = _pick(Qgis, "LayoutUnit.Millimeters", QgsUnitTypes, "LayoutMillimeters")
+LABEL_HORIZONTAL = _pick(Qgis, "LabelPlacement.Horizontal", QgsPalLayerSettings, "Horizontal")
+LABEL_INSIDE_POLYGON = _pick(Qgis, "LabelPolygonPlacementFlag.AllowPlacementInsideOfPolygon", QgsLabeling,
+                             "AllowPlacementInsideOfPolygon")
+LABEL_OUTSIDE_POLYGON = _pick(Qgis, "LabelPolygonPlacementFlag.AllowPlacementOutsideOfPolygon", QgsLabeling,
+                              "AllowPlacementOutsideOfPolygon")
+# Geometry simplification while drawing (Qgis.VectorRenderingSimplificationFlag / VectorSimplificationAlgorithm
+# from 3.36 on).
+SIMPLIFY_GEOMETRY = _pick(Qgis, "VectorRenderingSimplificationFlag.GeometrySimplification", QgsVectorSimplifyMethod,
+                          "GeometrySimplification")
+SIMPLIFY_SNAP_TO_GRID_GLOBAL = _pick(Qgis, "VectorSimplificationAlgorithm.SnappedToGridGlobal",
+                                     QgsVectorSimplifyMethod, "SnappedToGridGlobal")
+# PDF export: images written losslessly (Flate) instead of as JPEG.
+LAYOUT_LOSSLESS_IMAGES = _pick(Qgis, "LayoutRenderFlag.LosslessImageRendering", QgsLayoutRenderContext,
+                               "FlagLosslessImageRendering")
 
 # The kind of a layer to load on completion (QgsProcessingContext.LayerDetails); unmoved up to 3.44.
 LAYER_HINT_VECTOR = QgsProcessingUtils.LayerHint.Vector

@@ -5,7 +5,8 @@ rendered in jinja2's sandbox (see :mod:`.rendering`). Templates see:
 
 ``report``
     the model of :func:`.model.build_model` (``title``, ``summary``, ``figures``, ``top``,
-    ``method``, ``indicators``, ``classes``, ``ranking``, ``quarters``, ``not_rated`` ...); each
+    ``method``, ``indicators``, ``classes``, ``ranking``, ``quarters`` (by ID), ``profiles`` (in the
+    profile order chosen), ``not_rated`` ...); each
     quarter also has ``anchor`` (HTML id), ``locator_svg`` and ``bars_svg``;
 ``defs_svg``, ``overview_svg``
     the shared map outlines (write ``defs_svg`` once, before any map) and the overview map;
@@ -114,7 +115,8 @@ def report_html(model, shapes, logo="", template_folder=None, metres=True):
     view = dict(model, quarters=quarters, coverage_sections=sections, need_coverage_section=need_coverage,
                 allocation_section=allocation, hotspots_section=hotspots,
                 ranking=[by_key[q["key"]] for q in model["ranking"]], top=[by_key[q["key"]] for q in model["top"]],
-                not_rated=[by_key[q["key"]] for q in model["not_rated"]])
+                not_rated=[by_key[q["key"]] for q in model["not_rated"]],
+                profiles=[by_key[q["key"]] for q in model["profiles"]])
     folder = template_folder or REPORT_TEMPLATE_DIR
     return render_template(MAIN_TEMPLATE, folder, {"report": view, "defs_svg": defs, "overview_svg": overview,
                                                    "logo": logo or ""},

@@ -13,6 +13,7 @@ was not rated are derived again from the numbers.
 
 import math
 import re
+import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -42,9 +43,33 @@ _TYPE_COVERAGE_WORDS = {1: ("gute", "good"), 2: ("mittlere", "medium"), 3: ("ger
 
 
 def natural_key(text):
-    """Sort key that puts ``Q2`` before ``Q10`` (digit runs compare as numbers)."""
-    return [(0, int(part), "") if part.isdigit() else (1, 0, part.lower())
-            for part in re.split(r"(\d+)", str(text)) if part]
+    """Sort key that puts ``Q2`` before ``Q10`` (digit runs compare as numbers) and ``Ölmühle`` between
+    ``Nordstadt`` and ``Park`` (case and accents ignored as in DIN 5007-1: Ä = A, ß = ss)."""
+    folded = "".join(c for c in unicodedata.normalize("NFKD", str(text)) if not unicodedata.combining(c)).casefold()
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", folded) if part]
+
+
+#: Orders of the profiles (HTML and PDF) as sort keys of a quarter, see :func:`order_profiles`.
+PROFILE_ORDERS = {
+    "rank": lambda q: (0, q["rank"], natural_key(q["name"])) if q["rated"] and not q["protected"]
+    else (1, 0, natural_key(q["id"])),
+    "id": lambda q: natural_key(q["id"]),
+    "name": lambda q: (natural_key(q["name"]), natural_key(q["id"])),
+}
+
+
+def order_profiles(quarters, order="rank"):
+    """The quarters in the order of their profiles (HTML and PDF).
+
+    ``rank``: the rated quarters whose values are published, greatest need first (rank 1; equal ranks by
+    name, as in the ranking), then the quarters not rated or kept confidential, by ID; ``id``: every quarter
+    by ID (``Q2`` before ``Q10``); ``name``: every quarter by name (:func:`natural_key`), equal names by ID.
+    """
+    if order not in PROFILE_ORDERS:
+        raise InputError(
+            "Unbekannte Reihenfolge der Steckbriefe '{}'. Erlaubt: {}.".format(order, ", ".join(PROFILE_ORDERS)),
+            "Unknown profile order '{}'. Allowed: {}.".format(order, ", ".join(PROFILE_ORDERS)))
+    return sorted(quarters, key=PROFILE_ORDERS[order])
 
 
 def parse_labels(text):
@@ -204,7 +229,7 @@ def need_level(klass, k, kind):
 
 def build_model(table, method, id_field, lang="de", name_field=None, colors=None, indicator_labels=None,
                 title="", organisation="", data_date="", sources=(), created="", dynamics=None,
-                coverages=(), need_coverage=None, coverage_colors=None):
+                coverages=(), need_coverage=None, coverage_colors=None, profile_order="rank"):
     """The report content as a plain dict (see the module docstring).
 
     ``table``: attributes of the index result, one row per quarter (:func:`needed_fields`);
@@ -214,8 +239,8 @@ def build_model(table, method, id_field, lang="de", name_field=None, colors=None
     ``[(title, table, id_field, record)]`` of coverage results (record: their method record or
     None); ``need_coverage``: ``(table, id_field)`` of a need-coverage result; ``coverage_colors``:
     hex colours of coverage classes 1..3 (good to poor) as the layer style draws them. Raises
-    :class:`InputError` for a missing ID or name field,
-    duplicate or empty IDs.
+    ``profile_order``: ``rank``, ``id`` or ``name`` (:func:`order_profiles`). Raises
+    :class:`InputError` for a missing ID or name field, duplicate or empty IDs.
     """
     t = translator(lang)
     method = as_record(method)  # read only through the typed record from here on
@@ -307,6 +332,7 @@ def build_model(table, method, id_field, lang="de", name_field=None, colors=None
         "id_field": id_field, "name_field": name_field or id_field,
         "classes": class_rows, "not_rated_color": NOT_RATED_COLOR,
         "quarters": quarters, "ranking": ranking, "top": ranking[:TOP_N],
+        "profiles": order_profiles(quarters, profile_order), "profile_order": profile_order,
         "not_rated": [q for q in quarters if not q["rated"]],
         "n_quarters": len(quarters), "n_rated": n_rated,
         "indicators": [{key: info[key] for key in ("field", "label", "direction", "direction_text", "weight",

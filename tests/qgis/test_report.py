@@ -32,6 +32,7 @@ from qgis.core import (
 )
 
 EVIL = "<script>alert(1)</script>"
+BERLIN = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "berlin"
 QUARTERS = [  # id, name, inhabitants, a (higher = more need), b
     ("Q1", EVIL, 1000, 30.0, 4.0),
     ("Q2", 'Am "Eck" – O\'Neills Hof', 900, 10.0, 1.0),
@@ -41,15 +42,22 @@ QUARTERS = [  # id, name, inhabitants, a (higher = more need), b
     ("Q6", "Kleingärten", 50, 12.0, 1.5),   # below the minimum population: not rated
 ]
 RATED = [q for q in QUARTERS if q[2] >= 300]
+# By hand: min-max over the rated quarters, then 2·a + b: Q1 2·1 + 1 = 3, Q3 2·0.6 + 2/3 = 1.87,
+# Q5 2·0.75 + 1/3 = 1.83, Q4 2·0.2 + 0.5 = 0.9, Q2 0; Q6 is not rated and comes last.
+BY_RANK = ["Q1", "Q3", "Q5", "Q4", "Q2", "Q6"]
 LABELS = "a=Arbeitslosenquote (%); b=Kinderarmut (%)"
 # poppler-utils is one of the Makefile's packages (make setup installs it)
 assert shutil.which("pdftotext") and shutil.which("pdfinfo"), "poppler-utils missing: run make setup"
 
 
 def _processing(name, parameters, context=None):
+    return _processing_native(name, parameters, context, provider="sozialraum")
+
+
+def _processing_native(name, parameters, context=None, provider="native"):
     import processing
 
-    return processing.run("sozialraum:" + name, parameters, context=context or QgsProcessingContext(),
+    return processing.run(provider + ":" + name, parameters, context=context or QgsProcessingContext(),
                           feedback=QgsProcessingFeedback())
 
 
@@ -157,11 +165,44 @@ def test_pdf_has_the_overview_and_one_page_per_quarter(german):
     first = _pdf_text(path, 1)
     assert "Testbericht" in first and "Zusammenfassung" in first and "Quartiere mit dem größten Bedarf" in first
     assert "Methode" in _pdf_text(path, 2)
-    for n, (key, name, *_rest) in enumerate(QUARTERS):   # profiles in ID order, names as text
+    by_id = {key: name for key, name, *_ in QUARTERS}
+    for n, key in enumerate(BY_RANK):   # profiles by rank (the default), names as text
+        name = by_id[key]
         text = _pdf_text(path, overview + n + 1)
         assert "Quartierssteckbrief" in text and name in text and key in text, (n, name)
         assert "Seite {} von {}".format(overview + n + 1, pages) in text
         assert "Datenstand 31.12.2024" in text  # the footer gives the data date, not the day of printing
+
+
+def _profile_ids(result):
+    """IDs of the profiles in the order of the PDF's last pages and of the HTML's profile articles."""
+    import re
+
+    pages = result["N_PAGES"]
+    ids = {key for key, *_ in QUARTERS}
+    in_pdf = []
+    for page in range(pages - len(QUARTERS) + 1, pages + 1):
+        title = [line.split() for line in _pdf_text(result["OUTPUT_PDF"], page).splitlines() if line.strip()]
+        in_pdf.append(next(word for words in title for word in words if word in ids))
+    html = Path(result["OUTPUT_HTML"]).read_text(encoding="utf-8")
+    in_html = re.findall(r'<article class="profile"[^>]*>\s*<h3>.*?<span class="id">(.*?)</span>', html)
+    return in_pdf, in_html
+
+
+@pytest.mark.parametrize("order, expected", [
+    ("rank", BY_RANK),
+    ("id", ["Q1", "Q2", "Q3", "Q4", "Q5", "Q6"]),
+    # "<script>…", "Am „Eck“ …", "Große Straße", "Hafen", "Kleingärten", "Mühlenviertel"
+    ("name", ["Q1", "Q2", "Q3", "Q5", "Q6", "Q4"]),
+])
+def test_profiles_in_the_order_chosen_in_pdf_and_html(index_result, german, tmp_path, order, expected):
+    if order == "rank":  # the default: the German report was made without PROFILE_ORDER
+        result = german
+    else:
+        result = _report(index_result, "de", PROFILE_ORDER=order, OUTPUT_TABLE=None,
+                         OUTPUT_HTML=str(tmp_path / "b.html"), OUTPUT_PDF=str(tmp_path / "b.pdf"))
+    in_pdf, in_html = _profile_ids(result)
+    assert in_pdf == expected and in_html == expected
 
 
 def test_pdf_document_properties(german):
@@ -429,21 +470,40 @@ def test_a_version_1_method_record_still_reads(index_result, tmp_path):
     assert "Mühlenviertel" in html and "min-max" in html.lower()
 
 
-def test_overview_scale_bar_in_kilometres_counts_up(tmp_path):
+@pytest.fixture(scope="module")
+def musterstadt_index(plugin, tmp_path_factory):
+    """The social index of the demo town Musterstadt (64 quarters, about 8 km wide)."""
+    demo = Path(__file__).resolve().parents[2] / "resources" / "demo" / "musterstadt.gpkg"
+    return _processing("districtindex", {
+        "INPUT": "{}|layername=quartiere".format(demo), "ID_FIELD": "quartier_id",
+        "INDICATORS": ["q_sgb2_2024", "q_alo_2024"], "POPULATION_FIELD": "ew_gesamt",
+        "OUTPUT": str(tmp_path_factory.mktemp("musterstadt") / "index.gpkg")})["OUTPUT"]
+
+
+@pytest.fixture(scope="module")
+def musterstadt_pdf(musterstadt_index, tmp_path_factory):
+    return _processing("report", {"INPUT": musterstadt_index, "NAME_FIELD": "name",
+                                  "OUTPUT_PDF": str(tmp_path_factory.mktemp("musterstadt_pdf") / "b.pdf")})
+
+
+def test_overview_scale_bar_in_kilometres_counts_up(musterstadt_pdf):
     """Musterstadt is about 8 km wide: the overview's scale bar is in km and its labels rise (they read
     "0 0 0 km" when the kilometres were divided by 1000 a second time)."""
     import re
 
-    demo = Path(__file__).resolve().parents[2] / "resources" / "demo" / "musterstadt.gpkg"
-    index = _processing("districtindex", {
-        "INPUT": "{}|layername=quartiere".format(demo), "ID_FIELD": "quartier_id",
-        "INDICATORS": ["q_sgb2_2024", "q_alo_2024"], "POPULATION_FIELD": "ew_gesamt",
-        "OUTPUT": str(tmp_path / "index.gpkg")})["OUTPUT"]
-    pdf = _processing("report", {"INPUT": index, "NAME_FIELD": "name", "OUTPUT_PDF": str(tmp_path / "b.pdf")})
+    pdf = musterstadt_pdf
     lines = [line for line in _pdf_text(pdf["OUTPUT_PDF"], 1).splitlines() if line.strip().endswith(" km")]
     assert len(lines) == 1, lines
     labels = [float(value.replace(",", ".")) for value in re.findall(r"\d+(?:,\d+)?", lines[0])]
     assert len(labels) >= 2 and labels[0] == 0 and all(b > a for a, b in zip(labels, labels[1:])), lines[0]
+
+
+def test_pdf_pages_stay_within_the_budget_that_keeps_berlin_under_20_mb(musterstadt_pdf):
+    """Berlin's report (448 quarters, 460 pages) must stay under 20 MB: 43 kB a page on average. Musterstadt's
+    pages carry the same maps, labels and charts; with haloed labels and JPEG charts they took 115 kB a page
+    (the demo's 7.8 MB for 68 pages)."""
+    size = os.path.getsize(musterstadt_pdf["OUTPUT_PDF"])
+    assert size / musterstadt_pdf["N_PAGES"] <= 20e6 / 460
 
 
 def test_pdf_legend_goes_from_most_to_least_need_with_meaning_and_counts(german):
@@ -555,3 +615,112 @@ def test_allocation_and_funding_area_sections(index_result, plugin):
     assert 'href="#sr-hot"' in section and "Moran&#39;s I für die ganze Stadt" in section
     types = {f["id"]: f["lisa_typ"] for f in QgsVectorLayer(hotspots["OUTPUT"], "h", "ogr").getFeatures()}
     assert "HH – hoch, Nachbarn hoch ({})".format(sum(1 for v in types.values() if v == "HH")) in section
+
+
+def _placed_labels(map_item, dpi=150.0):
+    """The labels QGIS places in ``map_item`` (rendered with the map's own settings, as the PDF export does):
+    ``[(text, QgsRectangle in map units)]``."""
+    from qgis.core import QgsMapRendererSequentialJob
+    from qgis.PyQt.QtCore import QSizeF
+
+    size = map_item.sizeWithUnits()
+    settings = map_item.mapSettings(map_item.extent(), QSizeF(size.width() / 25.4 * dpi,
+                                                              size.height() / 25.4 * dpi), dpi, True)
+    job = QgsMapRendererSequentialJob(settings)
+    job.start()
+    job.waitForFinished()
+    return [(label.labelText, label.labelRect) for label in job.takeLabelingResults().allLabels()
+            if not label.isUnplaced]  # the engine also reports the labels it found no place for
+
+
+def _furniture_in_map_units(map_item):
+    """Scale bars, legends and pictures (the north arrow) lying on ``map_item``, as rectangles in map units."""
+    from qgis.core import QgsLayoutItemLegend, QgsLayoutItemPicture, QgsLayoutItemScaleBar, QgsRectangle
+
+    frame, extent = map_item.sceneBoundingRect(), map_item.extent()
+    per_mm = extent.width() / frame.width()
+    rectangles = []
+    for item in map_item.layout().items():
+        if isinstance(item, (QgsLayoutItemScaleBar, QgsLayoutItemLegend, QgsLayoutItemPicture)):
+            box = item.sceneBoundingRect().intersected(frame)
+            if not box.isEmpty():
+                rectangles.append(QgsRectangle(extent.xMinimum() + (box.left() - frame.left()) * per_mm,
+                                               extent.yMaximum() - (box.bottom() - frame.top()) * per_mm,
+                                               extent.xMinimum() + (box.right() - frame.left()) * per_mm,
+                                               extent.yMaximum() - (box.top() - frame.top()) * per_mm))
+    return rectangles, per_mm
+
+
+def _assert_labels_clear(map_item, margin_mm):
+    labels = _placed_labels(map_item)
+    furniture, per_mm = _furniture_in_map_units(map_item)
+    inside = map_item.extent().buffered(-margin_mm * per_mm * 0.99)
+    for text, box in labels:
+        assert inside.contains(box), (map_item.id(), text, "too close to the map's edge")
+        for obstacle in furniture:
+            assert not obstacle.intersects(box), (map_item.id(), text, "under the map furniture")
+    return labels, furniture
+
+
+def _report_layouts(index, folder):
+    """``(model, PdfReport, print_layout module)``: the print layouts of the report of ``index``, ready to export."""
+    import importlib
+
+    from qgis.core import QgsProcessingContext
+
+    report = importlib.import_module("sozialraum_plugin.sozialraum.processing.algorithms.report")
+    print_layout = importlib.import_module("sozialraum_plugin.sozialraum.adapters.print_layout")
+    algorithm = report.ReportAlgorithm()
+    algorithm.initAlgorithm()
+    context = QgsProcessingContext()
+    model, layer, id_field = algorithm.build_report_model({"INPUT": index, "NAME_FIELD": "name"},
+                                                          context, QgsProcessingFeedback(), "de")
+    pdf = report.prepare_pdf(model, layer, id_field, print_layout.DEFAULT_TEMPLATE, None, str(folder))
+    pdf.charts.wait()
+    return model, pdf, print_layout
+
+
+def _overview_labels_clear_with_the_top_ten(pdf, print_layout):
+    from qgis.core import QgsLayoutItemMap
+
+    overview, = [item for item in pdf.overview.items() if isinstance(item, QgsLayoutItemMap)]
+    labels, furniture = _assert_labels_clear(overview, print_layout.LABEL_MARGIN_MM)
+    assert sorted(int(text) for text, _ in labels) == list(range(1, 11))  # the top ten all find a place
+    assert len(furniture) == 2  # scale bar and north arrow lie on the overview map
+
+
+def test_map_labels_stay_inside_the_map_and_off_scale_bar_legend_and_north_arrow(plugin, musterstadt_index,
+                                                                                  tmp_path):
+    """Rendered as the PDF renders them: every label of the overview map and of each profile map keeps the
+    label margin from the frame and touches no scale bar, legend or north arrow drawn over the map."""
+    from qgis.core import QgsLayoutItemMap
+
+    model, pdf, print_layout = _report_layouts(musterstadt_index, tmp_path)
+    _overview_labels_clear_with_the_top_ten(pdf, print_layout)
+    atlas = pdf.profile.atlas()
+    profile_map, = [item for item in pdf.profile.items() if isinstance(item, QgsLayoutItemMap)]
+    atlas.beginRender()
+    placed = 0
+    while atlas.next():
+        labels, furniture = _assert_labels_clear(profile_map, print_layout.LABEL_MARGIN_MM)
+        assert len(furniture) >= 2  # scale bar and north arrow
+        placed += len(labels)
+    atlas.endRender()
+    assert placed >= 3 * len(model["quarters"])  # the quarter and its neighbours are named
+
+
+@pytest.mark.skipif(not (BERLIN / "lor_planungsraeume_bis2020.geojson").exists(),
+                    reason="../shared/data/berlin not available")
+def test_berlin_overview_names_the_top_ten_clear_of_the_furniture(plugin, tmp_path):
+    """Berlin's 448 planning areas on one 118 mm map: the ten with the greatest need are small and close
+    together (rank 9, Wassertorplatz, lies next to 6, Moritzplatz) and still all get their number."""
+    from test_berlin import STATUS, planning_areas_with_mss
+
+    projected = _processing_native("reprojectlayer", {"INPUT": planning_areas_with_mss(), "TARGET_CRS": "EPSG:25833",
+                                                      "OUTPUT": "memory:"})["OUTPUT"]
+    index = _processing("districtindex", {
+        "INPUT": projected, "ID_FIELD": "id", "INDICATORS": STATUS, "POPULATION_FIELD": "inhabitants",
+        "MIN_POPULATION": 300, "OUTPUT": str(tmp_path / "berlin.gpkg")})["OUTPUT"]
+    model, pdf, print_layout = _report_layouts(index, tmp_path)
+    assert model["n_rated"] > 400
+    _overview_labels_clear_with_the_top_ten(pdf, print_layout)

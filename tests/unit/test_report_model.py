@@ -67,6 +67,8 @@ def test_numbers_in_german_and_english():
 
 def test_ids_sort_naturally():
     assert sorted(["Q10", "Q2", "Q1", "q3"], key=M.natural_key) == ["Q1", "Q2", "q3", "Q10"]
+    assert sorted(["Park", "Ölmühle", "Nordstadt", "Straße 2", "Strasse 1"], key=M.natural_key) == \
+        ["Nordstadt", "Ölmühle", "Park", "Strasse 1", "Straße 2"]
 
 
 def test_indicator_names_are_parsed_and_checked():
@@ -87,6 +89,34 @@ def test_ranking_profiles_and_not_rated():
     hafen = model["not_rated"][0]
     assert hafen["reason"] == "weniger als 300 Einwohner (120) – Werte nicht veröffentlicht (statistische Geheimhaltung)"
     assert hafen["klass"] is None and hafen["color"] == M.NOT_RATED_COLOR
+
+
+def test_profiles_by_rank_id_or_name_with_unpublished_quarters_last_by_rank():
+    """Rank order: the rated quarters 1..4, then by ID the three whose values are not published: Q4 (120
+    inhabitants, not rated), Q5 (a value missing, not rated) and Q6 (rated, but no population: confidential).
+    By name, Ö sorts as O (after "Mitte") and "<" before letters."""
+    table = pd.concat([index_table(), pd.DataFrame({
+        "id": ["Q6", "Q5"], "name": ["Zeche", "Ölmühle"], "ew": [np.nan, 900], "a": [12.0, None], "b": [60.0, 55.0],
+        "index_value": [-1.9, None], "index_rank": [5, None], "index_class": [1, None], "rated": [True, False],
+        "note": ["", "fehlende Werte"]})], ignore_index=True)
+
+    def profiles(order):
+        model = M.build_model(table, index_method(), "id", name_field="name", colors=COLORS, profile_order=order)
+        return [q["id"] for q in model["profiles"]]
+
+    assert profiles("rank") == ["Q10", "Q3", "Q2", "Q1", "Q4", "Q5", "Q6"]
+    assert profiles("id") == ["Q1", "Q2", "Q3", "Q4", "Q5", "Q6", "Q10"]
+    assert profiles("name") == ["Q10", "Q1", "Q2", "Q4", "Q3", "Q5", "Q6"]
+    default = M.build_model(table, index_method(), "id", name_field="name", colors=COLORS)
+    assert [q["id"] for q in default["profiles"]] == profiles("rank") and default["profile_order"] == "rank"
+    with pytest.raises(InputError):
+        profiles("klasse")
+
+
+def test_profiles_of_equal_rank_follow_their_names_as_the_ranking_does():
+    quarters = [{"id": "Q{}".format(n), "name": name, "rank": rank, "rated": True, "protected": False}
+                for n, (name, rank) in enumerate([("Ufer", 2), ("Berg", 1), ("Äußere Stadt", 1), ("Au", 3)])]
+    assert [q["name"] for q in M.order_profiles(quarters)] == ["Äußere Stadt", "Berg", "Ufer", "Au"]
 
 
 def test_quarters_below_the_minimum_population_publish_no_value():

@@ -66,13 +66,15 @@ class ReportAlgorithm(SozialraumAlgorithm):
     SOURCES = "SOURCES"
     LOGO = "LOGO"
     LANGUAGE = "LANGUAGE"
+    PROFILE_ORDER = "PROFILE_ORDER"
     TEMPLATE = "TEMPLATE"
     OUTPUT_HTML = "OUTPUT_HTML"
     OUTPUT_PDF = "OUTPUT_PDF"
     OUTPUT_TABLE = "OUTPUT_TABLE"
     CSV_FORMAT = "CSV_FORMAT"
 
-    CHOICES = {LANGUAGE: ("de", "en"), CSV_FORMAT: tuple(CSV_FORMATS)}
+    CHOICES = {LANGUAGE: ("de", "en"), CSV_FORMAT: tuple(CSV_FORMATS),
+               PROFILE_ORDER: tuple(report_model.PROFILE_ORDERS)}
 
     def displayName(self):
         return de_en("Sozialbericht exportieren", "Export social report")
@@ -139,6 +141,9 @@ class ReportAlgorithm(SozialraumAlgorithm):
             fileFilter="Bilder / images (*.png *.jpg *.jpeg *.gif *.bmp *.svg)"))
         self.add_choice(self.LANGUAGE, de_en("Sprache des Berichts", "Report language"),
                         [("de", "Deutsch"), ("en", "English")], "de")
+        self.add_choice(self.PROFILE_ORDER, de_en("Reihenfolge der Steckbriefe", "Order of the profiles"),
+                        [("rank", de_en("nach Rang (größter Bedarf zuerst)", "by rank (greatest need first)")),
+                         ("id", de_en("nach Kennung", "by ID")), ("name", de_en("nach Name", "by name"))], "rank")
         self.addParameter(QgsProcessingParameterFile(
             self.TEMPLATE, de_en("Eigener Vorlagenordner (leer = mitgelieferte Vorlage)",
                                  "Own template folder (empty = the bundled template)"),
@@ -283,7 +288,8 @@ class ReportAlgorithm(SozialraumAlgorithm):
             organisation=self.parameterAsString(parameters, self.ORGANISATION, context),
             data_date=self.parameterAsString(parameters, self.DATA_DATE, context) or method.data_date,
             sources=sources, created=today.strftime("%d.%m.%Y") if lang == "de" else today.isoformat(),
-            dynamics=dynamics, coverages=coverages, need_coverage=need)
+            dynamics=dynamics, coverages=coverages, need_coverage=need,
+            profile_order=self.choice(parameters, self.PROFILE_ORDER, context))
         for name, kind, read, build, key in (
                 (self.ALLOCATION, "allocation", ["zuweisung", "zuweisung_giesskanne"], decision.allocation_section,
                  "allocation_section"),
@@ -457,6 +463,7 @@ def prepare_pdf(model, layer, id_field, template_file, logo, folder):
         variables = layout_variables(model, logo_file)
         for layout in (overview, profile):
             print_layout.bind_layers(layout, layers, model["lang"])
+            print_layout.keep_labels_clear(layout)
             print_layout.set_variables(layout, variables)
         n_indicators = max(len(q["indicators"]) for q in model["quarters"])
         width, height = bars_size(n_indicators, PDF_CHART_WIDTH)
@@ -476,6 +483,8 @@ def prepare_pdf(model, layer, id_field, template_file, logo, folder):
         # profile pages by a fifth, and the overview no longer waits on its map's preview; measured on 448
         # pages). native:atlaslayouttopdf exports a copy as well.
         overview, profile = overview.clone(), profile.clone()
+        for layout in (overview, profile):
+            print_layout.generalise_for_print(layout)
     except BaseException:
         charts_job.wait()  # let the worker threads finish before the caller removes the folder
         raise

@@ -159,7 +159,7 @@ def report_layers(model, geometries, crs, geometry_type, chart_paths):
         rows.append([q["id"], q["name"], q["rank"], str(q["rank"]) if q["rank"] else "–", q["value_text"],
                      q["klass"], q["klass_text"], q["population_text"], dynamics, coverage, q["reason"],
                      1 if q["rated"] else 0, order[q["key"]] + 1, profile_page[q["key"]] + 1, None, _fact_text(q),
-                     q["sentence"], chart_paths.get(q["key"], "")])
+                     q["print_sentence"], chart_paths.get(q["key"], "")])
         shapes.append(geometries.get(q["key"]))
     _add_rows(quarters, rows, shapes)
     labels = [c["label"] for c in model["classes"]]

@@ -307,6 +307,10 @@ def build_model(table, method, id_field, lang="de", name_field=None, colors=None
             quarter["reason"] += t(" – Werte nicht veröffentlicht (statistische Geheimhaltung)",
                                    " – values not published (statistical confidentiality)")
         quarter["sentence"] = _sentence(quarter, n_rated, k, kind, lang)
+        # the printed profile has no coverage block: its sentence also says why each coverage class
+        quarter["print_sentence"] = " ".join([quarter["sentence"]] + [
+            "{}: {}".format(t("Versorgung {}", "Coverage {}").format(c["title"]), c["sentence"])
+            for c in quarter["coverage"] if c.get("sentence")])
         quarter["facts"] = profile_facts(quarter, n_rated, kind, population is not None, lang)
         quarter["coverage_table"] = coverage_table(quarter["coverage"], lang)
         quarters.append(quarter)

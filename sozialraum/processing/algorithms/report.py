@@ -468,7 +468,7 @@ def prepare_pdf(model, layer, id_field, template_file, logo, folder):
         n_indicators = max(len(q["indicators"]) for q in model["quarters"])
         width, height = bars_size(n_indicators, PDF_CHART_WIDTH)
         print_layout.fit_profile(profile, height / width, n_indicators,
-                                 max((q["sentence"] for q in model["quarters"]), key=len))
+                                 max((q["print_sentence"] for q in model["quarters"]), key=len))
         if map_images.is_metric(layer.crs()):
             extent = layers[print_layout.QUARTERS].extent()
             print_layout.fit_scale_bars(overview, max(extent.width(), extent.height()), model["lang"])

@@ -44,6 +44,7 @@ from qgis.core import (
     QgsLayoutItemMap,
     QgsLayoutItemPage,
     QgsLayoutItemScaleBar,
+    QgsLayoutItemShape,
     QgsLayoutMeasurement,
     QgsLayoutPoint,
     QgsLayoutSize,
@@ -466,6 +467,79 @@ def repeat_footer(layout):
         copy.readXml(element.firstChildElement(), document, QgsReadWriteContext())
         layout.addLayoutItem(copy)
         copy.attemptMove(QgsLayoutPoint(position.x(), position.y(), position.units()), True, False, page)
+
+
+SECTION_FIELDS = [("kennung", str), ("farbe", str)]
+
+
+def _label(layout, text, page, position, size, points, bold=False):
+    label = QgsLayoutItemLabel(layout)
+    font = QFont("Arial")
+    font.setPointSizeF(points)
+    font.setBold(bold)
+    label.setFont(font)
+    label.setText(text)
+    label.setHAlign(Qt.AlignmentFlag.AlignLeft)
+    layout.addLayoutItem(label)
+    label.attemptResize(QgsLayoutSize(size[0], size[1], compat.LAYOUT_MILLIMETERS))
+    label.attemptMove(QgsLayoutPoint(position[0], position[1], compat.LAYOUT_MILLIMETERS), True, False, page)
+    return label
+
+
+def add_section_pages(layout, sections, geometries, crs, geometry_type, project):
+    """One A4 page per thematic section (:func:`..report.sections.print_sections`) appended to ``layout``: title,
+    a map of the quarters in the section's colours (when it has them), the legend as coloured boxes with their
+    labels and the section's text, after the pages the overview's tables need (call :func:`overview_pages`
+    first: a table's empty pages are only dropped from the end). Returns the memory layers (they must live
+    until the export)."""
+    layers = []
+    collection = layout.pageCollection()
+    for section in sections:
+        page = QgsLayoutItemPage(layout)
+        page.setPageSize("A4", QgsLayoutItemPage.Orientation.Portrait)
+        collection.addPage(page)
+        number = collection.pageCount() - 1
+        _label(layout, section["title"], number, (15, 14), (180, 10), 16, bold=True)
+        top = 28
+        if section["fills"]:
+            keys = [key for key in section["fills"] if geometries.get(key) is not None]
+            layer = memory_layer("sozialraum_abschnitt", SECTION_FIELDS, QgsWkbTypes.displayString(geometry_type), crs)
+            _add_rows(layer, [[key, section["fills"][key]] for key in keys], [geometries[key] for key in keys])
+            colours = sorted(set(section["fills"].values()))
+            renderer = QgsRuleBasedRenderer.Rule(None)
+            for colour in colours:
+                symbol = QgsFillSymbol.createSimple({"color": colour, "outline_color": "#ffffff",
+                                                     "outline_width": "0.2"})
+                renderer.appendChild(QgsRuleBasedRenderer.Rule(symbol, 0, 0, "\"farbe\" = '{}'".format(colour)))
+            layer.setRenderer(QgsRuleBasedRenderer(renderer))
+            project.addMapLayer(layer, False)
+            layers.append(layer)
+            item = QgsLayoutItemMap(layout)
+            item.setLayers([layer])
+            item.setKeepLayerSet(True)
+            item.setFrameEnabled(True)
+            layout.addLayoutItem(item)
+            item.attemptResize(QgsLayoutSize(118, 118, compat.LAYOUT_MILLIMETERS))
+            item.attemptMove(QgsLayoutPoint(15, top, compat.LAYOUT_MILLIMETERS), True, False, number)
+            extent = layer.extent()
+            extent.scale(1.05)
+            item.zoomToExtent(extent)
+            y = top
+            for text, colour in section["legend"]:
+                box = QgsLayoutItemShape(layout)
+                box.setShapeType(QgsLayoutItemShape.Shape.Rectangle)
+                box.setSymbol(QgsFillSymbol.createSimple({"color": colour, "outline_color": "#969696",
+                                                          "outline_width": "0.1"}))
+                layout.addLayoutItem(box)
+                box.attemptResize(QgsLayoutSize(4, 4, compat.LAYOUT_MILLIMETERS))
+                box.attemptMove(QgsLayoutPoint(137, y + 0.5, compat.LAYOUT_MILLIMETERS), True, False, number)
+                _label(layout, text, number, (143, y), (52, 10), 7.5)
+                y += 10
+            top += 124
+        text = "\n\n".join(section["paragraphs"])
+        label = _label(layout, text, number, (15, top), (180, 280 - top), 8)
+        label.setMarginY(0)
+    return layers
 
 
 def overview_pages(layout):

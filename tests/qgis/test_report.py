@@ -165,6 +165,9 @@ def test_pdf_has_the_overview_and_one_page_per_quarter(german):
     first = _pdf_text(path, 1)
     assert "Testbericht" in first and "Zusammenfassung" in first and "Quartiere mit dem größten Bedarf" in first
     assert "Methode" in _pdf_text(path, 2)
+    # the coverage section (Kitas) prints on a page of its own before the profiles, with its class meanings
+    coverage = _pdf_text(path, overview)
+    assert "Versorgung: Kitas" in coverage and "Gering versorgte Quartiere" in coverage
     by_id = {key: name for key, name, *_ in QUARTERS}
     for n, key in enumerate(BY_RANK):   # profiles by rank (the default), names as text
         name = by_id[key]

@@ -29,6 +29,7 @@ from ...report import comparison, coverage_story, decision
 from ...report import model as report_model
 from ...report.html import report_html
 from ...report.rendering import translator
+from ...report.sections import print_sections
 from ...report.svg import bars_size, indicator_bars
 from ...report.table import CSV_FORMATS, check_table_path, table_bytes
 from ..base import SozialraumAlgorithm, de_en
@@ -473,6 +474,10 @@ def prepare_pdf(model, layer, id_field, template_file, logo, folder):
             extent = layers[print_layout.QUARTERS].extent()
             print_layout.fit_scale_bars(overview, max(extent.width(), extent.height()), model["lang"])
             print_layout.fit_scale_bars(profile, typical_profile_width(geometries.values()), model["lang"])
+        print_layout.overview_pages(overview)  # the tables settle first: they drop empty pages only at the end
+        sections = print_layout.add_section_pages(overview, print_sections(model), geometries, layer.crs(),
+                                                  layer.wkbType(), project)
+        layers.update({"abschnitt_{}".format(n): section for n, section in enumerate(sections)})
         first = print_layout.overview_pages(overview)
         print_layout.number_pages(layers[print_layout.QUARTERS], first)
         total = first + len(model["quarters"])

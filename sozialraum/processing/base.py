@@ -149,6 +149,21 @@ class _ChildFeedback(QgsProcessingFeedback):
         self._parent.reportError(error, fatalError)
 
 
+def shown_decimals(default):
+    """Decimals for a number field in a dialog: 0 for a whole default (300), as many as the default has otherwise
+    (4.5 -> 1, 0.05 -> 2; at most 4), 2 without a default or for 0."""
+    try:
+        value = float(default)
+    except (TypeError, ValueError):
+        return 2
+    if value == 0:
+        return 2
+    if value == int(value):
+        return 0
+    text = "{:.6f}".format(abs(value)).rstrip("0")
+    return min(4, len(text.split(".")[1]))
+
+
 class SozialraumAlgorithm(QgsProcessingAlgorithm):
     """Base class: subclasses define ``NAME``, ``GROUP_ID`` and the parameters."""
 
@@ -197,6 +212,16 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
 
     def tags(self):
         return help_tags(self.NAME)
+
+    def addParameter(self, definition, createOutput=True):  # noqa: N802,N803 (QGIS API)
+        """Decimal numbers show as many decimals as their default needs (300, 4,5, 0,05), not "300,000000"."""
+        if isinstance(definition, QgsProcessingParameterNumber) and definition.dataType() == compat.NUMBER_DOUBLE:
+            metadata = dict(definition.metadata() or {})
+            wrapper = dict(metadata.get("widget_wrapper") or {})
+            wrapper.setdefault("decimals", shown_decimals(definition.defaultValue()))
+            metadata["widget_wrapper"] = wrapper
+            definition.setMetadata(metadata)
+        return super().addParameter(definition, createOutput)
 
     # -- choice parameters -------------------------------------------------------------------
     def add_choice(self, name, description, options, default, optional=False, advanced=False):

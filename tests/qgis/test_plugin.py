@@ -67,3 +67,20 @@ def test_a_missing_package_gives_install_instructions_instead_of_a_traceback(plu
     message = qgis_iface.messageBar().get_messages(Qgis.MessageLevel.Critical)[-1]
     assert "pandas" in message and "OSGeo4W" in message and "apt install python3-pandas" in message
     assert dependencies.missing_modules(lambda name: None) == ["numpy", "pandas", "jinja2"]
+
+
+def test_dialogs_show_numbers_with_sensible_decimals_and_optional_only_once(plugin):
+    from qgis.core import QgsApplication, QgsProcessingParameterNumber
+
+    registry = QgsApplication.processingRegistry()
+    decimals = {}
+    for algorithm in registry.providerById("sozialraum").algorithms():
+        for parameter in algorithm.parameterDefinitions():
+            assert "(optional)" not in parameter.description(), (algorithm.name(), parameter.name())
+            if isinstance(parameter, QgsProcessingParameterNumber):
+                decimals[(algorithm.name(), parameter.name())] = \
+                    (parameter.metadata().get("widget_wrapper") or {}).get("decimals")
+    assert decimals[("districtindex", "MIN_POPULATION")] in (0, None)  # 300, not "300,000000"
+    assert decimals[("servicecoverage", "SPEED_KMH")] == 1              # 4,5 km/h
+    assert decimals[("hotspots", "ALPHA")] == 2                         # 0,05
+    assert decimals[("allocation", "UNIT")] == 2                        # 0,01

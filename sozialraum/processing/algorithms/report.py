@@ -101,12 +101,12 @@ class ReportAlgorithm(SozialraumAlgorithm):
                   "Readable indicator names (e.g. 'q_alo=Unemployment rate; q_sgb2=Welfare rate')"),
             optional=True, multiLine=True))
         self.addParameter(QgsProcessingParameterVectorLayer(
-            self.DYNAMICS, de_en("Status-/Dynamik-Index für die Dynamik (optional)",
-                                 "Status/dynamic index for the dynamics (optional)"), [compat.SOURCE_VECTOR_ANY],
+            self.DYNAMICS, de_en("Status-/Dynamik-Index für die Dynamik",
+                                 "Status/dynamic index for the dynamics"), [compat.SOURCE_VECTOR_ANY],
             optional=True))
         self.addParameter(QgsProcessingParameterMultipleLayers(
-            self.COVERAGE, de_en("Versorgungsergebnisse je Quartier (optional)",
-                                 "Coverage results per quarter (optional)"),
+            self.COVERAGE, de_en("Versorgungsergebnisse je Quartier",
+                                 "Coverage results per quarter"),
             layerType=compat.SOURCE_VECTOR_ANY, optional=True))
         self.addParameter(QgsProcessingParameterString(
             self.COVERAGE_TITLES,
@@ -114,19 +114,19 @@ class ReportAlgorithm(SozialraumAlgorithm):
                   "Names of the coverage results, separated by ';' (e.g. 'Day care; Care homes')"),
             optional=True))
         self.addParameter(QgsProcessingParameterVectorLayer(
-            self.NEED_COVERAGE, de_en("Ergebnis 'Bedarf und Versorgung' (optional)",
-                                      "'Need and coverage' result (optional)"),
+            self.NEED_COVERAGE, de_en("Ergebnis 'Bedarf und Versorgung'",
+                                      "'Need and coverage' result"),
             [compat.SOURCE_VECTOR_ANY], optional=True))
         self.addParameter(QgsProcessingParameterVectorLayer(
-            self.PREVIOUS, de_en("Früheres Ergebnis derselben Quartiere zum Vergleich (optional)",
-                                 "Earlier result of the same quarters to compare with (optional)"),
+            self.PREVIOUS, de_en("Früheres Ergebnis derselben Quartiere zum Vergleich",
+                                 "Earlier result of the same quarters to compare with"),
             [compat.SOURCE_VECTOR_ANY], optional=True))
         self.addParameter(QgsProcessingParameterVectorLayer(
-            self.ALLOCATION, de_en("Ergebnis 'Mittelverteilung nach Bedarf' (optional)",
-                                   "'Funding distributed by need' result (optional)"),
+            self.ALLOCATION, de_en("Ergebnis 'Mittelverteilung nach Bedarf'",
+                                   "'Funding distributed by need' result"),
             [compat.SOURCE_VECTOR_ANY], optional=True))
         self.addParameter(QgsProcessingParameterVectorLayer(
-            self.HOTSPOTS, de_en("Ergebnis 'Gebietskulisse' (optional)", "'Funding areas' result (optional)"),
+            self.HOTSPOTS, de_en("Ergebnis 'Gebietskulisse'", "'Funding areas' result"),
             [compat.SOURCE_VECTOR_ANY], optional=True))
         self.addParameter(QgsProcessingParameterString(
             self.TITLE, de_en("Titel", "Title"), defaultValue="", optional=True))

@@ -29,3 +29,36 @@ def load_results(context, feedback, project):
         loaded.append(owned)
     context.setLayersToLoadOnCompletion({})
     return loaded, failed
+
+
+def results_group(project, name):
+    """A new layer-tree group ``name`` for a run's results, placed below the last point or line layer at the top
+    level, so polygon results do not cover the services and paths they were computed from."""
+    from qgis.core import QgsLayerTreeLayer, QgsVectorLayer, QgsWkbTypes
+
+    root = project.layerTreeRoot()
+    position = 0
+    for index, node in enumerate(root.children()):
+        layer = node.layer() if isinstance(node, QgsLayerTreeLayer) else None
+        if isinstance(layer, QgsVectorLayer) and layer.geometryType() in (QgsWkbTypes.PointGeometry,
+                                                                         QgsWkbTypes.LineGeometry):
+            position = index + 1
+    return root.insertGroup(position, name)
+
+
+def move_into_group(project, layers, group):
+    """Move ``layers`` (already in ``project``) into ``group``, in their order, points and lines first."""
+    from qgis.core import QgsVectorLayer, QgsWkbTypes
+
+    root = project.layerTreeRoot()
+
+    def polygon_last(layer):
+        return isinstance(layer, QgsVectorLayer) and layer.geometryType() == QgsWkbTypes.PolygonGeometry
+
+    for layer in sorted(layers, key=polygon_last):
+        node = root.findLayer(layer.id())
+        if node is None:
+            continue
+        clone = node.clone()
+        group.addChildNode(clone)
+        node.parent().removeChildNode(node)

@@ -196,6 +196,10 @@ def test_run_now_loads_the_styled_index_into_the_project(wizard, districts):
     assert isinstance(renderer, QgsCategorizedSymbolRenderer) and renderer.classAttribute() == "index_class"
     assert result.name() in wizard.runner.loaded
     assert wizard.summary_page.progress.value() == 100
+    # the result sits in a group of this run, below the point layer (the inputs stay visible on top)
+    root = QgsProject.instance().layerTreeRoot()
+    group = root.findLayer(result.id()).parent()
+    assert group is not root and group.name().startswith("Sozialraum")
     assert districts.fields().names() == list(ROWS[0])  # input untouched
 
 
@@ -324,6 +328,10 @@ def test_coverage_step_parameters_and_run(wizard, plan, districts):
     assert wizard.run_now(), wizard.summary_page.status.text()
     coverage = QgsProject.instance().mapLayer(wizard.runner.results["coverage_1"]["OUTPUT"])
     assert coverage.name() == "Versorgung kitas_test"
+    children = QgsProject.instance().layerTreeRoot().children()
+    names = [node.name() for node in children]
+    group = next(n for n, node in enumerate(children) if node.name().startswith("Sozialraum"))
+    assert group > names.index("kitas_test")  # the results lie below the services they were computed from
     for value in values(coverage, "erreichbarkeit").values():
         assert value == pytest.approx(0.0025)
 

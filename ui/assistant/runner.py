@@ -19,11 +19,11 @@ from qgis.core import (
     QgsProcessingParameterVectorDestination,
     QgsProject,
 )
-from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
+from qgis.PyQt.QtCore import QDateTime, QObject, QTimer, pyqtSignal
 
 from ...sozialraum.adapters import compat
 from ...sozialraum.core.errors import de_en
-from ..results import load_results
+from ..results import load_results, move_into_group, results_group
 from ..safety import guarded, report_exception
 from .plan import PROVIDER, FromStep
 
@@ -73,6 +73,7 @@ class StepRunner(QObject):
         self.project = project or QgsProject.instance()
         self.results = {}  # step key -> results dict
         self.loaded = []  # names of the layers added to the project
+        self.group = None  # the layer-tree group of this run's results
         self.running = False
         self._index = -1
         self._canceled = False
@@ -201,6 +202,11 @@ class StepRunner(QObject):
         for layer in layers:  # the step's title names its main layer ("Versorgung Kitas"), whatever the style says
             if main and main in (layer.id(), layer.source()):
                 layer.setName(step.title)
+        if layers:
+            if self.group is None:  # one group per run, below the point and line layers it was computed from
+                self.group = results_group(self.project, de_en("Sozialraum – Ergebnisse {}", "Sozialraum – results {}")
+                                           .format(QDateTime.currentDateTime().toString("dd.MM.yyyy HH:mm")))
+            move_into_group(self.project, layers, self.group)
         self.loaded += [layer.name() for layer in layers]
         if failed:
             return self._fail(step, de_en("Ergebnis konnte nicht geladen werden: ",

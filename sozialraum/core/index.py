@@ -81,6 +81,21 @@ class IndexSpec:
     labels: list | None = None
 
 
+def spec_from_record(record):
+    """The :class:`IndexSpec` that produced an index result, from its method record (an ``IndexRecord``), so a
+    check or a rerun uses exactly the same settings without entering them again."""
+    return IndexSpec(
+        indicators=list(record.indicators), reverse=list(record.reverse or []), weights=dict(record.weights or {}),
+        normalization=record.normalization, reference_values=record.reference_values,
+        aggregation=record.aggregation, restandardize=bool(record.restandardize), population=record.population,
+        min_population=float(record.min_population or 0.0), missing=record.missing,
+        min_share=float(record.min_share), classification=record.classification or "stddev",
+        n_classes=int(record.n_classes or 5),
+        stddev_cuts=tuple(record.stddev_cuts) if record.stddev_cuts else (-1.5, -0.5, 0.5, 1.5),
+        breaks=list(record.breaks) if record.classification == "manual" else None,
+        labels=list(record.labels) if record.labels else None)
+
+
 @dataclass
 class IndexResult:
     """Result of :func:`compute_index`.

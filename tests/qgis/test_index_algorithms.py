@@ -6,6 +6,7 @@ import pytest
 from layers import polygon_layer, values
 from qgis.core import (
     QgsProcessingContext,
+    QgsProcessingException,
     QgsProcessingFeedback,
     QgsProcessingModelAlgorithm,
     QgsProcessingModelChildAlgorithm,
@@ -13,6 +14,7 @@ from qgis.core import (
     QgsProcessingModelOutput,
     QgsProcessingModelParameter,
     QgsProcessingParameterVectorLayer,
+    QgsVectorLayer,
 )
 
 
@@ -135,3 +137,22 @@ def test_indicatorrates_withholds_rates_of_one_or_two_cases(run):
     assert values(out, "q") == {"A": 0.0, "B": None, "C": pytest.approx(0.8)}
     assert values(out, "q_roh")["B"] is None and values(out, "q_eb")["B"] is None
     assert "Geheimhaltung" in values(out, "q_hinweis")["B"]
+
+
+def test_index_diagnostics_takes_the_settings_of_an_index_result(run, tmp_path):
+    """An index result as input and no indicators chosen: the check uses the index's own settings (here a reversed
+    indicator, a weight, min-max, quantiles), so its base ranks are the index's ranks."""
+    rows = [{"id": "Q{}".format(i), "a": float(a), "b": float(b), "pop": p}
+            for i, (a, b, p) in enumerate([(1, 9, 1000), (3, 2, 900), (4, 5, 800), (8, 1, 1200), (9, 7, 700),
+                                           (6, 3, 150)])]
+    index = run("districtindex", {"INPUT": polygon_layer(rows), "ID_FIELD": "id", "INDICATORS": ["a", "b"],
+                                  "REVERSE": ["b"], "WEIGHTS": "a=2", "NORMALIZATION": "minmax",
+                                  "CLASSIFICATION": "quantile", "N_CLASSES": 3, "POPULATION_FIELD": "pop",
+                                  "OUTPUT": str(tmp_path / "index.gpkg")})["OUTPUT"]
+    result = run("indexdiagnostics", {"INPUT": index, "ID_FIELD": "id", "N_RANDOM": 10, "OUTPUT": "memory:"})
+    base = values(result["OUTPUT"], "rang_basis")
+    expected = values(QgsVectorLayer(index, "i", "ogr"), "index_rank")
+    assert base == expected and base["Q5"] is None  # Q5: 150 inhabitants, not rated in either
+    with pytest.raises(QgsProcessingException, match="Indikatoren wählen|choose indicators"):
+        run("indexdiagnostics", {"INPUT": polygon_layer(rows), "ID_FIELD": "id", "POPULATION_FIELD": "pop",
+                                 "OUTPUT": "memory:"})

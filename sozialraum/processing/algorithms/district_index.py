@@ -186,17 +186,18 @@ class DistrictIndexAlgorithm(SozialraumAlgorithm):
         needed += [f for f in extra_fields if f not in needed]
         return self.read_source(source, needed, feedback)
 
-    def read_index_input(self, parameters, context, feedback, extra_fields=()):
+    def read_index_input(self, parameters, context, feedback, extra_fields=(), spec=None, without_population=False):
         """``(source, id_field, spec, frame)`` for the index parameters (shared with the diagnostics); the
-        frame also holds ``extra_fields``.
+        frame also holds ``extra_fields``; ``spec`` (default: from the parameters) the settings;
+        ``without_population``: rating without a population field was chosen already (an index result's record).
 
         Without a population field nothing would protect small districts (minimum population, statistical
         confidentiality): that takes the field or the explicit choice ``WITHOUT_POPULATION``, then logged."""
         source = self.source_or_fail(parameters, self.INPUT, context)
         id_field = self.parameterAsString(parameters, self.ID_FIELD, context)
-        spec = self.spec_from_parameters(parameters, context)
+        spec = spec or self.spec_from_parameters(parameters, context)
         if not spec.population:
-            if not self.parameterAsBoolean(parameters, self.WITHOUT_POPULATION, context):
+            if not (without_population or self.parameterAsBoolean(parameters, self.WITHOUT_POPULATION, context)):
                 raise QgsProcessingException(de_en(
                     "Bitte das Einwohnerfeld angeben: ohne Einwohnerzahl lassen sich kleine Quartiere weder von der "
                     "Bewertung ausnehmen noch ihre Werte schützen. Wer bewusst ohne bewerten will, wählt „Ohne "

@@ -1,6 +1,7 @@
 """``sozialraum:indexdiagnostics`` — checks an index: statistics, correlations, alpha, PCA, robustness."""
 
 from qgis.core import (
+    QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterField,
@@ -10,9 +11,11 @@ from qgis.core import (
 )
 
 from ...adapters import compat
+from ...adapters.method_record import load_record
 from ...adapters.staging import write_text
 from ...adapters.styling import apply_robustness_style, attach_layer_style
 from ...core.diagnostics import Canceled, run_diagnostics
+from ...core.index import spec_from_record
 from ...report.diagnostics_html import diagnostics_html
 from ...report.model import parse_labels
 from ..base import de_en
@@ -38,6 +41,12 @@ class IndexDiagnosticsAlgorithm(DistrictIndexAlgorithm):
 
     def initAlgorithm(self, config=None):
         self.add_index_parameters()
+        # an index result as INPUT brings its settings: then the indicators (and the rest) need not be entered again
+        indicators = self.parameterDefinition(self.INDICATORS)
+        indicators.setFlags(indicators.flags() | compat.FLAG_OPTIONAL)
+        indicators.setDescription(de_en(
+            "Indikatoren (leer bei einem Sozialindex-Ergebnis als Eingabe: dessen Einstellungen werden geprüft)",
+            "Indicators (empty with a social index result as input: its settings are checked)"))
         self.addParameter(QgsProcessingParameterNumber(
             self.N_RANDOM, de_en("Anzahl zufälliger Gewichtungen", "Number of random weightings"),
             type=compat.NUMBER_INTEGER, minValue=0, maxValue=10000, defaultValue=200))
@@ -59,11 +68,30 @@ class IndexDiagnosticsAlgorithm(DistrictIndexAlgorithm):
             optional=True, createByDefault=True))
         self.addOutput(QgsProcessingOutputNumber("CRONBACH_ALPHA", "Cronbach's alpha"))
 
+    def _settings_of_an_index_result(self, parameters, context, feedback):
+        """``(spec, without population)`` from the method record of an index result given as INPUT when no
+        indicators are chosen; ``(None, False)`` when indicators are chosen (the settings of the dialog count)."""
+        if self.parameterAsFields(parameters, self.INDICATORS, context):
+            return None, False
+        layer = self.parameterAsVectorLayer(parameters, self.INPUT, context)
+        record = load_record(layer) if layer is not None else None
+        if record is None or record.kind != "index":
+            raise QgsProcessingException(de_en(
+                "Bitte Indikatoren wählen – oder ein Ergebnis von 'Sozialindex' als Eingabe, dann werden dessen "
+                "Einstellungen geprüft.",
+                "Please choose indicators – or a result of 'Social index' as input, then its settings are checked."))
+        feedback.pushInfo(de_en("Einstellungen aus dem Index-Ergebnis '{}' übernommen: {} Indikatoren, {}, {}, {}.",
+                                "Settings taken from the index result '{}': {} indicators, {}, {}, {}.").format(
+            layer.name(), len(record.indicators), record.normalization, record.aggregation, record.classification))
+        return spec_from_record(record), bool(record.rated_without_population)
+
     def process(self, parameters, context, feedback):
         name_field = self.parameterAsString(parameters, self.NAME_FIELD, context)
         labels = self.core_call(parse_labels, self.parameterAsString(parameters, self.INDICATOR_LABELS, context))
+        spec, without_population = self._settings_of_an_index_result(parameters, context, feedback)
         source, id_field, spec, frame = self.read_index_input(parameters, context, feedback,
-                                                              [name_field] if name_field else [])
+                                                              [name_field] if name_field else [], spec,
+                                                              without_population)
         if feedback.isCanceled():
             return {}
         feedback.pushInfo(de_en("Prüfe den Index und rechne Varianten …", "Checking the index and its variants …"))

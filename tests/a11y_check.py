@@ -18,6 +18,7 @@ import fcntl
 import json
 import os
 import select
+import signal
 import shutil
 import subprocess
 import sys
@@ -74,7 +75,8 @@ class Page:
              chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
              "--remote-debugging-pipe", "--user-data-dir=" + os.path.join(self.folder.name, "profile"),
              "--window-size=1200,900", "about:blank"],
-            pass_fds=(commands, replies), stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log)
+            pass_fds=(commands, replies), stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log,
+            start_new_session=True)  # its own process group: the helper processes Chromium starts end with it
         os.close(commands)
         os.close(replies)
         self._buffer, self._id, self.session = b"", 0, None
@@ -140,14 +142,26 @@ class Page:
         self.send("Input.dispatchKeyEvent", type="keyUp", key=key, code=code, windowsVirtualKeyCode=number)
 
     def close(self):
-        """End Chromium and remove its profile."""
-        if self.process.poll() is None:
-            self.process.terminate()
+        """End Chromium with every process it started (they may still write into the profile) and remove it."""
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.killpg(self.process.pid, sig)
+            except ProcessLookupError:
+                break
             try:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+                continue
+            deadline = time.monotonic() + 10  # the group's other members
+            while time.monotonic() < deadline:
+                try:
+                    os.killpg(self.process.pid, 0)
+                except ProcessLookupError:
+                    break
+                time.sleep(0.1)
+            else:
+                continue
+            break
         for fd in (self._to_browser, self._from_browser):
             try:
                 os.close(fd)

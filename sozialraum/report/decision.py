@@ -8,9 +8,12 @@ shows no amount and no cluster type; the sums include it (the budget is spent in
 import math
 
 from ..core.hotspots import TYPE_WORDS
-from ..core.palettes import HOTSPOT_TYPE_COLORS
+from ..core.palettes import ALLOCATION_DIFFERENCE_COLORS, HOTSPOT_TYPE_COLORS
 from .rendering import number, translator
 
+
+
+NOT_PUBLISHED = "#bdbdbd"
 
 
 def _float(value):
@@ -84,10 +87,25 @@ def allocation_section(table, id_field, record, quarters, key_of, lang, labels=N
             continue
         amount, can = _float(row.get("zuweisung")), _float(row.get("zuweisung_giesskanne"))
         rows.append({"name": quarter["name"], "key": quarter["key"], "klass_text": quarter["klass_text"],
-                     "amount": amount, "amount_text": _money(amount, record, lang),
+                     "amount": amount, "amount_text": _money(amount, record, lang), "difference": amount - can,
                      "can_text": _money(can, record, lang),
                      "difference_text": ("+" if amount - can > 0 else "") + _money(amount - can, record, lang)})
     rows.sort(key=lambda r: (-r["amount"] if not math.isnan(r["amount"]) else 0.0, r["name"]))
+    # the map: allocation minus watering can in four ranges around 0 (as the layer style), protected quarters grey
+    differences = [r["difference"] for r in rows]
+    reach = max((abs(d) for d in differences), default=0.0) or 1.0
+    edges = [-reach, -reach / 2, 0.0, reach / 2, reach]
+    words = [t("deutlich weniger als Gießkanne", "much less than watering can"), t("weniger oder gleich",
+             "less or equal"), t("mehr", "more"), t("deutlich mehr", "much more")]
+    legend = [{"label": "{} ({} … {})".format(word, _money(low, record, lang), _money(high, record, lang)),
+               "color": color, "count": 0} for word, low, high, color in
+              zip(words, edges[:-1], edges[1:], ALLOCATION_DIFFERENCE_COLORS)]
+    fills = {q["key"]: NOT_PUBLISHED for q in quarters}
+    for r in rows:  # ranges (-r, -r/2], (-r/2, 0], (0, r/2], (r/2, r]
+        difference = r["difference"]
+        step = 0 if difference <= -reach / 2 else 1 if difference <= 0 else 2 if difference <= reach / 2 else 3
+        fills[r["key"]] = legend[step]["color"]
+        legend[step]["count"] += 1
     n_classes = record.n_classes or 0
     top = t("die {} Quartiere der höchsten Bedarfsklasse", "the {} quarters of the highest need class").format(
         record.n_top) if record.method != "proportional" or not n_classes else \
@@ -99,6 +117,8 @@ def allocation_section(table, id_field, record, quarters, key_of, lang, labels=N
                       _percent(record.top_population_share, lang), _percent(record.top_share_watering_can, lang))
     curve = record.curve or {}
     return {"title": t("Mittelverteilung nach Bedarf", "Funding distributed by need"), "summary": summary,
+            "fills": fills, "legend": legend, "not_published_color": NOT_PUBLISHED,
+            "map_title": t("Zuweisung gegenüber der Gießkanne", "Allocation against the watering can"),
             "method": allocation_method_text(record, lang), "rows": rows, "n_unpublished": hidden,
             "curve": {"x": curve.get("population_share", []), "y": curve.get("allocation_share", [])},
             "curve_table": _curve_table(curve, lang),
@@ -139,7 +159,7 @@ def hotspots_section(table, id_field, record, quarters, key_of, lang, labels=Non
         if quarter is None:
             continue
         kind = row.get("lisa_typ") if isinstance(row.get("lisa_typ"), str) else None
-        fills[key] = "#bdbdbd" if quarter["protected"] or kind is None else HOTSPOT_TYPE_COLORS.get(kind, "#bdbdbd")
+        fills[key] = NOT_PUBLISHED if quarter["protected"] or kind is None else HOTSPOT_TYPE_COLORS.get(kind, NOT_PUBLISHED)
         cluster = _float(row.get("cluster_id"))
         if not quarter["protected"] and not math.isnan(cluster) and cluster > 0:
             members.setdefault(int(cluster), []).append(quarter)
@@ -195,4 +215,4 @@ def hotspots_section(table, id_field, record, quarters, key_of, lang, labels=Non
     return {"title": t("Gebietskulisse: Häufungen von Bedarf", "Funding areas: clusters of need"),
             "summary": summary, "method": method, "legend": legend, "fills": fills, "areas": areas,
             "map_title": t("Häufungen von Bedarf (lokales Moran's I)", "Clusters of need (local Moran's I)"),
-            "not_published_color": "#bdbdbd"}
+            "not_published_color": NOT_PUBLISHED}

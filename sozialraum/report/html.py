@@ -43,9 +43,8 @@ def map_parts(model, shapes, metres=True):
     ordered = [(q, shapes[q["key"]]) for q in model["quarters"] if q["key"] in shapes]
     sections = model.get("coverage_sections", [])
     if not ordered:
-        return Markup(""), Markup(""), {}, [Markup("") for _ in sections] + \
-            ([Markup("")] if model.get("need_coverage_section") else []) + \
-            ([Markup("")] if model.get("hotspots_section") else [])
+        extra = [key for key in ("need_coverage_section", "hotspots_section", "allocation_section") if model.get(key)]
+        return Markup(""), Markup(""), {}, [Markup("") for _ in list(sections) + extra]
     frame = MapFrame(_union_bounds([shape for _, shape in ordered]))
     groups = {"sr-cov{}".format(n): [section["fills"].get(q["key"], section["not_published_color"])
                                      for q, _ in ordered] for n, section in enumerate(sections)}
@@ -56,6 +55,10 @@ def map_parts(model, shapes, metres=True):
     hotspots = model.get("hotspots_section")
     if hotspots:
         groups["sr-hot"] = [hotspots["fills"].get(q["key"], hotspots["not_published_color"]) for q, _ in ordered]
+    allocation = model.get("allocation_section")
+    if allocation:
+        groups["sr-alloc"] = [allocation["fills"].get(q["key"], allocation["not_published_color"])
+                              for q, _ in ordered]
     defs = map_defs([shape for _, shape in ordered], frame, [q["color"] for q, _ in ordered], groups)
     markers = []
     top = {q["key"] for q in model["top"]}
@@ -80,6 +83,9 @@ def map_parts(model, shapes, metres=True):
     if hotspots:
         coverage_maps.append(Markup(overview_map(frame, metres=metres, lang=model["lang"], group="sr-hot",
                                                  title=hotspots["map_title"])))
+    if allocation:
+        coverage_maps.append(Markup(overview_map(frame, metres=metres, lang=model["lang"], group="sr-alloc",
+                                                 title=allocation["map_title"])))
     return Markup(defs), Markup(overview), locators, coverage_maps
 
 
@@ -99,19 +105,19 @@ def report_html(model, shapes, logo="", template_folder=None, metres=True):
     sections = [dict(section, map_svg=svg, poor=[dict(p, anchor=by_key[p["anchor_key"]]["anchor"])
                                                  for p in section["poor"]])
                 for section, svg in zip(model.get("coverage_sections", []), coverage_maps)]
-    extra_maps = coverage_maps[len(model.get("coverage_sections", [])):]
-    hotspots = model.get("hotspots_section")
-    if hotspots:
-        hotspots = dict(hotspots, map_svg=extra_maps[-1])
-    allocation = model.get("allocation_section")
-    if allocation:
-        allocation = dict(allocation, chart_svg=Markup(concentration_chart(
-            allocation["curve"]["x"], allocation["curve"]["y"], model["lang"], allocation["title"])))
+    extra_maps = iter(coverage_maps[len(model.get("coverage_sections", [])):])  # in the order map_parts made them
     need_coverage = model.get("need_coverage_section")
     if need_coverage:
-        need_coverage = dict(need_coverage, map_svg=extra_maps[0],
+        need_coverage = dict(need_coverage, map_svg=next(extra_maps),
                              legend_svg=Markup(bivariate_legend_svg(model["lang"])),
                              first=[dict(p, anchor=by_key[p["anchor_key"]]["anchor"]) for p in need_coverage["first"]])
+    hotspots = model.get("hotspots_section")
+    if hotspots:
+        hotspots = dict(hotspots, map_svg=next(extra_maps))
+    allocation = model.get("allocation_section")
+    if allocation:
+        allocation = dict(allocation, map_svg=next(extra_maps), chart_svg=Markup(concentration_chart(
+            allocation["curve"]["x"], allocation["curve"]["y"], model["lang"], allocation["title"])))
     view = dict(model, quarters=quarters, coverage_sections=sections, need_coverage_section=need_coverage,
                 allocation_section=allocation, hotspots_section=hotspots,
                 ranking=[by_key[q["key"]] for q in model["ranking"]], top=[by_key[q["key"]] for q in model["top"]],

@@ -72,5 +72,10 @@ def print_sections(model):
                for r in allocation["rows"][:12]]
         paragraphs = [allocation["summary"]] + allocation["method"] + [
             t("Größte Zuweisungen:", "Largest allocations:")] + _lines(top)
-        pages.append({"title": allocation["title"], "fills": None, "legend": [], "paragraphs": paragraphs})
+        legend = [("{} ({})".format(item["label"], item["count"]), item["color"])
+                  for item in reversed(allocation["legend"])]
+        legend.append((t("nicht veröffentlicht ({})", "not published ({})").format(allocation["n_unpublished"]),
+                       allocation["not_published_color"]))
+        pages.append({"title": allocation["title"], "fills": allocation["fills"], "legend": legend,
+                      "paragraphs": paragraphs})
     return pages

@@ -614,6 +614,11 @@ def test_allocation_and_funding_area_sections(index_result, plugin):
     share = "{:.1f}".format(100 * record["top_share"]).replace(".", ",") + " %"
     assert "erhalten die {} Quartiere der höchsten Bedarfsklasse {}".format(record["n_top"], share) in section
     assert 'role="img" aria-label="Mittelverteilung nach Bedarf"' in section   # the concentration curve
+    # the map: every published quarter in one of the four ranges around the watering can, Q6 not published
+    counts = [int(c) for c in re.findall(r'Gießkanne[^<]*\((\d+)\)</li>|(?:weniger oder gleich|mehr)[^<]*\((\d+)\)</li>',
+                                         section) for c in c if c]
+    assert 'href="#sr-alloc"' in section and sum(counts) == len(listed)
+    assert "nicht veröffentlicht (1)" in section
     assert "Hare-Niemeyer" in section and "Klasse 3: 3,00" in section
     assert 'href="#sr-hot"' in section and "Moran&#39;s I für die ganze Stadt" in section
     types = {f["id"]: f["lisa_typ"] for f in QgsVectorLayer(hotspots["OUTPUT"], "h", "ogr").getFeatures()}

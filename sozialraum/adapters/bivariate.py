@@ -20,7 +20,7 @@ Stevens, J. (2015): Bivariate Choropleth Maps: A How-to Guide. joshuastevens.net
 from qgis.core import QgsCategorizedSymbolRenderer, QgsRendererCategory, QgsSymbol
 from qgis.PyQt.QtGui import QColor
 
-from ..core.coverage import need_coverage_typology
+from ..core.typology import need_coverage_typology
 from ..core.errors import de_en
 from .styling import apply_renderer, attach_style
 

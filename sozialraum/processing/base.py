@@ -31,12 +31,11 @@ from ..adapters.method_record import save_method, save_method_in_database
 from ..adapters.staging import StagedDatabaseTable
 from ..adapters.styling import save_database_style
 from ..adapters.network_graph import TOPOLOGY_TOLERANCE
+from ..adapters.geopackage import add_results_in_place, keyed_geopackage, new_geopackage
 from ..adapters.layers import (
-    add_results_in_place,
+    column_lists,
     cut_field_names,
     frame_kinds,
-    keyed_geopackage,
-    new_geopackage,
     open_read_only,
     read_table,
     result_fields,
@@ -516,6 +515,6 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
             child.detach()
         if feedback.isCanceled():
             return None
-        add_results_in_place(copied["OUTPUT"], table, columns)
+        add_results_in_place(copied["OUTPUT"], table.index.tolist(), columns, column_lists(table, columns))
         feedback.setProgress(100.0)
         return self.outputs.register_loading(name, copied["OUTPUT"])

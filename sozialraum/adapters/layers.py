@@ -20,6 +20,8 @@ from qgis.core import (
     QgsFeatureRequest,
     QgsField,
     QgsFields,
+    QgsGeometry,
+    QgsPointXY,
     QgsProcessingException,
     QgsProcessingFeatureSource,
     QgsVectorLayer,
@@ -216,6 +218,20 @@ def write_with_results(source, sink, fields, kept, frame, columns, feedback=None
             out.setAttributes([attributes[i] for i in kept] + extra)
             out.setGeometry(feature.geometry())
         if not sink.addFeature(out, compat.SINK_FAST_INSERT):
+            raise QgsProcessingException(sink.lastError() if hasattr(sink, "lastError") else "write error")
+    return True
+
+
+def write_points(sink, fields, frame, columns, x, y, feedback=None):
+    """One point feature per row of ``frame`` at ``(x[k], y[k])`` with the ``columns`` as attributes
+    (``fields`` as from :func:`result_fields`); False when the user cancelled."""
+    feature = QgsFeature(fields)
+    for row, px, py in zip(column_values(frame, columns), np.asarray(x).tolist(), np.asarray(y).tolist()):
+        if feedback is not None and feedback.isCanceled():
+            return False
+        feature.setAttributes(row)
+        feature.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(px, py)))
+        if not sink.addFeature(feature, compat.SINK_FAST_INSERT):
             raise QgsProcessingException(sink.lastError() if hasattr(sink, "lastError") else "write error")
     return True
 

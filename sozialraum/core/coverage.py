@@ -439,6 +439,15 @@ def count_within(pair_i, pair_d, thresholds, n_demand):
 # ---------------------------------------------------------------------------------------------
 
 
+def population_within(pair_service, pair_demand, pair_d, weight, thresholds, n_services):
+    """Per threshold ``t`` and service ``j``: ``sum_i P_i`` over the pairs with ``d_ij <= t`` (inclusive)."""
+    result = np.zeros((len(thresholds), n_services))
+    for k, limit in enumerate(thresholds):
+        keep = pair_d <= limit
+        result[k] = np.bincount(pair_service[keep], weights=weight[pair_demand[keep]], minlength=n_services)
+    return result
+
+
 def weighted_mean(values, weights):
     """``sum w x / sum w`` over the points with w > 0 (so 0 x inf never occurs); NaN when the weights sum to 0."""
     values, weights = np.asarray(values, dtype=float), np.asarray(weights, dtype=float)

@@ -9,6 +9,7 @@ import os
 
 import numpy as np
 from qgis.core import (
+    QgsFields,
     QgsProcessingAlgorithm,
     QgsProcessingException,
     QgsProcessingFeatureSourceDefinition,
@@ -39,6 +40,7 @@ from ..adapters.layers import (
     open_read_only,
     read_table,
     result_fields,
+    write_points,
     write_with_results,
 )
 from ..core.errors import InputError, de_en, names
@@ -469,6 +471,14 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
         if not write_with_results(source, sink, fields, kept, table, columns, feedback, (progress_start, 100.0)):
             return None
         return dest_id
+
+    def write_points(self, parameters, name, context, feedback, frame, x, y, crs):
+        """A new point layer for output ``name``: one point at ``(x[k], y[k])`` (in ``crs``) per row of
+        ``frame`` with its columns. Returns the destination id, or ``None`` when the user cancelled."""
+        columns = frame_kinds(frame, list(frame.columns))
+        fields, _, _ = result_fields(QgsFields(), columns)
+        sink, dest_id = self.sink_or_fail(parameters, name, context, fields, compat.WKB_POINT, crs)
+        return dest_id if write_points(sink, fields, frame, columns, x, y, feedback) else None
 
     def _warn_cut_names(self, name, field_names, feedback):
         """A Shapefile keeps 10 characters of a field name: say which names are cut, and that Sozialraum's

@@ -11,6 +11,7 @@ writes feature by feature with the same result.
 import contextlib
 import os
 import sqlite3
+import urllib.parse
 
 import numpy as np
 import pandas as pd
@@ -338,3 +339,84 @@ def add_results_in_place(dest_id, keys, columns, values, key="fid"):
             if connection.in_transaction:
                 connection.execute("ROLLBACK")
             raise
+
+
+#: OGR field type (and subtype) of each result kind, as the feature-by-feature writer creates them.
+_OGR_KINDS = {"float": ("OFTReal", None), "int": ("OFTInteger", None), "str": ("OFTString", None),
+              "bool": ("OFTInteger", "OFSTBoolean")}
+
+
+def copy_with_results(layer, path, keys, columns, values):
+    """A new GeoPackage ``path`` holding the whole :func:`keyed_geopackage` ``layer`` with the
+    result ``columns`` (``[(name, kind)]``, their ``values`` as lists, one per row of ``keys``,
+    the feature ids) appended: the dest id ``path|layername=<file name>``, or ``None`` where GDAL
+    cannot open the layer.
+
+    No feature passes through QGIS or Python: GDAL creates the layer (the input's fields with
+    their definitions, then the result fields, as the feature-by-feature writer declares them),
+    SQLite copies the rows from the attached input (read-only) joined with the results by
+    ``fid`` in one ``INSERT ... SELECT`` (rows without results keep NULL), and GDAL builds the
+    spatial index at the end instead of row by row. Features, ids, fields and values are those
+    of a feature-by-feature copy (tests/qgis/test_fast_write.py).
+    """
+    from osgeo import gdal, ogr
+
+    path_in, layer_name, layer_index = _ogr_parts(layer.source())
+    source = gdal.OpenEx(path_in, gdal.OF_VECTOR | gdal.OF_READONLY)
+    if source is None:
+        return None
+    source_layer = source.GetLayerByName(layer_name) if layer_name else source.GetLayer(layer_index)
+    if source_layer is None or source_layer.GetFIDColumn() != "fid":
+        return None
+    table, geometry = source_layer.GetName(), source_layer.GetGeometryColumn()
+    name = os.path.splitext(os.path.basename(path))[0]
+    options = ["FID=fid", "SPATIAL_INDEX=NO"] + (["GEOMETRY_NAME=" + geometry] if geometry else [])
+    target = gdal.GetDriverByName("GPKG").Create(path, 0, 0, 0, gdal.GDT_Unknown)
+    target_layer = target.CreateLayer(name, source_layer.GetSpatialRef(), source_layer.GetGeomType(), options)
+    definition = source_layer.GetLayerDefn()
+    inputs = [definition.GetFieldDefn(i) for i in range(definition.GetFieldCount())]
+    for field in inputs:
+        target_layer.CreateField(field)
+    copied = ["fid"] + ([geometry] if geometry else []) + [field.GetName() for field in inputs]
+    for column, kind in columns:
+        field_type, subtype = _OGR_KINDS[kind]
+        field = ogr.FieldDefn(column, getattr(ogr, field_type))
+        if subtype:
+            field.SetSubType(getattr(ogr, subtype))
+        target_layer.CreateField(field)
+    target_layer = target = None  # closed: SQLite takes over
+    inputs = definition = source_layer = source = None
+    results = ["r{}".format(k) for k in range(len(columns))]
+    with contextlib.closing(sqlite3.connect(_uri(path), isolation_level=None, uri=True)) as connection:
+        # a new file: no journal on disk (a crash mid-way loses the output, not the input)
+        connection.execute("PRAGMA journal_mode = OFF")
+        connection.execute("PRAGMA temp_store = MEMORY")
+        connection.execute("ATTACH DATABASE ? AS input", (_uri(path_in) + "?mode=ro",))
+        connection.execute("CREATE TEMP TABLE results (fid INTEGER PRIMARY KEY{})".format(
+            "".join(", " + r for r in results)))
+        connection.execute("BEGIN")
+        connection.executemany("INSERT INTO temp.results VALUES ({})".format(", ".join("?" * (len(columns) + 1))),
+                               zip(keys, *values))
+        connection.execute("INSERT INTO main.{} ({}) SELECT {} FROM input.{} AS s LEFT JOIN temp.results AS r "
+                           "ON r.fid = s.fid ORDER BY s.fid".format(
+                               _quoted(name), ", ".join(_quoted(c) for c in copied + [c for c, _ in columns]),
+                               ", ".join(["s." + _quoted(c) for c in copied] + ["r." + r for r in results]),
+                               _quoted(table)))
+        connection.execute("UPDATE gpkg_ogr_contents SET feature_count = (SELECT count(*) FROM main.{}) "
+                           "WHERE lower(table_name) = lower(?)".format(_quoted(name)), (name,))
+        connection.execute("COMMIT")
+        connection.execute("DETACH DATABASE input")
+    if geometry:
+        target = gdal.OpenEx(path, gdal.OF_VECTOR | gdal.OF_UPDATE)
+        target.ExecuteSQL("SELECT CreateSpatialIndex({}, {})".format(_literal(name), _literal(geometry)))
+        target = None
+    return "{}|layername={}".format(path, name)
+
+
+def _uri(path):
+    """``path`` as an SQLite file URI (to open the input read-only)."""
+    return "file:" + urllib.parse.quote(os.path.abspath(path))
+
+
+def _literal(text):
+    return "'{}'".format(text.replace("'", "''"))

@@ -346,11 +346,11 @@ _OGR_KINDS = {"float": ("OFTReal", None), "int": ("OFTInteger", None), "str": ("
               "bool": ("OFTInteger", "OFSTBoolean")}
 
 
-def copy_with_results(layer, path, keys, columns, values):
+def copy_with_results(layer, path, keys, columns, values, is_canceled=None):
     """A new GeoPackage ``path`` holding the whole :func:`keyed_geopackage` ``layer`` with the
     result ``columns`` (``[(name, kind)]``, their ``values`` as lists, one per row of ``keys``,
     the feature ids) appended: the dest id ``path|layername=<file name>``, or ``None`` where GDAL
-    cannot open the layer.
+    cannot open the layer or ``is_canceled()`` stopped the copy (the caller discards the file).
 
     No feature passes through QGIS or Python: GDAL creates the layer (the input's fields with
     their definitions, then the result fields, as the feature-by-feature writer declares them),
@@ -391,10 +391,32 @@ def copy_with_results(layer, path, keys, columns, values):
         # a new file: no journal on disk (a crash mid-way loses the output, not the input)
         connection.execute("PRAGMA journal_mode = OFF")
         connection.execute("PRAGMA temp_store = MEMORY")
+        if is_canceled is not None:  # SQLite asks every 10,000 steps; a cancel interrupts the statement
+            connection.set_progress_handler(lambda: 1 if is_canceled() else 0, 10000)
         connection.execute("ATTACH DATABASE ? AS input", (_uri(path_in) + "?mode=ro",))
         connection.execute("CREATE TEMP TABLE results (fid INTEGER PRIMARY KEY{})".format(
             "".join(", " + r for r in results)))
-        connection.execute("BEGIN")
+        try:
+            _fill(connection, name, table, copied, columns, results, keys, values)
+        except sqlite3.OperationalError:
+            if is_canceled is not None and is_canceled():
+                return None
+            raise
+        connection.execute("DETACH DATABASE input")
+    if is_canceled is not None and is_canceled():
+        return None
+    if geometry:
+        target = gdal.OpenEx(path, gdal.OF_VECTOR | gdal.OF_UPDATE)
+        target.ExecuteSQL("SELECT CreateSpatialIndex({}, {})".format(_literal(name), _literal(geometry)))
+        target = None
+    return "{}|layername={}".format(path, name)
+
+
+def _fill(connection, name, table, copied, columns, results, keys, values):
+    """:func:`copy_with_results`' one transaction: the results into a temporary table, the rows of the
+    input joined with them into the new layer, its feature count."""
+    connection.execute("BEGIN")
+    try:
         connection.executemany("INSERT INTO temp.results VALUES ({})".format(", ".join("?" * (len(columns) + 1))),
                                zip(keys, *values))
         connection.execute("INSERT INTO main.{} ({}) SELECT {} FROM input.{} AS s LEFT JOIN temp.results AS r "
@@ -405,12 +427,10 @@ def copy_with_results(layer, path, keys, columns, values):
         connection.execute("UPDATE gpkg_ogr_contents SET feature_count = (SELECT count(*) FROM main.{}) "
                            "WHERE lower(table_name) = lower(?)".format(_quoted(name)), (name,))
         connection.execute("COMMIT")
-        connection.execute("DETACH DATABASE input")
-    if geometry:
-        target = gdal.OpenEx(path, gdal.OF_VECTOR | gdal.OF_UPDATE)
-        target.ExecuteSQL("SELECT CreateSpatialIndex({}, {})".format(_literal(name), _literal(geometry)))
-        target = None
-    return "{}|layername={}".format(path, name)
+    except BaseException:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+        raise
 
 
 def _uri(path):

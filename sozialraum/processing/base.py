@@ -469,7 +469,10 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
             reason = de_en("ein Eingabefeld wird ersetzt", "an input field is replaced")
         elif input_name is not None and self.whole_layer(source) is not None:
             dest_id = copy_with_results(self.whole_layer(source), self.outputs.file_path(name),
-                                        table.index.tolist(), columns, column_lists(table, columns))
+                                        table.index.tolist(), columns, column_lists(table, columns),
+                                        feedback.isCanceled)
+            if feedback.isCanceled():
+                return None
             if dest_id is not None:
                 feedback.setProgress(100.0)
                 return self.outputs.register_loading(name, dest_id)

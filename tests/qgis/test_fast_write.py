@@ -114,3 +114,25 @@ def test_bulk_write_output_into_memory_is_logged(run, tmp_path):
     run_coverage(run, districts=districts, feedback=log, OUTPUT="memory:", OUTPUT_DEMAND="memory:")
     assert any(("Objekt für Objekt" in line or "feature by feature" in line) and "GeoPackage" in line
                for line in log.lines)
+
+
+class CancelAt(QgsProcessingFeedback):
+    """Cancels the run once its progress reaches ``at`` (the per-point layer is written from 90 %)."""
+
+    def __init__(self, at):
+        super().__init__()
+        self.at = at
+        self.progressChanged.connect(lambda progress: self.cancel() if progress >= self.at else None)
+
+
+def test_cancel_during_the_bulk_write_leaves_no_output(run, tmp_path):
+    from qgis.core import QgsProcessingException
+
+    demand = demand_points(tmp_path)
+    districts = save(square_layer(DISTRICTS), tmp_path / "districts.gpkg", "districts")
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(QgsProcessingException):
+        run_coverage(run, demand=demand, districts=districts, feedback=CancelAt(90.0),
+                     OUTPUT=str(out / "d.gpkg"), OUTPUT_DEMAND=str(out / "p.gpkg"))
+    assert list(out.iterdir()) == []  # nothing written, nothing staged left behind

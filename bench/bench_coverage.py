@@ -3,6 +3,7 @@
     QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_coverage.py          # everything (1M case once, at the end)
     ... bench_coverage.py --skip-big                  # without the 1,000,000 x 5,000 run
     ... bench_coverage.py --only big                  # only the 1,000,000 x 5,000 run
+    ... bench_coverage.py --only scale --baseline-repeat 3 --results bench/results/scale   # 1M x 5k x 20k
     ... bench_coverage.py --profile fca|nearest|network|big   # where servicecoverage spends its time (cProfile)
     ... bench_coverage.py --tabulate bench/results/coverage.json   # the table again from an earlier run
     ... bench_coverage.py --only fca nearest network --no-model --network-services 100 \
@@ -50,6 +51,13 @@ inputs, side by side (d0 = 1000 m, thresholds 300, 500, 1000 m, capacities ``pla
             as agreement (same points reached, correlation and mean of A_i), not for equality.
   big       1,000,000 demand points x 5,000 services, Euclidean 2SFCA through Processing (district output
             only, as the wizard runs it): time and peak memory, target < 4 GiB.
+  scale     1,000,000 demand points x 5,000 services x 19,881 districts (141 x 141 cells of 156 m over the
+            same city), GeoPackages in and out (not part of "everything"; ``--only scale``):
+            - ``servicecoverage`` 2SFCA with the district and the per-point layer, and with the district
+              layer only, against the expert pipeline: geopandas read, cKDTree cost table, ``access``
+              two_stage_fca, A_i per point written as CSV (targets: <= 1.5x and <= 1.0x its time);
+            - ``servicecoverage`` nearest with the per-point layer against ``native:joinbynearest``
+              (target: joinbynearest >= 5x its time). Values checked as in fca / nearest.
 
 Each run is a separate child process; time = wall time of the work (QGIS start-up not included, reported
 apart); memory = the child's peak resident set (VmHWM, QGIS itself included). Fast runs are repeated

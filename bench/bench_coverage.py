@@ -3,6 +3,7 @@
     QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_coverage.py          # everything (1M case once, at the end)
     ... bench_coverage.py --skip-big                  # without the 1,000,000 x 5,000 run
     ... bench_coverage.py --only big                  # only the 1,000,000 x 5,000 run
+    ... bench_coverage.py --only scale --baseline-repeat 3 --results bench/results/scale   # 1M x 5k x 20k
     ... bench_coverage.py --profile fca|nearest|network|big   # where servicecoverage spends its time (cProfile)
     ... bench_coverage.py --tabulate bench/results/coverage.json   # the table again from an earlier run
     ... bench_coverage.py --only fca nearest network --no-model --network-services 100 \
@@ -50,6 +51,13 @@ inputs, side by side (d0 = 1000 m, thresholds 300, 500, 1000 m, capacities ``pla
             as agreement (same points reached, correlation and mean of A_i), not for equality.
   big       1,000,000 demand points x 5,000 services, Euclidean 2SFCA through Processing (district output
             only, as the wizard runs it): time and peak memory, target < 4 GiB.
+  scale     1,000,000 demand points x 5,000 services x 19,881 districts (141 x 141 cells of 156 m over the
+            same city), GeoPackages in and out (not part of "everything"; ``--only scale``):
+            - ``servicecoverage`` 2SFCA with the district and the per-point layer, and with the district
+              layer only, against the expert pipeline: geopandas read, cKDTree cost table, ``access``
+              two_stage_fca, A_i per point written as CSV (targets: <= 1.5x and <= 1.0x its time);
+            - ``servicecoverage`` nearest with the per-point layer against ``native:joinbynearest``
+              (target: joinbynearest >= 5x its time). Values checked as in fca / nearest.
 
 Each run is a separate child process; time = wall time of the work (QGIS start-up not included, reported
 apart); memory = the child's peak resident set (VmHWM, QGIS itself included). Fast runs are repeated
@@ -82,9 +90,11 @@ THRESHOLDS = "300, 500, 1000"
 BUFFER = 50.0                 # the model's "address next to a reachable path", metres
 SMALL = (50000, 2000)         # demand points, services of the side-by-side runs
 BIG = (1000000, 5000)
+SCALE_GRID = 141              # the scale runs' districts: 141 x 141 = 19,881 cells of 156 m over the same city
 SUBSETS = (50, 100)           # services in the model's network runs
 TARGETS = {"fca_speedup": 10.0, "network_speedup": 5.0, "big_peak_mb": 4096.0, "fca_tolerance": 1e-9,
-           "nearest_tolerance": 1e-6}
+           "nearest_tolerance": 1e-6, "scale_points_ratio": 1.5, "scale_districts_ratio": 1.0,
+           "scale_nearest_speedup": 5.0}
 # Until commit 6b28a37 the result layers kept 8 decimals of a float (adapters.layers.result_fields); the
 # layer was checked to half a unit of the 8th decimal then. Since then doubles are written unrounded and the
 # layer is checked to TARGETS["fca_tolerance"] like the functions; a --tabulate of an older coverage.json
@@ -238,9 +248,14 @@ def access_child(spec):
     times["access"], cpu["access"] = time.perf_counter() - begin, time.process_time() - begin_cpu
 
     series = result["fca_plaetze"]
+    times["write"] = 0.0
+    if spec.get("csv"):  # the expert pipeline's per-point result, as its users keep it
+        begin, begin_cpu = time.perf_counter(), time.process_time()
+        series.rename("erreichbarkeit").to_csv(spec["csv"], index_label="id")
+        times["write"], cpu["write"] = time.perf_counter() - begin, time.process_time() - begin_cpu
     np.save(spec["values"], np.column_stack([series.index.to_numpy(dtype="float64"),
                                              series.to_numpy(dtype="float64")]))
-    return {"seconds": times["read"] + times["distances"] + times["access"],
+    return {"seconds": times["read"] + times["distances"] + times["access"] + times["write"],
             "compute_seconds": times["distances"] + times["access"], "cpu": sum(cpu.values()),
             "compute_cpu": cpu["distances"] + cpu["access"], "phases": times, "pairs": int(len(cost_df))}
 
@@ -778,8 +793,82 @@ def table_big(raw):
     return rows, targets, []
 
 
+def scale_districts():
+    """The scale runs' 19,881 districts over the same 22 km city (written once, like the other data)."""
+    sys.path.insert(0, str(BENCH))
+    from make_coverage_data import SIDE
+    from make_districts import make_districts
+
+    path = DATA / "coverage_districts_{}.gpkg".format(SCALE_GRID * SCALE_GRID)
+    if not path.exists():
+        make_districts(SCALE_GRID * SCALE_GRID, path, cell=SIDE / SCALE_GRID)
+    return path
+
+
+def measure_scale(files, args, log):
+    """1M demand points x 5k services x 20k districts, end to end: 2SFCA with and without the per-point layer
+    against the expert pipeline (geopandas, KD-tree cost table, access, CSV), nearest against joinbynearest."""
+    n, s = BIG
+    base = {"demand": str(files["demand"](n)), "services": str(files["services"](s)),
+            "districts": str(scale_districts())}
+    log("Scale: {} x {} x {} districts".format(n, s, SCALE_GRID * SCALE_GRID))
+    points = repeated(dict(base, kind="ours", label="servicecoverage 2sfca + points", output=str(OUT / "scale.gpkg"),
+                           output_demand=str(OUT / "scale_points.gpkg")), args.repeat, args.timeout, log)
+    districts = repeated(dict(base, kind="ours", label="servicecoverage 2sfca", output=str(OUT / "scale_d.gpkg")),
+                         args.repeat, args.timeout, log)
+    expert = repeated(dict(base, kind="access", distances="kdtree", label="expert: geopandas+kdtree+access+csv",
+                           values=str(OUT / "scale_access.npy"), csv=str(OUT / "scale_access.csv")),
+                      args.baseline_repeat, args.timeout, log)
+    nearest = repeated(dict(base, kind="ours", method="nearest", label="servicecoverage nearest + points",
+                            output=str(OUT / "scale_nearest.gpkg"),
+                            output_demand=str(OUT / "scale_nearest_points.gpkg")), args.repeat, args.timeout, log)
+    join = repeated(dict(base, kind="joinbynearest", label="native:joinbynearest",
+                         output=str(OUT / "scale_join.gpkg")), args.baseline_repeat, args.timeout, log)
+    ids, written = read_fields(OUT / "scale_points.gpkg", ["erreichbarkeit"])
+    near_ids, near = read_fields(OUT / "scale_nearest_points.gpkg", ["dist_naechste"])
+    join_ids, join_values = read_fields(OUT / "scale_join.gpkg", ["distance"])
+    checks = {"fca": compare(*values_npy(OUT / "scale_access.npy"), ids, written["erreichbarkeit"],
+                             TARGETS["fca_tolerance"]),
+              "nearest": compare(join_ids, join_values["distance"], near_ids, near["dist_naechste"],
+                                 TARGETS["nearest_tolerance"], missing=math.nan)}
+    return {"points": points, "districts": districts, "expert": expert, "nearest": nearest, "join": join,
+            "checks": checks}
+
+
+def table_scale(raw):
+    n, s = BIG
+    points, districts, expert, nearest, join = (raw[k] for k in ("points", "districts", "expert", "nearest", "join"))
+    checks = raw["checks"]
+    title = "2SFCA Euclidean, {:,} districts, GPKG in/out".format(SCALE_GRID * SCALE_GRID)
+    fca_equal = "yes, within 1e-9 (max abs diff {:.1e})".format(checks["fca"]["max_abs_diff"]) \
+        if checks["fca"]["ok"] else "NO ({})".format(checks["fca"])
+    near_equal = "yes, within 1e-6 m" if checks["nearest"]["ok"] else "NO ({})".format(checks["nearest"])
+    rows = [row(title, n, s, "expert pipeline: geopandas + cKDTree + access + CSV", expert, expert["seconds"],
+                "reference values"),
+            row(title, n, s, "servicecoverage, district + per-point layer", points, expert["seconds"], fca_equal),
+            row(title, n, s, "servicecoverage, district layer only", districts, expert["seconds"]),
+            row("Nearest distance, per-point layer", n, s, "native:joinbynearest (NEIGHBORS 1)", join,
+                nearest["seconds"], "reference values"),
+            row("Nearest distance, per-point layer", n, s, "servicecoverage nearest", nearest, nearest["seconds"],
+                near_equal)]
+    ratio_points, ratio_districts = points["seconds"] / expert["seconds"], districts["seconds"] / expert["seconds"]
+    speedup = join["seconds"] / nearest["seconds"]
+    targets = [
+        "{}  2SFCA with the per-point layer: {:.2f}x the expert pipeline ({:.1f} s vs {:.1f} s; target <= {}x)".format(
+            "PASS" if ratio_points <= TARGETS["scale_points_ratio"] else "FAIL", ratio_points, points["seconds"],
+            expert["seconds"], TARGETS["scale_points_ratio"]),
+        "{}  2SFCA, district layer only: {:.2f}x the expert pipeline ({:.1f} s; target <= {}x)".format(
+            "PASS" if ratio_districts <= TARGETS["scale_districts_ratio"] else "FAIL", ratio_districts,
+            districts["seconds"], TARGETS["scale_districts_ratio"]),
+        "{}  nearest with the per-point layer: joinbynearest takes {:.2f}x its time ({:.1f} s vs {:.1f} s; target "
+        ">= {}x)".format("PASS" if speedup >= TARGETS["scale_nearest_speedup"] else "FAIL", speedup, join["seconds"],
+                         nearest["seconds"], TARGETS["scale_nearest_speedup"])]
+    return rows, targets, []
+
+
 SCENARIOS = {"fca": (measure_fca, table_fca), "nearest": (measure_nearest, table_nearest),
-             "network": (measure_network, table_network), "big": (measure_big, table_big)}
+             "network": (measure_network, table_network), "big": (measure_big, table_big),
+             "scale": (measure_scale, table_scale)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -895,7 +984,7 @@ def measure_all(args, started):
     from make_coverage_data import make_coverage_data
 
     scenarios = args.only or ["fca", "nearest", "network"] + ([] if args.skip_big else ["big"])
-    big = "big" in scenarios or args.profile == "big"
+    big = "big" in scenarios or "scale" in scenarios or args.profile == "big"
     files = make_coverage_data([SMALL[0]] + ([BIG[0]] if big else []), [SMALL[1]] + ([BIG[1]] if big else []),
                                DATA, log=log)
     OUT.mkdir(parents=True, exist_ok=True)
@@ -914,7 +1003,7 @@ def log(text):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", nargs="+", choices=("fca", "nearest", "network", "big"),
+    parser.add_argument("--only", nargs="+", choices=("fca", "nearest", "network", "big", "scale"),
                         help="run only these scenarios")
     parser.add_argument("--skip-big", action="store_true", help="leave out the 1,000,000 x 5,000 run")
     parser.add_argument("--repeat", type=int, default=3, help="runs of the plugin's contenders (median)")

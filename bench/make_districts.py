@@ -45,8 +45,9 @@ def grid_shape(n):
     return columns, rows
 
 
-def rings(n, edge_points, rng):
-    """Exterior rings of the ``n`` cells as an array (n, 4 * (edge_points + 1) + 1, 2) in metres.
+def rings(n, edge_points, rng, cell=CELL):
+    """Exterior rings of the ``n`` cells (``cell`` metres wide) as an array (n, 4 * (edge_points + 1) + 1, 2)
+    in metres.
 
     Neighbouring cells share their corner and edge vertices, so the cells tile without gaps.
     """
@@ -76,7 +77,7 @@ def rings(n, edge_points, rng):
         corners[i, j][:, None],                                # closed
     ]
     ring = np.concatenate(parts, axis=1)
-    return ring * CELL + np.array(ORIGIN), (i, j), (nx, ny)
+    return ring * cell + np.array(ORIGIN), (i, j), (nx, ny)
 
 
 def polygon_wkb(ring):
@@ -141,12 +142,12 @@ def write(path, ids, population, rates, wkbs):
     data = None
 
 
-def make_districts(n, out, seed=25832, edge_points=7):
-    """Generate ``n`` districts into the GeoPackage ``out``; returns the path."""
+def make_districts(n, out, seed=25832, edge_points=7, cell=CELL):
+    """Generate ``n`` districts (cells about ``cell`` metres wide) into the GeoPackage ``out``; returns the path."""
     if n < 1:
         raise ValueError("n must be at least 1")
     rng = np.random.default_rng(seed)
-    ring, cells, shape = rings(n, edge_points, rng)
+    ring, cells, shape = rings(n, edge_points, rng, cell)
     population, rates = attributes(n, cells, shape, rng)
     ids = ["Q{:06d}".format(k + 1) for k in range(n)]
     write(out, ids, population, rates, polygon_wkb(ring))

@@ -20,7 +20,8 @@ from ..core.errors import InputError
 from ..core.radius import nearest_points, radius_pairs  # noqa: F401 (nearest_points: for the algorithms)
 from . import compat
 from .crs import request_in
-from .layers import features_unchecked, read_point_columns
+from .geopackage import read_point_columns
+from .layers import features_unchecked
 
 
 class PointSet(NamedTuple):
@@ -45,7 +46,7 @@ def read_points(source, fields, target_crs, transform_context, feedback=None, pr
     Points give their coordinates; other geometries (e.g. grid cells) their ``pointOnSurface``.
     Reprojection happens in the feature request, so the layer itself is never touched.
     ``layer``: the layer that ``source`` reads in full, if known; a GeoPackage point layer in
-    ``target_crs`` is then read in bulk through GDAL (:func:`.layers.read_point_columns`), with
+    ``target_crs`` is then read in bulk through GDAL (:func:`.geopackage.read_point_columns`), with
     the same result.
     """
     fields = [f for f in dict.fromkeys(fields) if f]

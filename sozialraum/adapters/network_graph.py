@@ -43,7 +43,8 @@ from ..core.radius import grouped_min
 from . import compat
 from .crs import request_in
 from .distances import euclidean_pairs
-from .layers import features_unchecked, read_line_parts
+from .geopackage import read_line_parts
+from .layers import features_unchecked
 
 #: Points whose coordinates round to the same multiple of this (metres) share one snapping search.
 NODE_PRECISION = 0.01
@@ -89,7 +90,7 @@ def read_network(source, target_crs, transform_context, feedback=None, progress_
     Lines are joined at every vertex they share and at places closer than ``tolerance`` metres
     (:func:`..core.network.node_lines`). ``layer``: the layer that ``source`` reads in full, if known;
     a GeoPackage line layer in ``target_crs`` is then read in bulk through GDAL
-    (:func:`.layers.read_line_parts`), with the same result.
+    (:func:`.geopackage.read_line_parts`), with the same result.
     """
     bulk = read_line_parts(layer) if layer is not None and layer.crs() == target_crs else None
     if bulk is not None:

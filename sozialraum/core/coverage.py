@@ -44,7 +44,7 @@ _COVERAGE_LABELS = {
     "de": {1: "gut", 2: "mittel", 3: "gering"},
     "en": {1: "good", 2: "medium", 3: "poor"},
 }
-_NO_DATA = {"de": "keine Angabe", "en": "no data"}
+NO_DATA = {"de": "keine Angabe", "en": "no data"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -52,7 +52,7 @@ _NO_DATA = {"de": "keine Angabe", "en": "no data"}
 # ---------------------------------------------------------------------------------------------
 
 
-def _float_array(values, what_de, what_en):
+def float_array(values, what_de, what_en):
     """``values`` as a 1-D float64 array, or an :class:`InputError` for text and nested data."""
     try:
         array = np.asarray(values, dtype="float64")
@@ -74,7 +74,7 @@ def _labels(positions, item_names):
 
 def _demand_weights(demand_weight):
     """Check ``P_i``: numbers, none missing, none negative, not all zero."""
-    weights = _float_array(demand_weight, "Die Zielbevölkerung", "The target population")
+    weights = float_array(demand_weight, "Die Zielbevölkerung", "The target population")
     if weights.size == 0:
         raise InputError(
             "Es gibt keine Nachfragepunkte. Bitte wählen Sie einen Layer mit Wohnstandorten oder "
@@ -118,7 +118,7 @@ def service_capacities(capacity, n_services=None, service_names=None):
             raise TypeError("capacity=None needs n_services")
         capacities = np.ones(int(n_services), dtype="float64")
     else:
-        capacities = _float_array(capacity, "Die Kapazität", "The capacity")
+        capacities = float_array(capacity, "Die Kapazität", "The capacity")
     if capacities.size == 0:
         raise InputError(
             "Es gibt keine Einrichtungen. Bitte wählen Sie einen Layer mit mindestens einer "
@@ -187,7 +187,7 @@ def _index_array(values, size, what_de, what_en):
 
 def _pairs(pair_i, pair_j, pair_d, n_demand, n_services):
     """Check the pair list; distances may be ``inf`` (never in reach) but not NaN or negative."""
-    distances = _float_array(pair_d, "Die Entfernung", "The distance")
+    distances = float_array(pair_d, "Die Entfernung", "The distance")
     demand = _index_array(
         pair_i, n_demand, "Die Nachfragepunkt-Nummern der Paare", "The demand indices of the pairs"
     )
@@ -213,7 +213,7 @@ def _district_codes(codes, n_districts, what_de, what_en):
         array = array.reshape(-1)
     if array.size and array.dtype.kind not in "iu":
         # codes stored as floats are fine when they are whole numbers
-        as_float = _float_array(array, what_de, what_en)
+        as_float = float_array(array, what_de, what_en)
         if not np.all(np.isfinite(as_float) & (as_float == np.round(as_float))):
             raise InputError(
                 "{} müssen ganze Zahlen 0..{} sein (-1 = außerhalb aller Gebiete).".format(
@@ -439,6 +439,15 @@ def count_within(pair_i, pair_d, thresholds, n_demand):
 # ---------------------------------------------------------------------------------------------
 
 
+def population_within(pair_service, pair_demand, pair_d, weight, thresholds, n_services):
+    """Per threshold ``t`` and service ``j``: ``sum_i P_i`` over the pairs with ``d_ij <= t`` (inclusive)."""
+    result = np.zeros((len(thresholds), n_services))
+    for k, limit in enumerate(thresholds):
+        keep = pair_d <= limit
+        result[k] = np.bincount(pair_service[keep], weights=weight[pair_demand[keep]], minlength=n_services)
+    return result
+
+
 def weighted_mean(values, weights):
     """``sum w x / sum w`` over the points with w > 0 (so 0 x inf never occurs); NaN when the weights sum to 0."""
     values, weights = np.asarray(values, dtype=float), np.asarray(weights, dtype=float)
@@ -482,7 +491,7 @@ def threshold_column(threshold):
 def coverage_labels(classes):
     """Labels of coverage classes 1/2/3 in the current language ("gut"/"mittel"/"gering")."""
     table = _COVERAGE_LABELS[language()]
-    return [table.get(int(c), _NO_DATA[language()]) if pd.notna(c) else _NO_DATA[language()] for c in classes]
+    return [table.get(int(c), NO_DATA[language()]) if pd.notna(c) else NO_DATA[language()] for c in classes]
 
 
 def coverage_class(level, breaks=DEFAULT_CLASS_BREAKS):
@@ -551,7 +560,7 @@ def _norm(norm):
 def _target_population(target_population, n_districts, demand_district=None, demand_weight=None):
     """Per-district target: the given values, or the sum of demand weights in each district."""
     if target_population is not None:
-        target = _float_array(target_population, "Die Zielbevölkerung", "The target population")
+        target = float_array(target_population, "Die Zielbevölkerung", "The target population")
         if target.size != n_districts:
             raise ValueError("target_population needs one value per district")
         bad = np.flatnonzero(~np.isfinite(target) | (target < 0))
@@ -694,7 +703,7 @@ def district_summary(
     weights = _demand_weights(demand_weight)
     codes = _demand_districts(demand_district, n_districts)
     _same_length(codes, weights, "demand_district / demand_weight")
-    nearest = _float_array(nearest_d, "Die Entfernung", "The distance")
+    nearest = float_array(nearest_d, "Die Entfernung", "The distance")
     _same_length(nearest, weights, "nearest_d / demand_weight")
     if np.isnan(nearest).any() or (nearest < 0).any():
         raise InputError(
@@ -726,7 +735,7 @@ def district_summary(
         frame["anteil_ohne_netz"] = unconnected
 
     if accessibility is not None:
-        access = _float_array(accessibility, "Die Erreichbarkeit", "The accessibility")
+        access = float_array(accessibility, "Die Erreichbarkeit", "The accessibility")
         _same_length(access, weights, "accessibility / demand_weight")
         if not np.all(np.isfinite(access)):
             raise ValueError("accessibility must be finite (use 0 for unreached demand)")
@@ -751,112 +760,3 @@ def district_summary(
     _classify(frame, np.asarray(level, dtype="float64"), class_breaks)
     frame["hinweis"] = _notes(frame, unconnected if network else None)
     return frame
-
-
-# ---------------------------------------------------------------------------------------------
-# need x coverage typology
-# ---------------------------------------------------------------------------------------------
-
-_NEED_WORDS = {"de": {1: "geringer", 2: "mittlerer", 3: "hoher"}, "en": {1: "low", 2: "medium", 3: "high"}}
-_COVERAGE_WORDS = {"de": {1: "gute", 2: "mittlere", 3: "geringe"}, "en": {1: "good", 2: "medium", 3: "poor"}}
-
-
-def typology_priority(need_class3, coverage_class3):
-    """Priority 1..9, need first, then coverage: ``3 * (3 - need) + (3 - coverage) + 1``.
-
-    1 = high need & poor coverage (3-3), 2 = 3-2, 3 = 3-1, 4 = 2-3, ... 9 = low need & good
-    coverage (1-1). High need always comes before medium need, whatever the coverage.
-    """
-    return 3 * (3 - need_class3) + (3 - coverage_class3) + 1
-
-
-def _class3(values, what_de, what_en):
-    try:
-        array = pd.array(np.atleast_1d(values), dtype="Float64").to_numpy(dtype="float64", na_value=np.nan)
-    except (TypeError, ValueError):
-        raise InputError("{} müssen Zahlen sein.".format(what_de), "{} must be numbers.".format(what_en)) from None
-    ok = np.isnan(array) | np.isin(array, (1.0, 2.0, 3.0))
-    if not ok.all():
-        raise InputError(
-            "{} müssen 1, 2 oder 3 sein (erhalten: {}).".format(what_de, names(np.unique(array[~ok]))),
-            "{} must be 1, 2 or 3 (got: {}).".format(what_en, names(np.unique(array[~ok]))),
-        )
-    return array
-
-
-def need_coverage_typology(need_class3, coverage_class3):
-    """3 x 3 typology of need (1 low, 2 medium, 3 high) x coverage (1 good, 2 medium, 3 poor).
-
-    Returns ``(code, label, priority)``: code ``"<need>-<coverage>"`` (``"3-3"``), a plain label
-    (``"hoher Bedarf, geringe Versorgung"`` / ``"high need, poor coverage"``) and the priority
-    of :func:`typology_priority` (1 = act first). Where either class is missing: code None,
-    label "keine Angabe"/"no data", priority NaN. Scalars in, scalars out; arrays give arrays.
-    """
-    scalar = np.ndim(need_class3) == 0 and np.ndim(coverage_class3) == 0
-    need = _class3(need_class3, "Die Bedarfsklassen", "The need classes")
-    cover = _class3(coverage_class3, "Die Versorgungsklassen", "The coverage classes")
-    need, cover = np.broadcast_arrays(need, cover)
-    lang = language()
-    codes, labels = [], []
-    priority = np.full(need.shape, np.nan)
-    for k, (a, b) in enumerate(zip(need, cover)):
-        if np.isnan(a) or np.isnan(b):
-            codes.append(None)
-            labels.append(_NO_DATA[lang])
-            continue
-        a, b = int(a), int(b)
-        codes.append("{}-{}".format(a, b))
-        if lang == "en":
-            labels.append("{} need, {} coverage".format(_NEED_WORDS["en"][a], _COVERAGE_WORDS["en"][b]))
-        else:
-            labels.append("{} Bedarf, {} Versorgung".format(_NEED_WORDS["de"][a], _COVERAGE_WORDS["de"][b]))
-        priority[k] = typology_priority(a, b)
-    if scalar:
-        return codes[0], labels[0], (int(priority[0]) if np.isfinite(priority[0]) else float("nan"))
-    return np.asarray(codes, dtype=object), np.asarray(labels, dtype=object), priority
-
-
-def need_class_from_values(values, higher_is_more_need=True):
-    """Three need classes from a continuous need value (e.g. a social index) by terciles.
-
-    With ``q1, q2`` the 1/3 and 2/3 quantiles of the non-missing values (numpy's default linear
-    interpolation): class 1 (low) for ``v <= q1``, 2 (medium) for ``q1 < v <= q2``, 3 (high)
-    for ``v > q2``; reversed when ``higher_is_more_need`` is False. NaN stays NaN.
-    """
-    array = _float_array(values, "Der Bedarfswert", "The need value")
-    present = ~np.isnan(array)
-    if present.sum() < 3 or np.ptp(array[present]) == 0:
-        raise InputError(
-            "Für Bedarfsklassen nach Dritteln braucht es mindestens drei verschiedene Bedarfswerte.",
-            "Need classes by terciles need at least three different need values.",
-        )
-    oriented = array if higher_is_more_need else -array
-    q1, q2 = np.quantile(oriented[present], [1.0 / 3.0, 2.0 / 3.0])
-    classes = np.where(oriented <= q1, 1.0, np.where(oriented <= q2, 2.0, 3.0))
-    return np.where(present, classes, np.nan)
-
-
-def need_class_from_k(class_index, k, higher_is_more_need=True):
-    """Three need classes from a k-class index ``c = 1..k`` (1 = least need).
-
-    ``class3 = 1 + floor(3 (c - 0.5) / k)``: the class centre ``(c - 0.5) / k`` falls into the
-    lower, middle or upper third of ``[0, 1]`` (never on a border). Symmetric: k = 5 gives
-    1, 1, 2, 3, 3; k = 4 gives 1, 2, 2, 3; k = 3 is unchanged. Reversed with
-    ``higher_is_more_need=False`` (then class 1 of k is the highest need). NaN stays NaN.
-    """
-    k = int(k)
-    if k < 2:
-        raise InputError(
-            "Für Bedarfsklassen braucht es mindestens 2 Klassen (erhalten: {}).".format(k),
-            "Need classes need at least 2 classes (got: {}).".format(k),
-        )
-    array = _float_array(class_index, "Die Klassennummer", "The class number")
-    present = ~np.isnan(array)
-    bad = present & ~np.isin(array, np.arange(1, k + 1))
-    if bad.any():
-        raise InputError(
-            "Klassennummern müssen 1..{} sein (erhalten: {}).".format(k, names(np.unique(array[bad]))),
-            "Class numbers must be 1..{} (got: {}).".format(k, names(np.unique(array[bad]))),
-        )
-    c = array if higher_is_more_need else (k + 1) - array
-    return np.where(present, 1.0 + np.floor(3.0 * (c - 0.5) / k), np.nan)

@@ -10,6 +10,7 @@ import os
 import numpy as np
 from qgis.core import (
     QgsApplication,
+    QgsFields,
     QgsProcessingAlgorithm,
     QgsProcessingException,
     QgsProcessingFeatureSourceDefinition,
@@ -32,15 +33,15 @@ from ..adapters.method_record import save_method, save_method_in_database
 from ..adapters.staging import StagedDatabaseTable
 from ..adapters.styling import save_database_style
 from ..adapters.network_graph import TOPOLOGY_TOLERANCE
+from ..adapters.geopackage import add_results_in_place, copy_with_results, keyed_geopackage, new_geopackage
 from ..adapters.layers import (
-    add_results_in_place,
+    column_lists,
     cut_field_names,
     frame_kinds,
-    keyed_geopackage,
-    new_geopackage,
     open_read_only,
     read_table,
     result_fields,
+    write_points,
     write_with_results,
 )
 from ..core.errors import InputError, de_en, names
@@ -493,12 +494,13 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
     def write_result(self, parameters, name, context, feedback, source, table, result_columns, progress_start):
         """Copy ``source`` into output ``name`` with ``result_columns`` of ``table`` appended.
 
-        ``table`` is indexed by feature id (as from ``read_table``). When ``source`` is a
-        GeoPackage layer from :meth:`source_or_fail` and the output a new GeoPackage,
-        ``native:savefeatures`` copies the features (C++) and the results are added to the copy
-        with SQL, far cheaper than handing every value through Python; otherwise the features
-        are written one by one. Both give the same fields, types, values and features (also
-        those with invalid geometries, which neither checks: the results need no geometry).
+        ``table`` is indexed by feature id (as from ``read_table``). The output a new GeoPackage:
+        a whole GeoPackage layer from :meth:`source_or_fail` is copied in bulk by GDAL and SQLite
+        (:func:`..adapters.geopackage.copy_with_results`); a selection of one is copied by
+        ``native:savefeatures`` (C++) and the results are added with SQL. Otherwise, and where
+        an input field is replaced by a result, the features are written one by one, and the log
+        says why. All give the same fields, types, values and features (also those with invalid
+        geometries, which none checks: the results need no geometry).
         Returns the destination id, or ``None`` when the user cancelled.
         """
         columns = frame_kinds(table, result_columns)
@@ -507,14 +509,37 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
         if replaced:
             feedback.pushWarning(de_en("Vorhandene Felder werden durch neue Werte ersetzt: ",
                                        "Existing fields are replaced by new values: ") + ", ".join(replaced))
-        input_name = None if replaced else self._copyable_input(parameters, name, context, source)
-        if input_name is not None:
+        input_name, reason = self._copyable_input(parameters, name, context, source)
+        if replaced:
+            reason = de_en("ein Eingabefeld wird ersetzt", "an input field is replaced")
+        elif input_name is not None and self.whole_layer(source) is not None:
+            dest_id = copy_with_results(self.whole_layer(source), self.outputs.file_path(name),
+                                        table.index.tolist(), columns, column_lists(table, columns),
+                                        feedback.isCanceled)
+            if feedback.isCanceled():
+                return None
+            if dest_id is not None:
+                feedback.setProgress(100.0)
+                return self.outputs.register_loading(name, dest_id)
+            reason = de_en("GDAL kann die Eingabe nicht öffnen", "GDAL cannot open the input")
+        elif input_name is not None:
             return self._copy_and_add_results(parameters, input_name, name, context, feedback, table, columns,
                                               progress_start)
+        feedback.pushInfo(de_en("„{}“ wird Objekt für Objekt geschrieben (langsamer): {}.",
+                                "'{}' is written feature by feature (slower): {}.").format(
+            self.parameterDefinition(name).description(), reason))
         sink, dest_id = self.sink_or_fail(parameters, name, context, fields, source.wkbType(), source.sourceCrs())
         if not write_with_results(source, sink, fields, kept, table, columns, feedback, (progress_start, 100.0)):
             return None
         return dest_id
+
+    def write_points(self, parameters, name, context, feedback, frame, x, y, crs):
+        """A new point layer for output ``name``: one point at ``(x[k], y[k])`` (in ``crs``) per row of
+        ``frame`` with its columns. Returns the destination id, or ``None`` when the user cancelled."""
+        columns = frame_kinds(frame, list(frame.columns))
+        fields, _, _ = result_fields(QgsFields(), columns)
+        sink, dest_id = self.sink_or_fail(parameters, name, context, fields, compat.WKB_POINT, crs)
+        return dest_id if write_points(sink, fields, frame, columns, x, y, feedback) else None
 
     def _warn_cut_names(self, name, field_names, feedback):
         """A Shapefile keeps 10 characters of a field name: say which names are cut, and that Sozialraum's
@@ -530,15 +555,17 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
                 ", ".join("{} → {}".format(full, short) for full, short in cut)))
 
     def _copyable_input(self, parameters, name, context, source):
-        """The input parameter of ``source`` when ``native:savefeatures`` can copy it into output
-        ``name`` keeping its feature ids (a GeoPackage layer into a new GeoPackage), else ``None``."""
+        """``(input parameter, None)`` when output ``name`` can be a bulk copy of ``source`` keeping its
+        feature ids (a GeoPackage layer into a new GeoPackage), else ``(None, why not)``."""
         input_name, _ = self._origin(source)
-        if input_name is None or parameters.get(input_name) is None or parameters.get(name) is None:
-            return None
-        if not keyed_geopackage(self._input_layer(parameters, input_name, context)):
-            return None
         kind, file, _ = self.outputs.places.get(name, (None, None, None))
-        return input_name if kind == "file" and new_geopackage(file) else None
+        if kind != "file" or not new_geopackage(file or ""):
+            return None, de_en("die Ausgabe ist keine neue GeoPackage-Datei", "the output is not a new GeoPackage file")
+        if input_name is None or parameters.get(input_name) is None or parameters.get(name) is None or \
+                not keyed_geopackage(self._input_layer(parameters, input_name, context)):
+            return None, de_en("die Eingabe ist kein GeoPackage-Layer, wie er gespeichert ist",
+                               "the input is not a GeoPackage layer as stored")
+        return input_name, None
 
     def _copy_and_add_results(self, parameters, input_name, name, context, feedback, table, columns,
                               progress_start):
@@ -561,6 +588,6 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
             child.detach()
         if feedback.isCanceled():
             return None
-        add_results_in_place(copied["OUTPUT"], table, columns)
+        add_results_in_place(copied["OUTPUT"], table.index.tolist(), columns, column_lists(table, columns))
         feedback.setProgress(100.0)
         return self.outputs.register_loading(name, copied["OUTPUT"])

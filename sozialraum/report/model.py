@@ -19,11 +19,10 @@ import numpy as np
 import pandas as pd
 
 from ..core.classify import default_labels
-from ..core.coverage import need_class_from_k
 from ..core.errors import InputError, names
 from ..core.method_record import as_record
 from ..core.mss import DYNAMIC_LABELS, STATUS_LABELS
-from ..core.typology import district_key
+from ..core.typology import district_key, need_class_from_k
 from ..core.vocabulary import AGGREGATION, CLASSIFICATION, MISSING, NORMALIZATION, word
 from ..core import palettes
 from . import coverage_story

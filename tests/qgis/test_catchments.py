@@ -129,7 +129,7 @@ def test_circle_without_demand_has_no_population_and_each_point_counts_one_witho
 
 @pytest.fixture()
 def catchments_module(plugin):
-    return importlib.import_module("sozialraum_plugin.sozialraum.processing.algorithms.catchments")
+    return importlib.import_module("sozialraum_plugin.sozialraum.adapters.catchment_shapes")
 
 
 @pytest.fixture()

@@ -104,6 +104,54 @@ def test_points_on_a_shared_border_go_to_the_first_district_in_order(adapters):
     assert assign(x, y, [left, right], order=[1, 0]).tolist() == [0, 1, 1, -1, 1]
 
 
+def geos_assignment(x, y, geometries, order):
+    """The reference: the first district in ``order`` whose polygon GEOS says the point intersects."""
+    codes = []
+    for px, py in zip(x.tolist(), y.tolist()):
+        point = QgsGeometry.fromPointXY(QgsPointXY(px, py))
+        codes.append(next((k for k in order if geometries[k].intersects(point)), -1))
+    return codes
+
+
+def test_assignment_equals_geos_on_borders_vertices_and_holes(adapters):
+    """Irregular cells that share jittered vertices, one with a hole filled by a two-part district and one
+    with a curved edge; points at random, exactly on vertices, on edges and a hair's breadth beside them."""
+    rng = np.random.default_rng(3)
+    corners = np.stack(np.meshgrid(np.arange(4.0), np.arange(4.0), indexing="ij"), axis=-1) * 100.0
+    corners += rng.uniform(-20, 20, corners.shape)
+    cells, rings = [], []
+    for i in range(3):
+        for j in range(3):
+            ring = [corners[i, j], corners[i + 1, j], corners[i + 1, j + 1], corners[i, j + 1], corners[i, j]]
+            rings.append(ring)
+            cells.append([[QgsPointXY(*p) for p in ring]])
+    centre = corners[1:3, 1:3].reshape(-1, 2).mean(axis=0)
+    hole = [centre + d for d in ((-20, -20), (20, -20), (20, 20), (-20, 20), (-20, -20))]
+    cells[4].append([QgsPointXY(*p) for p in hole])
+    geometries = [QgsGeometry.fromPolygonXY(cell) for cell in cells]
+    half = [hole[0], (centre[0], hole[0][1]), (centre[0], hole[2][1]), hole[3], hole[0]]
+    other = [(centre[0], hole[0][1]), hole[1], hole[2], (centre[0], hole[2][1]), (centre[0], hole[0][1])]
+    geometries.append(QgsGeometry.fromMultiPolygonXY([[[QgsPointXY(*p) for p in half]],
+                                                      [[QgsPointXY(*p) for p in other]]]))
+    curved = QgsGeometry.fromWkt("CURVEPOLYGON(COMPOUNDCURVE(CIRCULARSTRING(400 0, 450 50, 400 100), (400 100, 400 0)))")
+    geometries.append(curved)
+    points = [rng.uniform(-50, 460, (3000, 2))]
+    vertices = np.concatenate([np.asarray(ring[:-1]) for ring in rings] + [np.asarray(hole[:-1])])
+    points.append(vertices)
+    starts = np.concatenate([np.asarray(ring[:-1]) for ring in rings])
+    ends = np.concatenate([np.asarray(ring[1:]) for ring in rings])
+    t = rng.uniform(0, 1, (starts.shape[0], 5, 1))
+    on_edges = (starts[:, None] + t * (ends - starts)[:, None]).reshape(-1, 2)
+    points += [on_edges, on_edges + 1e-9, on_edges - 1e-9, np.array([[400.0, 50.0], [450.0, 50.0], [425.0, 50.0]])]
+    xy = np.concatenate(points)
+    x, y = xy[:, 0], xy[:, 1]
+    assign = adapters["distances"].assign_districts
+    for order in (list(range(len(geometries))), list(reversed(range(len(geometries))))):
+        codes = assign(x, y, geometries, order=order).tolist()
+        assert codes == geos_assignment(x, y, geometries, order)
+    assert {-1, 9, 10} <= set(codes)  # points outside, in the two-part district and in the curved one
+
+
 # -- network ----------------------------------------------------------------------------------------
 
 

@@ -43,6 +43,7 @@ TYPES = {"id": str, "a": float, "b": float, "pop": int, "name": str}
 @pytest.fixture()
 def modules(plugin):
     return (importlib.import_module(PACKAGE + ".adapters.layers"),
+            importlib.import_module(PACKAGE + ".adapters.geopackage"),
             importlib.import_module(PACKAGE + ".processing.base"))
 
 
@@ -73,8 +74,8 @@ def forbid(monkeypatch, module, name):
 
 def feature_by_feature(monkeypatch, modules):
     """From here on no layer counts as a plain GeoPackage: reading and writing go feature by feature."""
-    layers, base = modules
-    monkeypatch.setattr(layers, "keyed_geopackage", lambda layer: False)
+    _, gpkg, base = modules
+    monkeypatch.setattr(gpkg, "keyed_geopackage", lambda layer: False)
     monkeypatch.setattr(base, "keyed_geopackage", lambda layer: False)
 
 
@@ -105,7 +106,7 @@ def table(path):
 
 
 def test_geopackage_fast_path_equals_feature_path(run, modules, monkeypatch, tmp_path):
-    layers, base = modules
+    layers, _, base = modules
     memory = polygon_layer(ROWS, types=TYPES)
     source = geopackage(memory, tmp_path / "districts.gpkg")
     with monkeypatch.context() as patch:
@@ -159,41 +160,41 @@ def ogr_geopackage(path):
 
 
 def test_read_through_gdal_equals_feature_by_feature(modules, tmp_path):
-    layers, _ = modules
+    layers, gpkg, _ = modules
     source = ogr_geopackage(tmp_path / "d.gpkg")
     for fields in (["id", "a", "pop", "name", "fid", "big"], ["big"], ["pop", "id"]):
-        fast = layers.read_with_gdal(source, fields)
+        fast = gpkg.read_with_gdal(source, fields)
         slow = layers.read_table(source, fields)  # no layer given: feature by feature
         pd.testing.assert_frame_equal(fast, slow)
-    fast = layers.read_with_gdal(source, ["id", "name", "pop", "fid", "big"])
+    fast = gpkg.read_with_gdal(source, ["id", "name", "pop", "fid", "big"])
     assert fast["id"].tolist()[0] == "01011101" and fast["name"].tolist()[:3] == ["Altstadt", None, "Süd"]
     assert math.isnan(fast["pop"].tolist()[5]) and fast.index.tolist() == [3, 13, 23, 33, 43, 53]
     assert fast["fid"].tolist() == fast.index.tolist() and fast["big"].tolist()[:2] == [2 ** 40, 2 ** 40 + 1]
     assert math.isnan(fast["big"].tolist()[2])  # an integer column with NULLs becomes float, as before
     # yes/no fields are left to QGIS (GDAL 3.6 garbles them), with the same result through read_table
-    assert layers.read_with_gdal(source, ["id", "flag"]) is None
+    assert gpkg.read_with_gdal(source, ["id", "flag"]) is None
     assert layers.read_table(source, ["flag"], layer=source)["flag"].tolist() == [False, True, False, None, False,
                                                                                  True]
 
 
 def test_gdal_read_steps_aside(modules, tmp_path):
-    layers, _ = modules
+    layers, gpkg, _ = modules
     source = geopackage(polygon_layer(ROWS, types=TYPES), tmp_path / "d.gpkg")
-    assert layers.read_with_gdal(polygon_layer(ROWS, types=TYPES), ["id"]) is None  # memory layer
+    assert gpkg.read_with_gdal(polygon_layer(ROWS, types=TYPES), ["id"]) is None  # memory layer
     filtered = QgsVectorLayer(source.source(), "f", "ogr")
     filtered.setSubsetString("pop > 500")
-    assert layers.read_with_gdal(filtered, ["id"]) is None
+    assert gpkg.read_with_gdal(filtered, ["id"]) is None
     assert len(layers.read_table(filtered, ["id"], layer=filtered)) == 4
     editing = QgsVectorLayer(source.source(), "e", "ogr")
     editing.startEditing()
     editing.changeAttributeValue(1, 1, "changed")
-    assert layers.read_with_gdal(editing, ["id"]) is None
+    assert gpkg.read_with_gdal(editing, ["id"]) is None
     assert layers.read_table(editing, ["id"], layer=editing)["id"][1] == "changed"
     editing.rollBack()
 
 
 def test_selected_features_only(modules, monkeypatch, tmp_path):
-    _, base = modules
+    _, _, base = modules
     source = geopackage(polygon_layer(ROWS, types=TYPES), tmp_path / "d.gpkg")
     QgsProject.instance().addMapLayer(source)
     try:
@@ -245,7 +246,7 @@ def test_result_fields_of_an_earlier_run_are_replaced(run, tmp_path):
 
 
 def test_other_algorithms_write_alike(run, modules, monkeypatch, tmp_path):
-    _, base = modules
+    _, _, base = modules
     memory = polygon_layer(ROWS, types=TYPES)
     source = geopackage(memory, tmp_path / "d.gpkg")
     # MIN_CASES 0: this test is about the two write paths, not confidentiality (a = 1 case would be withheld)
@@ -280,7 +281,7 @@ def test_copied_output_is_loaded_styled_and_keeps_its_method(plugin, tmp_path):
 
 
 def test_child_feedback_maps_progress_and_passes_cancel(modules):
-    _, base = modules
+    _, _, base = modules
     parent = QgsProcessingFeedback()
     child = base._ChildFeedback(parent, 40.0, 94.0)
     child.setProgress(50.0)

@@ -26,7 +26,7 @@ UTM = QgsCoordinateReferenceSystem("EPSG:25832")
 @pytest.fixture()
 def adapters(plugin):
     return (importlib.import_module(PACKAGE + ".adapters.distances"),
-            importlib.import_module(PACKAGE + ".adapters.layers"),
+            importlib.import_module(PACKAGE + ".adapters.geopackage"),
             importlib.import_module(PACKAGE + ".processing.base"))
 
 
@@ -64,9 +64,9 @@ def assert_same(fast, slow, fields):
 
 
 def test_bulk_read_equals_feature_by_feature(adapters, tmp_path):
-    distances, layers, _ = adapters
+    distances, gpkg, _ = adapters
     layer = geopackage(point_layer(ROWS), tmp_path / "p.gpkg")
-    assert layers.read_point_columns(layer, ["pid", "kinder", "n"]) is not None  # the bulk path applies
+    assert gpkg.read_point_columns(layer, ["pid", "kinder", "n"]) is not None  # the bulk path applies
     fast, slow = read_both(distances, layer, ["pid", "kinder", "n"])
     assert_same(fast, slow, ["pid", "kinder", "n"])
     assert list(fast.values["pid"]) == ["0042", "b", None] and fast.values["kinder"][1] is None
@@ -74,11 +74,11 @@ def test_bulk_read_equals_feature_by_feature(adapters, tmp_path):
 
 
 def test_bulk_read_steps_aside(adapters, tmp_path):
-    distances, layers, _ = adapters
+    distances, gpkg, _ = adapters
     # a point without geometry: the feature-by-feature reader lists it
     rows = ROWS + [{"x": None, "y": None, "pid": "nowhere", "kinder": 1.0, "n": 2}]
     layer = geopackage(point_layer(rows), tmp_path / "p.gpkg")
-    assert layers.read_point_columns(layer, ["kinder"]) is None
+    assert gpkg.read_point_columns(layer, ["kinder"]) is None
     fast, slow = read_both(distances, layer, ["kinder"])
     assert_same(fast, slow, ["kinder"])
     assert len(fast.no_geometry) == 1
@@ -95,7 +95,7 @@ def test_bulk_read_steps_aside(adapters, tmp_path):
     feature.setGeometry(QgsGeometry.fromWkt("MultiPoint((400000 5700000), (400010 5700000))"))
     multi.dataProvider().addFeatures([feature])
     layer = geopackage(multi, tmp_path / "m.gpkg")
-    assert layers.read_point_columns(layer, ["kinder"]) is None
+    assert gpkg.read_point_columns(layer, ["kinder"]) is None
     assert_same(*read_both(distances, layer, ["kinder"]), ["kinder"])
 
 
@@ -171,9 +171,9 @@ LINES = ["LineString(400000 5700000, 400100 5700000, 400100 5700050.5)",
 
 def test_bulk_network_equals_feature_by_feature(plugin, adapters, tmp_path):
     module = network_module(plugin)
-    _, layers, _ = adapters
+    _, gpkg, _ = adapters
     layer = line_geopackage(LINES, tmp_path / "wege.gpkg")
-    parts = layers.read_line_parts(layer)
+    parts = gpkg.read_line_parts(layer)
     assert parts is not None  # the bulk path applies
     fids, part_feature, count, x, y = parts
     assert part_feature.tolist() == [0, 1, 1, 2, 3] and count.tolist() == [3, 2, 3, 2, 2]
@@ -188,7 +188,7 @@ def test_bulk_network_equals_feature_by_feature(plugin, adapters, tmp_path):
     layer = line_geopackage(["LineString Z(400000 5700000 10, 400100 5700000 12, 400100 5700100 20)",
                              "LineString Z(400100 5700100 20, 400200 5700100 0)"], tmp_path / "z.gpkg",
                             "LineStringZ")
-    assert layers.read_line_parts(layer) is not None
+    assert gpkg.read_line_parts(layer) is not None
     fast, slow = read_networks(module, layer)
     assert_same_network(fast, slow)
     assert fast.edge_length.tolist() == [200.0, 100.0]
@@ -196,17 +196,17 @@ def test_bulk_network_equals_feature_by_feature(plugin, adapters, tmp_path):
 
 def test_bulk_network_steps_aside(plugin, adapters, tmp_path):
     module = network_module(plugin)
-    _, layers, _ = adapters
+    _, gpkg, _ = adapters
     # a feature without geometry: read and reported feature by feature
     layer = line_geopackage(LINES + [None], tmp_path / "a.gpkg")
-    assert layers.read_line_parts(layer) is None
+    assert gpkg.read_line_parts(layer) is None
     fast, slow = read_networks(module, layer)
     assert_same_network(fast, slow)
     assert len(fast.no_geometry) == 1
     # a curve: segmentized by QGIS
     layer = line_geopackage(LINES + ["CircularString(400400 5700300, 400450 5700350, 400500 5700300)"],
                             tmp_path / "b.gpkg")
-    assert layers.read_line_parts(layer) is None
+    assert gpkg.read_line_parts(layer) is None
     assert_same_network(*read_networks(module, layer))
     # another CRS than the one measured in: reprojected by QGIS
     layer = line_geopackage(LINES, tmp_path / "c.gpkg")

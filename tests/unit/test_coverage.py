@@ -1,4 +1,4 @@
-"""Service coverage: hand-computed 2SFCA / E2SFCA / Gaussian cases, district tables, typology."""
+"""Service coverage: hand-computed 2SFCA / E2SFCA / Gaussian cases, district tables."""
 
 import math
 
@@ -8,16 +8,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sozialraum.core import errors
 from sozialraum.core.coverage import (
     catchment_weights,
     count_within,
     coverage_class,
     district_summary,
     nearest_distance,
-    need_class_from_k,
-    need_class_from_values,
-    need_coverage_typology,
     supply_ratio_only,
     two_step_fca,
     weighted_median,
@@ -38,13 +34,6 @@ PAIR_D = np.array([100.0, 300.0, 200.0, 400.0, 250.0, 700.0])
 D0 = 600.0
 DEMAND_DISTRICT = np.array([0, 0, 1, 1])
 SERVICE_DISTRICT = np.array([0, 1, 0, -1])
-
-
-@pytest.fixture
-def english():
-    errors.set_language("en")
-    yield
-    errors.set_language("de")
 
 
 def fca(weight="uniform", d0=D0, **kw):
@@ -323,47 +312,6 @@ def test_supply_ratio_only():
     # one place per service: 2/30 and 1/70 against the city quota 3/100
     np.testing.assert_allclose(no_norm["versorgungsgrad"], [(2 / 30) / 0.03, (1 / 70) / 0.03])
     assert no_norm["versorgung_klasse"].tolist() == [1, 3]
-
-
-# --- typology -----------------------------------------------------------------------------------
-
-
-def test_typology_all_nine_cells():
-    order = [(3, 3), (3, 2), (3, 1), (2, 3), (2, 2), (2, 1), (1, 3), (1, 2), (1, 1)]
-    need = [a for a, _ in order]
-    cover = [b for _, b in order]
-    codes, labels, priority = need_coverage_typology(need, cover)
-    assert priority.tolist() == list(range(1, 10))
-    assert codes.tolist() == ["3-3", "3-2", "3-1", "2-3", "2-2", "2-1", "1-3", "1-2", "1-1"]
-    assert labels[0] == "hoher Bedarf, geringe Versorgung"
-    assert labels[-1] == "geringer Bedarf, gute Versorgung"
-    assert need_coverage_typology(3, 3) == ("3-3", "hoher Bedarf, geringe Versorgung", 1)
-
-
-def test_typology_english_and_missing(english):
-    codes, labels, priority = need_coverage_typology([3, None], pd.array([3, pd.NA], dtype="Int64"))
-    assert codes.tolist() == ["3-3", None]
-    assert labels.tolist() == ["high need, poor coverage", "no data"]
-    assert priority[0] == 1 and np.isnan(priority[1])
-    with pytest.raises(InputError):
-        need_coverage_typology([4], [1])
-
-
-def test_need_classes_by_terciles():
-    assert need_class_from_values([5, 1, 3, 2, 6, 4]).tolist() == [3, 1, 2, 1, 3, 2]
-    assert need_class_from_values([5, 1, 3, 2, 6, 4], higher_is_more_need=False).tolist() == [1, 3, 2, 3, 1, 2]
-    assert np.isnan(need_class_from_values([1, np.nan, 2, 3])[1])
-    with pytest.raises(InputError):
-        need_class_from_values([2, 2, 2, 2])
-
-
-def test_need_classes_from_k_classes():
-    assert need_class_from_k([1, 2, 3, 4, 5], 5).tolist() == [1, 1, 2, 3, 3]
-    assert need_class_from_k([1, 2, 3, 4], 4).tolist() == [1, 2, 2, 3]
-    assert need_class_from_k([1, 2, 3], 3).tolist() == [1, 2, 3]
-    assert need_class_from_k([1, 5], 5, higher_is_more_need=False).tolist() == [3, 1]
-    with pytest.raises(InputError):
-        need_class_from_k([0, 6], 5)
 
 
 # --- bad input ----------------------------------------------------------------------------------

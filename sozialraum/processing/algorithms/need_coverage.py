@@ -14,10 +14,16 @@ from qgis.core import (
 
 from ...adapters import compat
 from ...adapters.bivariate import attach_bivariate_style
-from ...core.coverage import need_class_from_k, need_class_from_values
 from ...core.errors import names
 from ...core.frames import check_unique_ids, numeric_columns
-from ...core.typology import coverage_class_from_values, coverage_classes_given, district_key, join_typology
+from ...core.typology import (
+    coverage_class_from_values,
+    coverage_classes_given,
+    district_key,
+    join_typology,
+    need_class_from_k,
+    need_class_from_values,
+)
 from ..base import SozialraumAlgorithm, de_en
 
 RESULT_COLUMNS = ["bedarf_klasse", "versorgung_klasse_3", "typ_code", "typ_label", "prioritaet", "hinweis"]

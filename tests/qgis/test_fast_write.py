@@ -1,0 +1,138 @@
+"""The bulk write of result layers (GDAL + SQLite, adapters/geopackage.copy_with_results) gives the very
+layers the feature-by-feature path gives: same feature ids, fields (name, type, length, precision),
+values and geometries, for the district layer and the per-point layer of servicecoverage; the input
+stays byte-identical; where the bulk write cannot be used, the log says so."""
+
+import hashlib
+import importlib
+
+import numpy as np
+import pytest
+from qgis.core import (
+    QgsCoordinateTransformContext,
+    QgsProcessingFeedback,
+    QgsVectorFileWriter,
+    QgsVectorLayer,
+)
+from test_service_coverage import DISTRICTS, SERVICES, point_layer, run_coverage, square_layer
+
+PACKAGE = "sozialraum_plugin.sozialraum"
+
+
+@pytest.fixture()
+def modules(plugin):
+    return (importlib.import_module(PACKAGE + ".adapters.geopackage"),
+            importlib.import_module(PACKAGE + ".processing.base"))
+
+
+class Log(QgsProcessingFeedback):
+    def __init__(self):
+        super().__init__()
+        self.lines = []
+
+    def pushInfo(self, info):  # noqa: N802 (QGIS API)
+        self.lines.append(info)
+        super().pushInfo(info)
+
+
+def save(layer, path, name):
+    options = QgsVectorFileWriter.SaveVectorOptions()
+    options.driverName = "GPKG"
+    options.layerName = name
+    error = QgsVectorFileWriter.writeAsVectorFormatV3(layer, str(path), QgsCoordinateTransformContext(), options)
+    assert error[0] == QgsVectorFileWriter.NoError, error
+    saved = QgsVectorLayer("{}|layername={}".format(path, name), name, "ogr")
+    assert saved.isValid()
+    return saved
+
+
+def demand_points(tmp_path):
+    """200 demand points over the three districts of test_service_coverage (some outside all of them),
+    one on the border of A and B, and one without a geometry, as a GeoPackage."""
+    rng = np.random.default_rng(7)
+    rows = [{"x": float(x), "y": float(y), "pid": "p{}".format(k), "kinder": float(w)} for k, (x, y, w) in enumerate(
+        zip(rng.uniform(-200, 2200, 200).round(1), rng.uniform(-200, 1200, 200).round(1), rng.integers(1, 5, 200)))]
+    rows += [{"x": 1000.0, "y": 500.0, "pid": "border", "kinder": 2.0},
+             {"x": None, "y": None, "pid": "empty", "kinder": 999.0}]
+    return save(point_layer(rows, name="demand"), tmp_path / "demand.gpkg", "demand")
+
+
+def layer_content(path):
+    """Everything a user sees of a result layer: fields with their definitions, and per feature id the
+    attributes and the geometry (WKB)."""
+    layer = QgsVectorLayer(str(path), "out", "ogr")
+    assert layer.isValid()
+    fields = [(f.name(), f.type(), f.typeName(), f.length(), f.precision()) for f in layer.fields()]
+    rows = {feature.id(): ([None if value is None or (hasattr(value, "isNull") and value.isNull()) else value
+                            for value in feature.attributes()], feature.geometry().asWkb().data())
+            for feature in layer.getFeatures()}
+    return fields, rows, layer.wkbType(), layer.crs().authid(), layer.featureCount()
+
+
+def md5(path):
+    return hashlib.md5(path.read_bytes()).hexdigest()
+
+
+def test_bulk_write_equals_feature_by_feature(run, modules, monkeypatch, tmp_path):
+    gpkg, base = modules
+    demand = demand_points(tmp_path)
+    services = save(point_layer(SERVICES, name="services"), tmp_path / "services.gpkg", "services")
+    districts = save(square_layer(DISTRICTS), tmp_path / "districts.gpkg", "districts")
+    inputs = {path: md5(path) for path in tmp_path.glob("*.gpkg")}
+    fast_log, slow_log = Log(), Log()
+    with monkeypatch.context() as patch:
+        def fail(*args, **kwargs):
+            raise AssertionError("the bulk write should be used")
+        patch.setattr(base, "write_with_results", fail)
+        fast = run_coverage(run, demand=demand, services=services, districts=districts, feedback=fast_log,
+                            OUTPUT=str(tmp_path / "fast.gpkg"), OUTPUT_DEMAND=str(tmp_path / "fast_points.gpkg"))
+    with monkeypatch.context() as patch:
+        for module in modules:  # no layer counts as a plain GeoPackage: read and written feature by feature
+            patch.setattr(module, "keyed_geopackage", lambda layer: False)
+        slow = run_coverage(run, demand=demand, services=services, districts=districts, feedback=slow_log,
+                            OUTPUT=str(tmp_path / "slow.gpkg"), OUTPUT_DEMAND=str(tmp_path / "slow_points.gpkg"))
+    assert {path: md5(path) for path in inputs} == inputs  # the inputs are never touched
+    for key, n_features in (("OUTPUT", 3), ("OUTPUT_DEMAND", 202)):
+        fast_content, slow_content = layer_content(fast[key]), layer_content(slow[key])
+        assert fast_content == slow_content
+        assert fast_content[4] == n_features
+        assert QgsVectorLayer(fast[key], "f", "ogr").hasSpatialIndex() == 2  # QgsFeatureSource.SpatialIndexPresent
+    # the point without a geometry keeps its row, without results, in both
+    fields, rows = layer_content(fast["OUTPUT_DEMAND"])[:2]
+    names = [f[0] for f in fields]
+    empty = [row for row, geometry in rows.values() if row[names.index("pid")] == "empty"]
+    assert len(empty) == 1 and empty[0][names.index("erreichbarkeit")] is None
+    # the log says when and why the slow way is taken
+    assert not any("Objekt für Objekt" in line or "feature by feature" in line for line in fast_log.lines)
+    slow_lines = [line for line in slow_log.lines if "Objekt für Objekt" in line or "feature by feature" in line]
+    assert len(slow_lines) == 2 and all("GeoPackage" in line for line in slow_lines)
+
+
+def test_bulk_write_output_into_memory_is_logged(run, tmp_path):
+    log = Log()
+    districts = save(square_layer(DISTRICTS), tmp_path / "districts.gpkg", "districts")
+    run_coverage(run, districts=districts, feedback=log, OUTPUT="memory:", OUTPUT_DEMAND="memory:")
+    assert any(("Objekt für Objekt" in line or "feature by feature" in line) and "GeoPackage" in line
+               for line in log.lines)
+
+
+class CancelAt(QgsProcessingFeedback):
+    """Cancels the run once its progress reaches ``at`` (the per-point layer is written from 90 %)."""
+
+    def __init__(self, at):
+        super().__init__()
+        self.at = at
+        self.progressChanged.connect(lambda progress: self.cancel() if progress >= self.at else None)
+
+
+def test_cancel_during_the_bulk_write_leaves_no_output(run, tmp_path):
+    from qgis.core import QgsProcessingException
+
+    demand = demand_points(tmp_path)
+    districts = save(square_layer(DISTRICTS), tmp_path / "districts.gpkg", "districts")
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(QgsProcessingException):
+        run_coverage(run, demand=demand, districts=districts, feedback=CancelAt(90.0),
+                     OUTPUT=str(out / "d.gpkg"), OUTPUT_DEMAND=str(out / "p.gpkg"))
+    assert list(out.iterdir()) == []  # nothing written, nothing staged left behind

@@ -97,6 +97,16 @@ LABEL_INSIDE_POLYGON = _pick(Qgis, "LabelPolygonPlacementFlag.AllowPlacementInsi
                              "AllowPlacementInsideOfPolygon")
 LABEL_OUTSIDE_POLYGON = _pick(Qgis, "LabelPolygonPlacementFlag.AllowPlacementOutsideOfPolygon", QgsLabeling,
                               "AllowPlacementOutsideOfPolygon")
+_POLYGON_PLACEMENT_FLAGS = _pick(Qgis, "LabelPolygonPlacementFlags", QgsLabeling, "PolygonPlacementFlags")
+
+
+def polygon_placement(*flags):
+    """The flags type of polygon label placement made of ``flags``: from 3.26 on ``|`` of two flag members gives a
+    plain int that setPolygonPlacementFlags refuses, so the flags start from their own type."""
+    combined = _POLYGON_PLACEMENT_FLAGS(flags[0])
+    for flag in flags[1:]:
+        combined |= flag
+    return combined
 # Geometry simplification while drawing (Qgis.VectorRenderingSimplificationFlag / VectorSimplificationAlgorithm
 # from 3.36 on).
 SIMPLIFY_GEOMETRY = _pick(Qgis, "VectorRenderingSimplificationFlag.GeometrySimplification", QgsVectorSimplifyMethod,

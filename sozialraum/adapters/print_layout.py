@@ -209,7 +209,8 @@ def _label_quarters(layer):
     # candidates all over the polygon, so a label can move away from the legend, scale bar or frame; beside it
     # where the quarter is too small (Berlin's rank 9 found no place inside)
     settings.placement = compat.LABEL_HORIZONTAL
-    settings.setPolygonPlacementFlags(compat.LABEL_INSIDE_POLYGON | compat.LABEL_OUTSIDE_POLYGON)
+    settings.setPolygonPlacementFlags(compat.polygon_placement(compat.LABEL_INSIDE_POLYGON,
+                                                               compat.LABEL_OUTSIDE_POLYGON))
     settings.isExpression = True
     settings.fieldName = ("CASE WHEN @map_id = '{}' THEN if(\"rang\" <= 10, to_string(\"rang\"), NULL) "
                           "ELSE \"name\" END").format(OVERVIEW_MAP)

@@ -124,7 +124,7 @@ def main():
             parameters["NORM"] = norm
         coverage = processing.run("sozialraum:servicecoverage", parameters, feedback=feedback)
         title = "Versorgung {}".format("Kitas" if key == "kitas" else "Pflegeheime")
-        save_styled(results, "versorgung_" + key, title, json.loads(coverage["METHOD"]), styling.apply_class_style,
+        save_styled(results, "versorgung_" + key, title, json.loads(coverage["METHOD_RECORD"]), styling.apply_class_style,
                     "versorgung_klasse", coverage_labels)
         typology = processing.run("sozialraum:needcoverage", {
             "NEED": "{}|layername=sozialindex".format(results), "NEED_ID_FIELD": "quartier_id",

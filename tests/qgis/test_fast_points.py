@@ -256,7 +256,7 @@ def test_degenerate_network_line_is_read_alike_whatever_the_geometry_setting(plu
                 "CAPACITY_FIELD": "plaetze", "DEMAND": demand, "DEMAND_FIELD": "kinder", "NETWORK": network,
                 "DISTANCE": "300, 1000", "METHOD": "2sfca", "OUTPUT": "memory:"},
                 context=context, feedback=QgsProcessingFeedback())
-            method = json.loads(result["METHOD"])
+            method = json.loads(result["METHOD_RECORD"])
             outputs.append((method["network"]["edges"], method["network"]["nodes"], result["UNREACHED_SHARE"]))
     # 3 lines read; the one of length 0 joins a node to itself, which the graph leaves out
     assert all(o == outputs[0] for o in outputs) and outputs[0][0] == 2

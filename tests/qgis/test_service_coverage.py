@@ -216,7 +216,7 @@ def test_2sfca_values_and_district_columns(run):
     assert by_point(result, "einrichtungen_1000") == {"d1": 2, "d2": 2, "d3": 3, "d5": 0}
     assert by_point(result, "naechste_einrichtung")["d3"].startswith("s2")
     assert by_point(result, "gebiet_id") == {"d1": "A", "d2": "A", "d3": "B", "d5": "C"}
-    method = json.loads(result["METHOD"])
+    method = json.loads(result["METHOD_RECORD"])
     assert method["method"] == "2sfca" and method["norm"] == 0.5 and method["catchment_d0_m"] == 1000.0
     assert method["thresholds_m"] == [300.0, 1000.0] and method["distance"] == "euclidean"
     assert method["unused_services"] == ["s4 (fid 4)"]
@@ -315,7 +315,7 @@ def test_district_points_without_demand_layer(run):
     for feature in points.getFeatures():  # the point on surface lies in its own square
         x = feature.geometry().asPoint().x() - X0
         assert 100 * int(feature["gebiet_id"]) < x < 100 * int(feature["gebiet_id"]) + 100
-    assert json.loads(result["METHOD"])["demand"] == "point_on_surface"
+    assert json.loads(result["METHOD_RECORD"])["demand"] == "point_on_surface"
 
 
 # -- network distances ---------------------------------------------------------------------------
@@ -344,7 +344,7 @@ def test_network_distance_by_hand_on_a_grid(run):
     assert by_point(result, "fangabstand") == pytest.approx({"corner": 0.0, "off": 0.0})
     assert by_point(result, "einrichtungen_300") == {"corner": 1, "off": 1}  # 300 m inclusive
     assert by_point(result, "erreichbarkeit") == pytest.approx({"corner": 6 / 15, "off": 6 / 15})
-    method = json.loads(result["METHOD"])
+    method = json.loads(result["METHOD_RECORD"])
     assert method["distance"] == "network" and method["network"]["components"] == 1
     assert method["network"]["snap_demand_max_m"] == pytest.approx(0.0)
 
@@ -365,7 +365,7 @@ def test_network_point_in_the_middle_of_a_long_path_and_two_on_one_path(run):
     assert by_point(result, "fangabstand") == pytest.approx({"p": 30.0})
     assert by_point(result, "einrichtungen_400") == {"p": 1}
     assert by_point(result, "einrichtungen_1000") == {"p": 2}  # 930 <= 1000
-    facts = json.loads(result["METHOD"])["network"]
+    facts = json.loads(result["METHOD_RECORD"])["network"]
     assert facts["snapping"] == "nearest point of the nearest edge"
     assert facts["snap_services_max_m"] == pytest.approx(20.0) and facts["snap_services_mean_m"] == pytest.approx(10.0)
 
@@ -401,7 +401,7 @@ def test_unconnected_network_is_reported(run):
                           point_layer(demand, name="demand"), feedback, DISTANCE="1000", NETWORK=network)
     warning = next(w for w in feedback.warnings if "getrennte Teile" in w or "separate parts" in w)
     assert "2" in warning and "25.0" in warning  # 2 parts, 10 of 40 = 25 % of the target population
-    facts = json.loads(result["METHOD"])["network"]
+    facts = json.loads(result["METHOD_RECORD"])["network"]
     assert facts["components"] == 2 and facts["demand_off_main_component"] == pytest.approx(0.25)
     assert facts["demand_without_service_in_component"] == pytest.approx(0.25)
     assert by_point(result, "dist_naechste")["island"] is None
@@ -453,7 +453,7 @@ def test_demand_outside_all_districts_is_warned_and_still_served(run):
     assert by_point(result, "gebiet_id")["out"] is None
     # s3 now shares its 4 places between d3 (20) and out (4): R3 = 4 / 24
     assert by_point(result, "erreichbarkeit")["out"] == pytest.approx(4 / 24 + 12 / 64)  # s2 at 900 m too
-    assert json.loads(result["METHOD"])["n_demand_outside_districts"] == 1
+    assert json.loads(result["METHOD_RECORD"])["n_demand_outside_districts"] == 1
 
 
 def test_duplicate_district_ids_are_named(run):
@@ -530,7 +530,7 @@ def test_districts_in_wgs84_are_measured_in_utm(run):
                           demand=point_layer(DEMAND, crs="EPSG:4326", name="demand"), DISTANCE="300.5, 1000.5")
     # x = 400000 in zone 32 lies at about 7.6° E in Germany: ETRS89 / UTM 32N
     assert any("EPSG:25832" in w and "EPSG:4326" in w for w in feedback.warnings)
-    method = json.loads(result["METHOD"])
+    method = json.loads(result["METHOD_RECORD"])
     assert method["crs"] == "EPSG:25832" and "EPSG:25832" in method["crs_message"]
     assert by_point(result, "dist_naechste")["d1"] == pytest.approx(300.0, abs=1e-3)
     assert values(result["OUTPUT"], "erreichbarkeit") == pytest.approx({"A": 1 / 3, "B": 8 / 15, "C": 0.0})
@@ -579,7 +579,7 @@ def test_musterstadt_kitas(run, musterstadt):
     assert set(classes.values()) == {1, 2, 3}
     # conservation on real data: every Kita with children in reach hands out all its places
     handed_out = sum(f["ew_u6"] * f["erreichbarkeit"] for f in fca["OUTPUT_DEMAND"].getFeatures())
-    used = json.loads(fca["METHOD"])
+    used = json.loads(fca["METHOD_RECORD"])
     assert used["unused_services"] == []
     assert handed_out == pytest.approx(used["total_capacity"], rel=1e-9)
 
@@ -590,7 +590,7 @@ def test_musterstadt_snapping_to_the_nearest_street(run, musterstadt):
                   "DISTANCE": "1000", "METHOD": "nearest", "OUTPUT": "memory:", "OUTPUT_DEMAND": "memory:"}
     straight = run("servicecoverage", parameters)
     along = run("servicecoverage", dict(parameters, NETWORK=musterstadt["wege"]))
-    facts = json.loads(along["METHOD"])["network"]
+    facts = json.loads(along["METHOD_RECORD"])["network"]
     # the demo places every address 12-28 m beside a street segment (make_musterstadt.py): its nearest point of
     # the network is at most that far (snapped to the nearest NODE the addresses were up to 266 m off)
     snap = [f["fangabstand"] for f in along["OUTPUT_DEMAND"].getFeatures()]
@@ -613,7 +613,7 @@ def test_musterstadt_care_homes(run, musterstadt):
     out = result["OUTPUT"]
     assert values(out, "zielbevoelkerung", "quartier_id") == values(out, "ew_65plus", "quartier_id")
     assert set(values(out, "versorgung_klasse", "quartier_id").values()) <= {1, 2, 3}
-    assert json.loads(result["METHOD"])["n_services"] == 13
+    assert json.loads(result["METHOD_RECORD"])["n_services"] == 13
 
 
 # -- real data: Berlin's Kitas 2022 and planning areas (skipped without ../shared) ------------------
@@ -654,7 +654,7 @@ def test_berlin_kitas_per_planning_area(run):
     feedback = Recorder()
     result = run("servicecoverage", dict(base, DISTRICTS=layer, TARGET_POPULATION_FIELD="ew_u6",
                                          OUTPUT_DEMAND="memory:"), feedback)
-    method = json.loads(result["METHOD"])
+    method = json.loads(result["METHOD_RECORD"])
     assert method["crs"] == "EPSG:25833"  # Berlin lies east of 12° E: ETRS89 / UTM 33N, as the Kita layer
     assert any("EPSG:4326" in w and "EPSG:25833" in w for w in feedback.warnings)
     out = result["OUTPUT"]

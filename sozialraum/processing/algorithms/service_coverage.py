@@ -117,7 +117,7 @@ class ServiceCoverageAlgorithm(SozialraumAlgorithm):
         self.addParameter(QgsProcessingParameterFeatureSink(
             self.OUTPUT_DEMAND, de_en("Versorgung je Nachfragepunkt", "Coverage per demand point"),
             optional=True, createByDefault=False))
-        self.addOutput(QgsProcessingOutputString("METHOD", de_en("Verfahren (JSON)", "Method record (JSON)")))
+        self.addOutput(QgsProcessingOutputString("METHOD_RECORD", de_en("Verfahren (JSON)", "Method record (JSON)")))
         self.addOutput(QgsProcessingOutputNumber("N_DEMAND_POINTS", de_en("Nachfragepunkte", "Demand points")))
         self.addOutput(QgsProcessingOutputNumber("N_UNUSED_SERVICES", de_en(
             "Einrichtungen ohne Nachfrage in Reichweite", "Services with no demand in reach")))
@@ -186,7 +186,7 @@ class ServiceCoverageAlgorithm(SozialraumAlgorithm):
             method["network"] = distances.network
         self.save_method(dest_id, method, context)
         attach_class_style(context, dest_id, "versorgung_klasse", labels, de_en("Versorgung", "Coverage"), method)
-        results = {self.OUTPUT: dest_id, "METHOD": json.dumps(method, ensure_ascii=False),
+        results = {self.OUTPUT: dest_id, "METHOD_RECORD": json.dumps(method, ensure_ascii=False),
                    "N_DEMAND_POINTS": int(demand.x.size), "N_UNUSED_SERVICES": len(result.unused),
                    "UNREACHED_SHARE": result.unreached_share}
         if per_point:

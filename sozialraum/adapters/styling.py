@@ -13,6 +13,7 @@ import numpy as np
 
 from qgis.core import (
     Qgis,
+    QgsApplication,
     QgsCategorizedSymbolRenderer,
     QgsColorBrewerColorRamp,
     QgsExpression,
@@ -155,14 +156,27 @@ def catchment_renderer(geometry_type, thresholds, distance_field="schwelle_m"):
     return renderer
 
 
+def named_by_default(name):
+    """True when ``name`` is a name Processing gives a result by default: none, "output", or the name or description
+    of one of the plugin's outputs. A name a model gives its output (``versorgung_kita`` or "Versorgung Kitas") is
+    not."""
+    if not name or name.lower() == "output":
+        return True
+    provider = QgsApplication.processingRegistry().providerById("sozialraum")
+    return provider is None or any(name in (definition.name(), definition.description())
+                                   for algorithm in provider.algorithms()
+                                   for definition in algorithm.destinationParameterDefinitions())
+
+
 def apply_renderer(layer, make_renderer, title="", method=None):
-    """Give ``layer`` the renderer ``make_renderer(geometry_type)``, the name ``title`` and the ``method`` record."""
+    """Give ``layer`` the renderer ``make_renderer(geometry_type)``, the ``method`` record and the name ``title``
+    unless it already carries a name of its own (:func:`named_by_default`): two outputs of a model stay apart."""
     if layer is None:
         return
     if layer.isSpatial():
         layer.setRenderer(make_renderer(layer.geometryType()))
         layer.triggerRepaint()
-    if title:
+    if title and named_by_default(layer.name()):
         layer.setName(title)
     if method is not None:
         layer.setCustomProperty(METHOD_PROPERTY, record_from_dict(method).to_json())

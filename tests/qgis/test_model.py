@@ -117,3 +117,43 @@ def test_model_runs_on_musterstadt(model, run):
     estate = [f for f in layers["kita_bedarf:bedarf_versorgung_kita"].getFeatures()
               if f["name"] == "Großwohnsiedlung Am Wiesenhang"]
     assert [f["typ_code"] for f in estate] == ["3-3"]
+
+
+def test_the_outputs_of_a_model_keep_the_models_names_when_styled(model, run, tmp_path):
+    """Loaded as the Processing dialog loads them, the coverage outputs of the model keep the names the model gives
+    them (QGIS 3.22: the output's name, newer: its description) instead of both becoming "Versorgung"."""
+    import importlib
+
+    import processing
+    from qgis.core import QgsProcessingOutputLayerDefinition, QgsProject
+
+    results = importlib.import_module("sozialraum_plugin.ui.results")
+    layer = "{}|layername={}".format
+    need = run("districtindex", {
+        "INPUT": layer(DEMO, "quartiere"), "ID_FIELD": "quartier_id", "INDICATORS": INDICATORS,
+        "POPULATION_FIELD": "ew_gesamt", "MIN_POPULATION": 300, "OUTPUT": "memory:"})["OUTPUT"]
+    parameters = {
+        "quartiere": layer(DEMO, "quartiere"), "quartier_id": "quartier_id", "kitas": layer(DEMO, "kitas"),
+        "pflegeheime": layer(DEMO, "pflegeheime"), "adressen": layer(DEMO, "adressen"),
+        "wege": layer(DEMO, "wege"), "bedarf": need, "bedarf_id": "quartier_id", "bedarf_feld": "index_class",
+        "bedarf_klassen": 5, "kita_entfernung": "300, 500", "pflege_entfernung": "500, 1000",
+    }
+    project = QgsProject.instance()
+    names = {}
+    for definition in model.destinationParameterDefinitions():
+        output = QgsProcessingOutputLayerDefinition(str(tmp_path / (definition.name().split(":")[1] + ".gpkg")),
+                                                    project)
+        output.destinationName = definition.description()
+        parameters[definition.name()] = output
+        names[definition.name()] = (definition.name().split(":")[1], definition.description())
+    context = QgsProcessingContext()
+    context.setProject(project)
+    processing.run(model, parameters, context=context, feedback=QgsProcessingFeedback())
+    loaded, failed = results.load_results(context, QgsProcessingFeedback(), project)
+    assert not failed and len(loaded) == 4
+    by_name = {layer.name(): layer for layer in loaded}
+    assert len(by_name) == 4  # four different names
+    for wanted in (names["kita_versorgung:versorgung_kita"], names["pflege_versorgung:versorgung_pflege"]):
+        coverage = next(layer for name, layer in by_name.items() if name in wanted)
+        assert coverage.renderer().classAttribute() == "versorgung_klasse"  # styled all the same
+    project.removeMapLayers([layer.id() for layer in loaded])

@@ -23,8 +23,8 @@ class 1 "gut" for ``L >= g``, 2 "mittel" for ``m <= L < g``, 3 "gering" for ``L 
 import math
 import re
 
-from ..core.coverage import default_steps
-from .rendering import number, translator
+from ..core.coverage import default_steps, threshold_column
+from .rendering import number, to_float, translator
 
 #: ColorBrewer YlOrRd with 3 classes, as QGIS styles the coverage layer: good light, poor dark.
 COVERAGE_COLORS = ("#ffeda0", "#feb24c", "#f03b20")
@@ -41,21 +41,13 @@ READ_COLUMNS = ["anzahl_einrichtungen", "kapazitaet", "zielbevoelkerung", "verso
 _WITHIN = re.compile(r"anteil_(\d+)(?:_(\d+))?$")
 
 
-def _float(value):
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        return float("nan")
-    return value
-
-
 def _metres(text, lang):
     return "{} m".format(number(text, 0, lang))
 
 
 def largest_distance(record, columns=()):
     """The largest distance (m) of a coverage result: the record's, else the largest ``anteil_<m>`` column."""
-    thresholds = [_float(t) for t in (getattr(record, "thresholds_m", None) or [])]
+    thresholds = [to_float(t) for t in (getattr(record, "thresholds_m", None) or [])]
     thresholds = [t for t in thresholds if not math.isnan(t)]
     if thresholds:
         return max(thresholds)
@@ -134,10 +126,10 @@ def _percent(share, lang):
 def class_meanings(record, lang):
     """``{1: text, 2: text, 3: text}``: what "gut", "mittel" and "gering" mean for this result."""
     t = translator(lang)
-    breaks = [_float(b) for b in (getattr(record, "class_breaks", None) or [0.9, 0.6])]
+    breaks = [to_float(b) for b in (getattr(record, "class_breaks", None) or [0.9, 0.6])]
     good, medium = (breaks + [0.9, 0.6][len(breaks):])[:2]
     method = getattr(record, "method", "")
-    norm = _float(getattr(record, "norm", None))
+    norm = to_float(getattr(record, "norm", None))
     if method == "nearest":
         reach = reach_words(record, largest_distance(record), lang)
         unit = t("der Zielgruppe mit einer Einrichtung {}", "of the target group with a service {}").format(reach)
@@ -161,14 +153,14 @@ def class_meanings(record, lang):
 def _inside_sentence(row, record, lang):
     """"Im Quartier liegt keine Einrichtung." / "… liegen 2 Einrichtungen mit 85 Plätzen."."""
     t = translator(lang)
-    count = _float(row.get("anzahl_einrichtungen"))
+    count = to_float(row.get("anzahl_einrichtungen"))
     if math.isnan(count):
         return ""
     if count == 0:
         return t("Im Quartier liegt keine Einrichtung.", "There is no service in the quarter.")
     text = (t("Im Quartier liegt {} Einrichtung", "The quarter has {} service") if count == 1 else
             t("Im Quartier liegen {} Einrichtungen", "The quarter has {} services")).format(number(count, 0, lang))
-    places = _float(row.get("kapazitaet"))
+    places = to_float(row.get("kapazitaet"))
     if getattr(record, "capacity_field", None) and not math.isnan(places):
         text += t(" mit {} Plätzen", " with {} places").format(number(places, 0, lang))
     return text + "."
@@ -178,10 +170,10 @@ def _level_sentence(row, record, lang):
     """The sentence stating the measured level the class is built from."""
     t = translator(lang)
     method = getattr(record, "method", "")
-    norm = _float(getattr(record, "norm", None))
+    norm = to_float(getattr(record, "norm", None))
     reach = reach_words(record, largest_distance(record, row.keys()), lang)
     if method in FCA_METHODS:
-        access = _float(row.get("erreichbarkeit"))
+        access = to_float(row.get("erreichbarkeit"))
         if math.isnan(access):
             return ""
         weighted = t(" (nach Entfernung gewichtet)", " (weighted by distance)") if method != "2sfca" else ""
@@ -190,13 +182,13 @@ def _level_sentence(row, record, lang):
                      "{}, {} places per person of the target group are in reach{}, {} of the norm of {}.").format(
                 reach[0].upper() + reach[1:], number(access, 2, lang), weighted, _percent(access / norm, lang),
                 number(norm, 2, lang))
-        index = _float(row.get("erreichbarkeit_index"))
+        index = to_float(row.get("erreichbarkeit_index"))
         return t("{} sind {}-mal so viele Plätze je Person der Zielgruppe erreichbar wie im Stadtmittel{}.",
                  "{}, {} times as many places per person of the target group are in reach as on city average{}.")\
             .format(
             reach[0].upper() + reach[1:], number(index, 2, lang), weighted)
     if method == "ratio":
-        quota = _float(row.get("versorgungsquote"))
+        quota = to_float(row.get("versorgungsquote"))
         if math.isnan(quota):
             return ""
         border = t(" Einrichtungen jenseits der Quartiersgrenze zählen bei diesem Verfahren nicht.",
@@ -207,10 +199,10 @@ def _level_sentence(row, record, lang):
                 number(quota, 2, lang), _percent(quota / norm, lang), number(norm, 2, lang)) + border
         return t("Im Quartier kommen {} Plätze auf jede Person der Zielgruppe, das {}-Fache des Stadtmittels.",
                  "In the quarter there are {} places per person of the target group, {} times the city average.")\
-            .format(number(quota, 2, lang), number(_float(row.get("versorgungsgrad")), 2, lang)) + border
+            .format(number(quota, 2, lang), number(to_float(row.get("versorgungsgrad")), 2, lang)) + border
     if method == "nearest":
         d0 = largest_distance(record, row.keys())
-        share = _float(row.get(_threshold_column(d0))) if d0 is not None else float("nan")
+        share = to_float(row.get(threshold_column(d0))) if d0 is not None else float("nan")
         if math.isnan(share):
             return ""
         return t("{} der Zielgruppe haben eine Einrichtung {}.", "{} of the target group have a service {}.").format(
@@ -218,17 +210,12 @@ def _level_sentence(row, record, lang):
     return ""
 
 
-def _threshold_column(metres):
-    text = "{:g}".format(float(metres)).replace(".", "_")
-    return "anteil_" + text
-
-
 def coverage_sentence(row, record, lang):
     """One paragraph why the quarter has its coverage class (see the module docstring)."""
     t = translator(lang)
     klass = row.get("klass")
     if klass not in CLASS_WORDS:
-        if not _float(row.get("zielbevoelkerung")) > 0:
+        if not to_float(row.get("zielbevoelkerung")) > 0:
             return t("Im Quartier lebt niemand der Zielgruppe: keine Versorgungsklasse.",
                      "Nobody of the target group lives in the quarter: no coverage class.")
         return t("Keine Versorgungsklasse.", "No coverage class.")
@@ -236,8 +223,8 @@ def coverage_sentence(row, record, lang):
     parts.append(t("Das ergibt „{}“ ({}).", "This gives “{}” ({}).").format(
         CLASS_WORDS[klass][1 if lang == "en" else 0], class_meanings(record, lang)[klass]))
     method = getattr(record, "method", "")
-    missing_reach = _float(row.get("fehlplaetze_erreichbarkeit"))
-    missing_inside = _float(row.get("fehlplaetze"))
+    missing_reach = to_float(row.get("fehlplaetze_erreichbarkeit"))
+    missing_inside = to_float(row.get("fehlplaetze"))
     if method in FCA_METHODS and missing_reach >= 0.5:
         parts.append(t("Bis zum Richtwert fehlen in Reichweite {} Plätze.",
                        "{} places in reach are missing against the norm.").format(number(missing_reach, 0, lang)))
@@ -245,12 +232,12 @@ def coverage_sentence(row, record, lang):
         parts.append(t("Bis zum Richtwert fehlen im Quartier {} Plätze.",
                        "{} places in the quarter are missing against the norm.").format(
             number(missing_inside, 0, lang)))
-    beyond = _float(row.get("anteil_ausser_reichweite"))
+    beyond = to_float(row.get("anteil_ausser_reichweite"))
     if method != "nearest" and beyond > 0:
         parts.append(t("{} der Zielgruppe haben keine Einrichtung {}.", "{} of the target group have no service {}.")
                      .format(number(100 * beyond, 1, lang) + " %",
                              reach_words(record, largest_distance(record, row.keys()), lang)))
-    unconnected = _float(row.get("anteil_ohne_netz"))
+    unconnected = to_float(row.get("anteil_ohne_netz"))
     if unconnected > 0:
         parts.append(t("{} haben keine Wegverbindung zu einer Einrichtung.",
                        "{} have no path to any service.").format(number(100 * unconnected, 1, lang) + " %"))
@@ -269,10 +256,10 @@ def coverage_rows(table, id_field, record, key_of, lang):
     out = {}
     for row in table.to_dict("records"):
         klass = row.get("versorgung_klasse")
-        klass = int(klass) if not math.isnan(_float(klass)) else None
+        klass = int(klass) if not math.isnan(to_float(klass)) else None
         items = []
         for column, label, digits, factor in labels:
-            value = _float(row.get(column))
+            value = to_float(row.get(column))
             if not math.isnan(value):
                 items.append({"label": label, "text": number(factor * value, digits, lang)})
         note = row.get("hinweis")
@@ -343,7 +330,7 @@ def method_paragraphs(record, lang):
             number(network.get("nodes"), 0, lang), number(network.get("edges"), 0, lang)))
     elif getattr(record, "distance", ""):
         paragraphs.append(t("Entfernungen sind Luftlinien.", "Distances are straight lines."))
-    norm = _float(getattr(record, "norm", None))
+    norm = to_float(getattr(record, "norm", None))
     if not math.isnan(norm):
         paragraphs.append(t(
             "Richtwert: {} Plätze je Person der Zielgruppe. „Fehlende Plätze in Reichweite“ = (Richtwert − "

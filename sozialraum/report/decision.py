@@ -9,29 +9,21 @@ import math
 
 from ..core.hotspots import TYPE_WORDS
 from ..core.palettes import ALLOCATION_DIFFERENCE_COLORS, HOTSPOT_TYPE_COLORS
-from .rendering import number, translator
+from .rendering import number, to_float, translator
 
 
 
 NOT_PUBLISHED = "#bdbdbd"
 
 
-def _float(value):
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        return float("nan")
-    return value
-
-
 def _money(value, record, lang):
     """An amount in the budget's unit: euros with cents for a unit below 1, whole numbers (positions) else."""
-    digits = 2 if _float(getattr(record, "unit", 0.01)) < 1 else 0
+    digits = 2 if to_float(getattr(record, "unit", 0.01)) < 1 else 0
     return number(value, digits, lang)
 
 
 def _percent(share, lang):
-    return "–" if share is None or math.isnan(_float(share)) else number(100.0 * share, 1, lang) + " %"
+    return "–" if share is None or math.isnan(to_float(share)) else number(100.0 * share, 1, lang) + " %"
 
 
 def allocation_method_text(record, lang):
@@ -56,7 +48,7 @@ def allocation_method_text(record, lang):
         paragraphs.append(t("Schwelle: Nur Quartiere ab Klasse {} erhalten Mittel, in Proportion zu ihrer "
                             "Zielgruppe.", "Threshold: only quarters of class {} or above receive funds, in "
                             "proportion to their target group.").format(record.threshold_class))
-    base = _float(record.base_share)
+    base = to_float(record.base_share)
     if base > 0:
         paragraphs.append(t("Zuerst werden {} des Budgets gleich je Person der Zielgruppe verteilt (Sockel), der Rest "
                             "nach Bedarf.", "First {} of the budget is distributed equally per person of the target "
@@ -85,7 +77,7 @@ def allocation_section(table, id_field, record, quarters, key_of, lang, labels=N
         if quarter["protected"]:
             hidden += 1
             continue
-        amount, can = _float(row.get("zuweisung")), _float(row.get("zuweisung_giesskanne"))
+        amount, can = to_float(row.get("zuweisung")), to_float(row.get("zuweisung_giesskanne"))
         rows.append({"name": quarter["name"], "key": quarter["key"], "klass_text": quarter["klass_text"],
                      "amount": amount, "amount_text": _money(amount, record, lang), "difference": amount - can,
                      "can_text": _money(can, record, lang),
@@ -160,7 +152,7 @@ def hotspots_section(table, id_field, record, quarters, key_of, lang, labels=Non
             continue
         kind = row.get("lisa_typ") if isinstance(row.get("lisa_typ"), str) else None
         fills[key] = NOT_PUBLISHED if quarter["protected"] or kind is None else HOTSPOT_TYPE_COLORS.get(kind, NOT_PUBLISHED)
-        cluster = _float(row.get("cluster_id"))
+        cluster = to_float(row.get("cluster_id"))
         if not quarter["protected"] and not math.isnan(cluster) and cluster > 0:
             members.setdefault(int(cluster), []).append(quarter)
     areas = []
@@ -170,20 +162,20 @@ def hotspots_section(table, id_field, record, quarters, key_of, lang, labels=Non
         quarters_in = sorted(members.get(number_, []), key=lambda q: (q["rank"] is None, q["rank"] or 0))
         values = []
         for field in indicators:
-            area, city = _float(profile.get(field + "_gebiet")), _float(profile.get(field + "_stadt"))
+            area, city = to_float(profile.get(field + "_gebiet")), to_float(profile.get(field + "_stadt"))
             values.append({"field": field, "label": labels.get(field, field), "area": number(area, 2, lang),
                            "city": number(city, 2, lang),
                            "difference": number(area - city, 2, lang)})
         areas.append({"number": number_, "quarters": [q["name"] for q in quarters_in],
                       "n_quarters": int(profile.get("anzahl_quartiere") or len(quarters_in)),
-                      "population": number(_float(profile.get("bevoelkerung")), 0, lang), "figures": values})
+                      "population": number(to_float(profile.get("bevoelkerung")), 0, lang), "figures": values})
     types = record.types or {}
     weights = {"queen": t("Nachbarn sind Quartiere, die sich mindestens in einem Punkt berühren",
                           "neighbours are quarters that touch in at least one point"),
                "rook": t("Nachbarn sind Quartiere mit einer gemeinsamen Grenzlinie",
                          "neighbours are quarters sharing a stretch of boundary"),
                "distance": t("Nachbarn liegen höchstens {} m entfernt", "neighbours lie within {} m").format(
-                   number(_float(record.distance), 0, lang)),
+                   number(to_float(record.distance), 0, lang)),
                "knn": t("Nachbarn sind die {} nächsten Quartiere", "neighbours are the {} nearest quarters").format(
                    record.k)}.get(record.weights, record.weights)
     method = [
@@ -197,7 +189,7 @@ def hotspots_section(table, id_field, record, quarters, key_of, lang, labels=Non
           "{}); significant means p ≤ {}{}.").format(
             labels.get(record.field_name, record.field_name), weights, number(record.permutations, 0, lang),
             record.seed,
-            number(_float(record.p_threshold if record.p_threshold is not None else record.alpha), 4, lang),
+            number(to_float(record.p_threshold if record.p_threshold is not None else record.alpha), 4, lang),
             t(" (nach Benjamini-Hochberg für viele Tests korrigiert)", " (corrected for many tests by "
               "Benjamini-Hochberg)") if record.fdr else ""),
         t("Zusammenhängende signifikante HH-Quartiere bilden ein Gebiet: ein Vorschlag für die Gebietskulisse eines "
@@ -211,7 +203,7 @@ def hotspots_section(table, id_field, record, quarters, key_of, lang, labels=Non
                 "Gebiet(e) aus {} signifikanten HH-Quartieren.",
                 "Moran's I for the whole town: {} (0 = no spatial pattern, near 1 = strong clustering). {} area(s) "
                 "of {} significant HH quarters.").format(
-        number(_float(record.moran_i), 2, lang), record.n_clusters, int(types.get("HH", 0)))
+        number(to_float(record.moran_i), 2, lang), record.n_clusters, int(types.get("HH", 0)))
     return {"title": t("Gebietskulisse: Häufungen von Bedarf", "Funding areas: clusters of need"),
             "summary": summary, "method": method, "legend": legend, "fills": fills, "areas": areas,
             "map_title": t("Häufungen von Bedarf (lokales Moran's I)", "Clusters of need (local Moran's I)"),

@@ -26,7 +26,7 @@ from ..core.typology import district_key, need_class_from_k
 from ..core.vocabulary import AGGREGATION, CLASSIFICATION, MISSING, NORMALIZATION, word
 from ..core import palettes
 from . import coverage_story
-from .rendering import number, translator
+from .rendering import number, to_float, translator
 
 NOT_RATED_COLOR = "#bdbdbd"
 TOP_N = 10
@@ -87,18 +87,8 @@ def parse_labels(text):
     return labels
 
 
-def _float(value):
-    """``value`` as float, NaN for NULL and text that is no number."""
-    if value is None or value is pd.NA:
-        return float("nan")
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return float("nan")
-
-
 def _int_or_none(value):
-    value = _float(value)
+    value = to_float(value)
     return None if math.isnan(value) else int(round(value))
 
 
@@ -259,7 +249,7 @@ def build_model(table, method, id_field, lang="de", name_field=None, colors=None
     names_ = [str(v) if v is not None and v is not pd.NA else "" for v in _column(table, name_field)] \
         if name_field else list(keys)
     names_ = [n if n.strip() else key for n, key in zip(names_, keys)]
-    values = [_float(v) for v in table[columns["value"]].tolist()]
+    values = [to_float(v) for v in table[columns["value"]].tolist()]
     classes = [_int_or_none(v) for v in table[columns["class"]].tolist()]
     rated = [_is_true(v) for v in _column(table, columns["rated"])] if columns["rated"] in table.columns \
         else [c is not None for c in classes]
@@ -267,7 +257,7 @@ def build_model(table, method, id_field, lang="de", name_field=None, colors=None
     ranks = _ranks(table, columns, values, rated)
     n_rated = sum(rated)
     pop_field = population_field(method)
-    population = [_float(v) for v in _column(table, pop_field)] if pop_field and pop_field in table.columns \
+    population = [to_float(v) for v in _column(table, pop_field)] if pop_field and pop_field in table.columns \
         else None
 
     ind_info = _indicator_info(table, method, indicators, indicator_labels or {}, rated, lang)
@@ -407,18 +397,18 @@ def _indicator_info(table, method, indicators, own_labels, rated, lang):
     weights = (method.weights if kind == "index" else None) or {}
     info = []
     for field in indicators:
-        values = [_float(v) for v in table[field].tolist()]
+        values = [to_float(v) for v in table[field].tolist()]
         stats = statistics.get(field) or {}
         rated_values = [v for v, ok in zip(values, rated) if ok and not math.isnan(v)]
-        mean = _float(stats.get("mean")) if stats.get("mean") is not None else \
+        mean = to_float(stats.get("mean")) if stats.get("mean") is not None else \
             (float(np.mean(rated_values)) if rated_values else float("nan"))
-        sd = _float(stats.get("sd")) if stats.get("sd") is not None else \
+        sd = to_float(stats.get("sd")) if stats.get("sd") is not None else \
             (float(np.std(rated_values)) if rated_values else float("nan"))
         direction = stats.get("direction") or (
             "reverse" if kind == "index" and field in (method.reverse or []) else "normal")
         digits = _digits(values)
         finite = [v for v in values if not math.isnan(v)] + ([mean] if not math.isnan(mean) else [])
-        weight = _float(weights.get(field, 1.0))
+        weight = to_float(weights.get(field, 1.0))
         info.append({
             "field": field, "label": own_labels.get(field) or field, "values": values, "mean": mean, "sd": sd,
             "direction": direction, "digits": digits,
@@ -538,7 +528,7 @@ def _dynamics_lookup(table, id_field, columns, lang):
             "status": status, "status_label": STATUS_LABELS[status][position] if status in STATUS_LABELS else None,
             "dynamic": dynamic,
             "label": DYNAMIC_LABELS[dynamic][position] if dynamic in DYNAMIC_LABELS else None,
-            "value_text": number(_float(row.get("dynamic_index")), 2, lang),
+            "value_text": number(to_float(row.get("dynamic_index")), 2, lang),
             "code": row.get("gesamt_code") if isinstance(row.get("gesamt_code"), str) else None,
             "attention": None if attention is None or attention is pd.NA or
             (isinstance(attention, float) and math.isnan(attention)) else _is_true(attention),
@@ -627,7 +617,7 @@ def _protected(population, method, n):
     population field. Without a population field nothing can be judged."""
     if population is None:
         return [False] * n
-    minimum = _float(method.min_population)
+    minimum = to_float(method.min_population)
     limit = minimum if not math.isnan(minimum) and minimum > 0 else 0.0
     return [math.isnan(p) or p <= 0 or p < limit for p in population]
 
@@ -636,9 +626,9 @@ def _not_rated_reason(table, n, method, ind_info, lang):
     """Why quarter ``n`` was not rated, in ``lang``: too few inhabitants, missing values, or the stored note."""
     t = translator(lang)
     field = population_field(method)
-    minimum = _float(method.min_population)
+    minimum = to_float(method.min_population)
     if field and field in table.columns:
-        population = _float(table[field].iloc[n])
+        population = to_float(table[field].iloc[n])
         if math.isnan(population):
             return t("keine Einwohnerzahl angegeben", "no population given")
         if not math.isnan(minimum) and minimum > 0 and population < minimum:
@@ -805,7 +795,7 @@ def _method_text(method, model, lang):
     n_areas = method.counts.areas or model["n_quarters"]
     n_rated = method.counts.rated if method.counts.areas else model["n_rated"]
     pop_field = population_field(method)
-    minimum = _float(method.min_population)
+    minimum = to_float(method.min_population)
     paragraphs = []
     indicators_text = ", ".join(i["label"] for i in model["indicators"])
     if kind == "mss":
@@ -881,7 +871,7 @@ def _method_text(method, model, lang):
         missing = method.missing
         if missing in MISSING:
             paragraphs.append(MISSING[missing][position].format(
-                number(100 * _float(method.min_share), 0, lang)))
+                number(100 * to_float(method.min_share), 0, lang)))
         classification = method.classification
         separator = t("; ", ", ")  # German numbers carry decimal commas
         cuts = method.stddev_cuts

@@ -20,6 +20,14 @@ from ..core.errors import InputError, de_en, language
 TEMPLATE_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(__file__))), "resources", "templates")
 
 
+def to_float(value):
+    """``value`` as float; NaN for NULL (None, pandas' NA) and for text that is no number."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
 def number(value, digits=2, lang=None):
     """``1234.5`` -> ``'1.234,50'`` in German, ``'1,234.50'`` in English; NaN/None -> ``'–'``."""
     if value is None or (isinstance(value, float) and math.isnan(value)):

@@ -33,32 +33,30 @@ def _union_bounds(shapes):
     return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
+_THEMATIC = (("sr-nc", "need_coverage_section"), ("sr-hot", "hotspots_section"), ("sr-alloc", "allocation_section"))
+
+
+def thematic_sections(model):
+    """``[(map id, section)]`` of every section with a map of its own: the coverage sections (``sr-cov<n>``),
+    need x coverage, funding areas and allocation, where the model has them."""
+    found = [("sr-cov{}".format(n), section) for n, section in enumerate(model.get("coverage_sections", []))]
+    return found + [(map_id, model[key]) for map_id, key in _THEMATIC if model.get(key)]
+
+
 def map_parts(model, shapes, metres=True):
-    """``(defs_svg, overview_svg, locators, coverage_maps)``: the shared outlines, the overview map,
-    ``{quarter key: locator svg}`` and one map per coverage section (same order).
+    """``(defs_svg, overview_svg, locators, maps)``: the shared outlines, the overview map,
+    ``{quarter key: locator svg}`` and ``{map id: svg}`` of the thematic sections (:func:`thematic_sections`).
 
     ``shapes``: ``{quarter key: {"rings", "bounds", "label_point"}}`` in the layer CRS (from
     :func:`sozialraum.adapters.map_images.quarter_shapes`); quarters without a shape get no map.
     """
     ordered = [(q, shapes[q["key"]]) for q in model["quarters"] if q["key"] in shapes]
-    sections = model.get("coverage_sections", [])
+    thematic = thematic_sections(model)
     if not ordered:
-        extra = [key for key in ("need_coverage_section", "hotspots_section", "allocation_section") if model.get(key)]
-        return Markup(""), Markup(""), {}, [Markup("") for _ in list(sections) + extra]
+        return Markup(""), Markup(""), {}, {map_id: Markup("") for map_id, _ in thematic}
     frame = MapFrame(_union_bounds([shape for _, shape in ordered]))
-    groups = {"sr-cov{}".format(n): [section["fills"].get(q["key"], section["not_published_color"])
-                                     for q, _ in ordered] for n, section in enumerate(sections)}
-    need_coverage = model.get("need_coverage_section")
-    if need_coverage:
-        groups["sr-nc"] = [need_coverage["fills"].get(q["key"], need_coverage["not_published_color"])
-                           for q, _ in ordered]
-    hotspots = model.get("hotspots_section")
-    if hotspots:
-        groups["sr-hot"] = [hotspots["fills"].get(q["key"], hotspots["not_published_color"]) for q, _ in ordered]
-    allocation = model.get("allocation_section")
-    if allocation:
-        groups["sr-alloc"] = [allocation["fills"].get(q["key"], allocation["not_published_color"])
-                              for q, _ in ordered]
+    groups = {map_id: [section["fills"].get(q["key"], section["not_published_color"]) for q, _ in ordered]
+              for map_id, section in thematic}
     defs = map_defs([shape for _, shape in ordered], frame, [q["color"] for q, _ in ordered], groups)
     markers = []
     top = {q["key"] for q in model["top"]}
@@ -74,19 +72,10 @@ def map_parts(model, shapes, metres=True):
     located = t("Lage von {} in der Stadt", "Location of {} in the town")
     locators = {q["key"]: Markup(locator_map(frame, n, shape["bounds"], located.format(q["name"])))
                 for n, (q, shape) in enumerate(ordered)}
-    coverage_maps = [Markup(overview_map(frame, metres=metres, lang=model["lang"], group="sr-cov{}".format(n),
-                                         title=section["map_title"]))
-                     for n, section in enumerate(sections)]
-    if need_coverage:
-        coverage_maps.append(Markup(overview_map(frame, metres=metres, lang=model["lang"], group="sr-nc",
-                                                 title=need_coverage["map_title"])))
-    if hotspots:
-        coverage_maps.append(Markup(overview_map(frame, metres=metres, lang=model["lang"], group="sr-hot",
-                                                 title=hotspots["map_title"])))
-    if allocation:
-        coverage_maps.append(Markup(overview_map(frame, metres=metres, lang=model["lang"], group="sr-alloc",
-                                                 title=allocation["map_title"])))
-    return Markup(defs), Markup(overview), locators, coverage_maps
+    maps = {map_id: Markup(overview_map(frame, metres=metres, lang=model["lang"], group=map_id,
+                                        title=section["map_title"]))
+            for map_id, section in thematic}
+    return Markup(defs), Markup(overview), locators, maps
 
 
 def report_html(model, shapes, logo="", template_folder=None, metres=True):
@@ -95,28 +84,27 @@ def report_html(model, shapes, logo="", template_folder=None, metres=True):
     ``template_folder``: a user's template folder (rendered in the sandbox; its main file is
     ``bericht.html``), ``None`` for the bundled one.
     """
-    defs, overview, locators, coverage_maps = map_parts(model, shapes, metres)
+    defs, overview, locators, maps = map_parts(model, shapes, metres)
     quarters = []
     for n, quarter in enumerate(model["quarters"]):
         quarters.append(dict(quarter, anchor="q{}".format(n + 1), locator_svg=locators.get(quarter["key"], ""),
                              bars_svg=Markup(indicator_bars(quarter["indicators"], model["lang"]))
                              if quarter["indicators"] else ""))
     by_key = {q["key"]: q for q in quarters}
-    sections = [dict(section, map_svg=svg, poor=[dict(p, anchor=by_key[p["anchor_key"]]["anchor"])
-                                                 for p in section["poor"]])
-                for section, svg in zip(model.get("coverage_sections", []), coverage_maps)]
-    extra_maps = iter(coverage_maps[len(model.get("coverage_sections", [])):])  # in the order map_parts made them
+    sections = [dict(section, map_svg=maps["sr-cov{}".format(n)],
+                     poor=[dict(p, anchor=by_key[p["anchor_key"]]["anchor"]) for p in section["poor"]])
+                for n, section in enumerate(model.get("coverage_sections", []))]
     need_coverage = model.get("need_coverage_section")
     if need_coverage:
-        need_coverage = dict(need_coverage, map_svg=next(extra_maps),
+        need_coverage = dict(need_coverage, map_svg=maps["sr-nc"],
                              legend_svg=Markup(bivariate_legend_svg(model["lang"])),
                              first=[dict(p, anchor=by_key[p["anchor_key"]]["anchor"]) for p in need_coverage["first"]])
     hotspots = model.get("hotspots_section")
     if hotspots:
-        hotspots = dict(hotspots, map_svg=next(extra_maps))
+        hotspots = dict(hotspots, map_svg=maps["sr-hot"])
     allocation = model.get("allocation_section")
     if allocation:
-        allocation = dict(allocation, map_svg=next(extra_maps), chart_svg=Markup(concentration_chart(
+        allocation = dict(allocation, map_svg=maps["sr-alloc"], chart_svg=Markup(concentration_chart(
             allocation["curve"]["x"], allocation["curve"]["y"], model["lang"], allocation["title"])))
     view = dict(model, quarters=quarters, coverage_sections=sections, need_coverage_section=need_coverage,
                 allocation_section=allocation, hotspots_section=hotspots,

@@ -79,20 +79,25 @@ def test_generator_reproduces_the_shipped_file(model):
     assert _content(generator.build_model()) == _content(model), "run resources/models/make_model.py again"
 
 
-def test_model_runs_on_musterstadt(model, run):
-    assert DEMO.exists(), "the demo GeoPackage is part of the repository"
-    import processing
-
+def _model_inputs(run):
+    """``(need layer, model parameters without outputs)``: Musterstadt's layers and a social index as the need."""
     layer = "{}|layername={}".format
     need = run("districtindex", {
         "INPUT": layer(DEMO, "quartiere"), "ID_FIELD": "quartier_id", "INDICATORS": INDICATORS,
         "POPULATION_FIELD": "ew_gesamt", "MIN_POPULATION": 300, "OUTPUT": "memory:"})["OUTPUT"]
-    parameters = {
+    return need, {
         "quartiere": layer(DEMO, "quartiere"), "quartier_id": "quartier_id", "kitas": layer(DEMO, "kitas"),
         "pflegeheime": layer(DEMO, "pflegeheime"), "adressen": layer(DEMO, "adressen"),
         "wege": layer(DEMO, "wege"), "bedarf": need, "bedarf_id": "quartier_id", "bedarf_feld": "index_class",
         "bedarf_klassen": 5, "kita_entfernung": "300, 500", "pflege_entfernung": "500, 1000",
     }
+
+
+def test_model_runs_on_musterstadt(model, run):
+    assert DEMO.exists(), "the demo GeoPackage is part of the repository"
+    import processing
+
+    need, parameters = _model_inputs(run)
     parameters.update({name: "memory:" for name in OUTPUTS})
     context = QgsProcessingContext()
     result = processing.run(model, parameters, context=context, feedback=QgsProcessingFeedback())
@@ -128,16 +133,7 @@ def test_the_outputs_of_a_model_keep_the_models_names_when_styled(model, run, tm
     from qgis.core import QgsProcessingOutputLayerDefinition, QgsProject
 
     results = importlib.import_module("sozialraum_plugin.ui.results")
-    layer = "{}|layername={}".format
-    need = run("districtindex", {
-        "INPUT": layer(DEMO, "quartiere"), "ID_FIELD": "quartier_id", "INDICATORS": INDICATORS,
-        "POPULATION_FIELD": "ew_gesamt", "MIN_POPULATION": 300, "OUTPUT": "memory:"})["OUTPUT"]
-    parameters = {
-        "quartiere": layer(DEMO, "quartiere"), "quartier_id": "quartier_id", "kitas": layer(DEMO, "kitas"),
-        "pflegeheime": layer(DEMO, "pflegeheime"), "adressen": layer(DEMO, "adressen"),
-        "wege": layer(DEMO, "wege"), "bedarf": need, "bedarf_id": "quartier_id", "bedarf_feld": "index_class",
-        "bedarf_klassen": 5, "kita_entfernung": "300, 500", "pflege_entfernung": "500, 1000",
-    }
+    need, parameters = _model_inputs(run)
     project = QgsProject.instance()
     names = {}
     for definition in model.destinationParameterDefinitions():

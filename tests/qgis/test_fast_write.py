@@ -136,3 +136,74 @@ def test_cancel_during_the_bulk_write_leaves_no_output(run, tmp_path):
         run_coverage(run, demand=demand, districts=districts, feedback=CancelAt(90.0),
                      OUTPUT=str(out / "d.gpkg"), OUTPUT_DEMAND=str(out / "p.gpkg"))
     assert list(out.iterdir()) == []  # nothing written, nothing staged left behind
+
+
+def spatial_index(path, table):
+    """SQLite's own check of the GeoPackage R-tree of ``table`` and its entries ``{fid: (minx, maxx, miny, maxy)}``."""
+    import contextlib
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(str(path))) as connection:
+        check = connection.execute("SELECT rtreecheck('rtree_{}_geom')".format(table)).fetchone()[0]
+        entries = {row[0]: row[1:] for row in connection.execute("SELECT * FROM rtree_{}_geom".format(table))}
+        counted = connection.execute("SELECT feature_count FROM gpkg_ogr_contents WHERE table_name = ?",
+                                     (table,)).fetchone()[0]
+        count = connection.execute('SELECT count(*) FROM "{}"'.format(table)).fetchone()[0]
+    return check, entries, counted, count
+
+
+def nodes(path, table):
+    import contextlib
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(str(path))) as connection:
+        return connection.execute("SELECT nodeno, data FROM rtree_{}_geom_node ORDER BY nodeno".format(table)).fetchall()
+
+
+@pytest.mark.parametrize("input_index", [True, False], ids=["input-indexed", "input-without-index"])
+def test_bulk_copy_has_a_valid_spatial_index_kept_in_step(run, tmp_path, input_index):
+    """The per-point layer's R-tree is copied from the input's (or built by GDAL where the input has none):
+    SQLite's rtreecheck finds it sound, it holds one box per feature with a geometry, around that point
+    (the R-tree keeps 32-bit floats, rounded outwards), and GDAL's triggers keep it in step afterwards."""
+    from osgeo import gdal, ogr
+
+    demand = demand_points(tmp_path)
+    path = tmp_path / "demand.gpkg"
+    if not input_index:
+        gdal.OpenEx(str(path), gdal.OF_VECTOR | gdal.OF_UPDATE).ExecuteSQL("SELECT DisableSpatialIndex('demand', 'geom')")
+        demand = QgsVectorLayer("{}|layername=demand".format(path), "demand", "ogr")
+        assert demand.hasSpatialIndex() != 2
+    districts = save(square_layer(DISTRICTS), tmp_path / "districts.gpkg", "districts")
+    result = run_coverage(run, demand=demand, districts=districts, OUTPUT=str(tmp_path / "d.gpkg"),
+                          OUTPUT_DEMAND=str(tmp_path / "p.gpkg"))
+    for output, table in ((tmp_path / "d.gpkg", "d"), (tmp_path / "p.gpkg", "p")):
+        check, entries, counted, count = spatial_index(output, table)
+        assert check == "ok"
+        assert counted == count
+    if input_index:  # copied as it is, not built again
+        assert nodes(tmp_path / "p.gpkg", "p") == nodes(path, "demand")
+    layer = QgsVectorLayer(result["OUTPUT_DEMAND"], "p", "ogr")
+    assert layer.hasSpatialIndex() == 2
+    _, entries, _, _ = spatial_index(tmp_path / "p.gpkg", "p")
+    points = {f.id(): f.geometry().asPoint() for f in layer.getFeatures() if not f.geometry().isEmpty()}
+    assert len(points) == 201 and set(entries) == set(points)
+    for fid, (minx, maxx, miny, maxy) in entries.items():
+        x, y = points[fid].x(), points[fid].y()
+        assert minx <= x <= maxx and miny <= y <= maxy
+        # at most one float32 step to each side (0.5 m at 5,700,000: the R-tree keeps 32-bit floats)
+        assert maxx - minx <= 2 * np.spacing(np.float32(x)) and maxy - miny <= 2 * np.spacing(np.float32(y))
+    # GDAL's triggers are back: a new point and a moved one are found in the index
+    target = gdal.OpenEx(str(tmp_path / "p.gpkg"), gdal.OF_VECTOR | gdal.OF_UPDATE)
+    out_layer = target.GetLayerByName("p")
+    feature = ogr.Feature(out_layer.GetLayerDefn())
+    feature.SetGeometry(ogr.CreateGeometryFromWkt("POINT (5000 6000)"))
+    assert out_layer.CreateFeature(feature) == 0
+    new_fid = feature.GetFID()
+    moved = out_layer.GetFeature(1)
+    moved.SetGeometry(ogr.CreateGeometryFromWkt("POINT (-7000 -8000)"))
+    assert out_layer.SetFeature(moved) == 0
+    target = out_layer = None
+    check, entries, counted, count = spatial_index(tmp_path / "p.gpkg", "p")
+    assert check == "ok" and counted == count == 203
+    assert entries[new_fid][0] <= 5000 <= entries[new_fid][1] and entries[new_fid][2] <= 6000 <= entries[new_fid][3]
+    assert entries[1][0] <= -7000 <= entries[1][1] and entries[1][2] <= -8000 <= entries[1][3]

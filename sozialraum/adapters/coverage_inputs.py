@@ -14,13 +14,13 @@ import pandas as pd
 from qgis.core import QgsGeometry
 
 from ..core.coverage import service_capacities
-from ..core.coverage_run import Distances
+from ..core.coverage_run import Distances, needs_pairs
 from ..core.errors import InputError, de_en, names
 from ..core.frames import check_unique_ids, quantities
 from ..core.network import iter_network_pairs, nearest_service
 from . import compat
 from .crs import reprojection_note, request_in
-from .distances import assign_districts, euclidean_pairs, nearest_points, read_points
+from .distances import assign_districts, euclidean_counts, euclidean_pairs, nearest_points, read_points
 from .layers import features_unchecked
 from .network_graph import components_message, components_report, read_network, snap_to_edges
 
@@ -220,16 +220,25 @@ def read_demand(source, demand_field, districts, crs, transform_context, feedbac
     return Demand(points.x, points.y, weight, codes, points.fid, "points", source)
 
 
-def straight_line_distances(demand, services, d0, feedback):
-    """:class:`..core.coverage_run.Distances` in a straight line; None when cancelled."""
+def straight_line_distances(demand, services, settings, feedback):
+    """:class:`..core.coverage_run.Distances` in a straight line up to ``settings.d0``; None when
+    cancelled. Methods without a floating catchment get the services within each distance
+    counted (``counts``) instead of every pair."""
+    d0 = settings.d0
     feedback.pushInfo(de_en("Luftlinien-Entfernungen bis {:g} m …", "Straight-line distances up to {:g} m …")
                       .format(d0))
     points = services.points
-    pairs = euclidean_pairs(demand.x, demand.y, points.x, points.y, d0, feedback, (25.0, 55.0))
-    if pairs is None:
+    pairs, counts = (None, None, None), None
+    if needs_pairs(settings.method):
+        pairs = euclidean_pairs(demand.x, demand.y, points.x, points.y, d0, feedback, (25.0, 55.0))
+        found = pairs
+    else:
+        counts = found = euclidean_counts(demand.x, demand.y, points.x, points.y, settings.thresholds, feedback,
+                                          (25.0, 55.0))
+    if found is None:
         return None
     nearest_j, nearest_d = nearest_points(demand.x, demand.y, points.x, points.y)
-    return Distances(*pairs, nearest_d, nearest_j, None, None)
+    return Distances(*pairs, nearest_d, nearest_j, None, None, counts)
 
 
 def network_distances(network, demand, services, d0, feedback):
@@ -289,16 +298,17 @@ def _report_outside(demand, service_district, feedback):
         ).format(int((service_district < 0).sum())))
 
 
-def read_coverage_inputs(sources, fields, crs, transform_context, d0, tolerance, stop_on_invalid, feedback,
+def read_coverage_inputs(sources, fields, crs, transform_context, settings, tolerance, stop_on_invalid, feedback,
                          whole_layer):
     """Read a coverage run's layers into arrays: :class:`CoverageInputs`, or None when cancelled.
 
     ``sources``: the feature sources ``(districts, services, demand or None, network or None)``;
     ``fields``: the chosen field names (``id_field``, ``target_field``, ``capacity_field``,
     ``name_field``, ``demand_field``); ``whole_layer(source)``: the layer a source reads in full,
-    or None (then it is read feature by feature). Distances up to ``d0`` in ``crs``, in a straight
-    line or along the network (vertices closer than ``tolerance`` are one place).
+    or None (then it is read feature by feature). Distances up to ``settings.d0`` in ``crs``, in a
+    straight line or along the network (vertices closer than ``tolerance`` are one place).
     """
+    d0 = settings.d0
     district_source, service_source, demand_source, network_source = sources
     note = reprojection_note(de_en("Einrichtungen", "Services"), service_source.sourceCrs(), crs)
     if note:
@@ -322,7 +332,7 @@ def read_coverage_inputs(sources, fields, crs, transform_context, d0, tolerance,
     services = services._replace(district=service_district)
     _report_outside(demand, service_district, feedback)
     if network_source is None:
-        distances = straight_line_distances(demand, services, d0, feedback)
+        distances = straight_line_distances(demand, services, settings, feedback)
     else:
         network = read_path_network(network_source, crs, transform_context, feedback, (20.0, 25.0), tolerance,
                                     whole_layer(network_source))

@@ -80,15 +80,25 @@ def coverage_settings(algorithm, method, distance_text, norm, step_text, breaks_
 
 class Distances(NamedTuple):
     """Pairs within d0 (``pair_i``, ``pair_j``, ``pair_d``), nearest service per demand point
-    (``nearest_d``, ``nearest_j``; -1 = none), snapping distances and network facts (network only)."""
+    (``nearest_d``, ``nearest_j``; -1 = none), snapping distances and network facts (network only).
 
-    pair_i: np.ndarray
-    pair_j: np.ndarray
-    pair_d: np.ndarray
+    Methods without a floating catchment need no pairs, only the services within each distance per
+    demand point: those may come as ``counts`` (n x thresholds, counted without keeping the pairs,
+    ``radius.counts_within``) with the pairs None."""
+
+    pair_i: object
+    pair_j: object
+    pair_d: object
     nearest_d: np.ndarray
     nearest_j: np.ndarray
     snap: object
     network: object
+    counts: object = None
+
+
+def needs_pairs(method):
+    """True when METHOD ``method`` uses the pairs themselves (a floating catchment), not only counts."""
+    return FCA_WEIGHT[method] is not None
 
 
 class CoverageResult(NamedTuple):
@@ -117,7 +127,9 @@ def run_coverage(settings, district_ids, target_population, demand_weight, deman
     and, with ``per_point``, the per-point table (:func:`demand_table`, else None). See
     :class:`CoverageResult`."""
     d0 = settings.d0
-    counts = count_within(distances.pair_i, distances.pair_d, settings.thresholds, demand_weight.size)
+    counts = distances.counts
+    if counts is None:
+        counts = count_within(distances.pair_i, distances.pair_d, settings.thresholds, demand_weight.size)
     reached = counts[:, -1] > 0
     accessibility, unused, warnings = None, [], []
     weight_kind = FCA_WEIGHT[settings.method]

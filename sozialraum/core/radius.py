@@ -47,7 +47,7 @@ def _chunks(weights, budget):
         a = b
 
 
-def _fill_runs(out, start, count, step=1):
+def fill_runs(out, start, count, step=1):
     """``out`` := ``start[k], start[k] + step, ..`` (``count[k]`` values each) for every k, in place
     (``len(out) == count.sum()``): the steps are written and summed up, so no temporaries as long
     as ``out``."""
@@ -137,10 +137,10 @@ def _coordinates(*arrays):
     return arrays
 
 
-def _pair_chunks(ax, ay, bx, by, radius, progress=None, is_canceled=None, chunk=None):
+def _pair_chunks(ax, ay, bx, by, radius, progress=None, is_canceled=None, chunk=None, targets=True):
     """The pairs within ``radius``, chunk by chunk: ``(query, target, distance)`` per chunk, every
-    query's pairs in one chunk, chunks in query order (see the module text). Raises
-    :class:`Canceled` when ``is_canceled()`` returns True."""
+    query's pairs in one chunk, chunks in query order (see the module text); ``target`` is None
+    without ``targets``. Raises :class:`Canceled` when ``is_canceled()`` returns True."""
     index = _index_type(ax, bx)
     extent = max(np.ptp(bx), np.ptp(by), np.ptp(ax), np.ptp(ay), 1.0)
     # cells a little wider than r / k (so r / cell stays just below k), and never so small that
@@ -177,8 +177,8 @@ def _pair_chunks(ax, ay, bx, by, radius, progress=None, is_canceled=None, chunk=
         start = np.stack([s[a:b] for s, _ in runs], axis=1).ravel()
         count = np.stack([c[a:b] for _, c in runs], axis=1).ravel()
         position, query, x, y, t = where[:m], who[:m], fx[:m], fy[:m], work[:m]
-        _fill_runs(position, start, count)
-        _fill_runs(query, queries[a:b], query_count, step=0)
+        fill_runs(position, start, count)
+        fill_runs(query, queries[a:b], query_count, step=0)
         # mode "clip" (the positions are valid anyway): with the default, take() buffers its output
         np.take(grid.x, position, out=x, mode="clip")
         np.take(ax, query, out=t, mode="clip")
@@ -194,7 +194,7 @@ def _pair_chunks(ax, ay, bx, by, radius, progress=None, is_canceled=None, chunk=
         keep = distance <= radius
         if not keep.all():
             near, distance = near[keep], distance[keep]
-        yield query[near], grid.order[position[near]], distance
+        yield query[near], grid.order[position[near]] if targets else None, distance
 
 
 def radius_pairs(ax, ay, bx, by, radius, progress=None, is_canceled=None, chunk=None):
@@ -220,6 +220,40 @@ def radius_pairs(ax, ay, bx, by, radius, progress=None, is_canceled=None, chunk=
     except Canceled:
         return None
     return out.result()
+
+
+def counts_within(ax, ay, bx, by, radii, progress=None, is_canceled=None, chunk=None):
+    """Per query point ``i`` the number of targets within each radius, without keeping the pairs:
+    ``count[i, k] = #{j: sqrt((ax_i - bx_j)^2 + (ay_i - by_j)^2) <= radii[k]}`` (inclusive, as
+    :func:`radius_pairs` and ``coverage.count_within`` on its pairs).
+
+    The pairs within the largest radius are found chunk by chunk as for :func:`radius_pairs` and
+    counted at once, so memory stays that of one chunk however many pairs there are (85 million
+    for 1,000,000 addresses x 5,000 services within 1000 m, 1.4 GB as pairs). Returns an
+    ``n x len(radii)`` int64 array, or ``None`` when ``is_canceled()`` returned True.
+    """
+    ax, ay, bx, by = _coordinates(ax, ay, bx, by)
+    radii = np.asarray(radii, dtype="float64").reshape(-1)
+    if not np.isfinite(radii).all() or (radii < 0).any():
+        raise ValueError("radii must be finite and not negative, got {!r}".format(radii.tolist()))
+    counts = np.zeros((ax.size, radii.size), dtype=np.int64)
+    if ax.size == 0 or bx.size == 0 or radii.size == 0:
+        return counts
+    largest = float(radii.max())
+    try:
+        for query, _, distance in _pair_chunks(ax, ay, bx, by, largest, progress, is_canceled, chunk, targets=False):
+            if query.size == 0:
+                continue
+            # a chunk holds every pair of its queries, which are consecutive
+            first = int(query[0])
+            local = query - first
+            span = int(local[-1]) + 1
+            for k, radius in enumerate(radii.tolist()):
+                inside = local if radius == largest else local[distance <= radius]
+                counts[first:first + span, k] += np.bincount(inside, minlength=span)
+    except Canceled:
+        return None
+    return counts
 
 
 class _Output:

@@ -113,9 +113,19 @@ def geos_assignment(x, y, geometries, order):
     return codes
 
 
-def test_assignment_equals_geos_on_borders_vertices_and_holes(adapters):
+def test_assignment_equals_geos_on_borders_vertices_and_holes(adapters, monkeypatch):
     """Irregular cells that share jittered vertices, one with a hole filled by a two-part district and one
-    with a curved edge; points at random, exactly on vertices, on edges and a hair's breadth beside them."""
+    with a curved edge; points at random, exactly on vertices, on edges and a hair's breadth beside them.
+    The cells have enough points to take those in their inner disc without GEOS, which must not change
+    a single assignment."""
+    distances = adapters["distances"]
+    discs = []
+
+    def recorded(geometry, engine, inner=distances._inner_disc):
+        discs.append(inner(geometry, engine))
+        return discs[-1]
+
+    monkeypatch.setattr(distances, "_inner_disc", recorded)
     rng = np.random.default_rng(3)
     corners = np.stack(np.meshgrid(np.arange(4.0), np.arange(4.0), indexing="ij"), axis=-1) * 100.0
     corners += rng.uniform(-20, 20, corners.shape)
@@ -150,6 +160,7 @@ def test_assignment_equals_geos_on_borders_vertices_and_holes(adapters):
         codes = assign(x, y, geometries, order=order).tolist()
         assert codes == geos_assignment(x, y, geometries, order)
     assert {-1, 9, 10} <= set(codes)  # points outside, in the two-part district and in the curved one
+    assert sum(radius > 20 for _, _, radius in discs) >= 8  # the plain cells used their disc, in both orders
 
 
 # -- network ----------------------------------------------------------------------------------------

@@ -164,3 +164,34 @@ def test_nearest_in_small_chunks_with_far_points():
 def test_grouped_min_keeps_integer_indices():
     out = R.grouped_min(np.array([0, 0, 1]), np.array([5, 3, 2], dtype=np.int64), 3, np.iinfo(np.int64).max)
     assert out.dtype == np.int64 and out.tolist() == [3, 2, np.iinfo(np.int64).max]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_counts_within_equal_brute_force(seed):
+    # a 10 m lattice (many distances exactly on a radius: inclusive) and unordered radii, some equal
+    rng = np.random.default_rng(100 + seed)
+    n, s = int(rng.integers(1, 400)), int(rng.integers(1, 60))
+    x0, y0 = 385000.0, 5820000.0
+    ax, ay = rng.integers(0, 60, n) * 10.0 + x0, rng.integers(0, 60, n) * 10.0 + y0
+    bx, by = rng.integers(-5, 65, s) * 10.0 + x0, rng.integers(-5, 65, s) * 10.0 + y0
+    radii = rng.choice([0.0, 10.0, 50.0, 130.0, 250.0, 1000.0], size=int(rng.integers(1, 4)))
+    chunk = [None, 5, 64][seed % 3]
+    counts = R.counts_within(ax, ay, bx, by, radii, chunk=chunk)
+    full = brute_force(ax, ay, bx, by)
+    expected = np.stack([(full <= r).sum(axis=1) for r in radii], axis=1)
+    assert counts.dtype == np.int64 and np.array_equal(counts, expected)
+
+
+def test_counts_within_progress_cancel_and_empty_inputs():
+    rng = np.random.default_rng(3)
+    ax, ay, bx, by = (rng.uniform(0, 100, 200), rng.uniform(0, 100, 200), rng.uniform(0, 100, 50),
+                      rng.uniform(0, 100, 50))
+    seen = []
+    R.counts_within(ax, ay, bx, by, [10.0, 30.0], progress=seen.append, chunk=50)
+    assert len(seen) > 1 and seen == sorted(seen) and 0.0 <= seen[0] and seen[-1] < 1.0
+    assert R.counts_within(ax, ay, bx, by, [30.0], is_canceled=lambda: True) is None
+    assert R.counts_within(ax, ay, [], [], [10.0, 20.0]).shape == (200, 2)
+    assert not R.counts_within(ax, ay, [], [], [10.0, 20.0]).any()
+    assert R.counts_within([], [], bx, by, [10.0]).shape == (0, 1)
+    with pytest.raises(ValueError):
+        R.counts_within(ax, ay, bx, by, [10.0, float("nan")])

@@ -153,7 +153,7 @@ class ServiceCoverageAlgorithm(SozialraumAlgorithm):
         if crs_message:
             feedback.pushWarning(crs_message)
         inputs = self.core_call(
-            read_coverage_inputs, sources, fields, crs, context.transformContext(), settings.d0,
+            read_coverage_inputs, sources, fields, crs, context.transformContext(), settings,
             self.parameterAsDouble(parameters, self.TOPOLOGY_TOLERANCE, context),
             context.invalidGeometryCheck() == compat.INVALID_GEOMETRY_ABORT, feedback, self.whole_layer)
         if inputs is None:

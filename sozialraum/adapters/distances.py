@@ -236,37 +236,3 @@ def assign_districts(x, y, geometries, order=None, feedback=None):
                   if engine.intersects(QgsPoint(px, py))]
         codes[inside] = district[b]
     return codes
-    boxes = np.array([[b.xMinimum(), b.yMinimum(), b.xMaximum(), b.yMaximum()]
-                      for b in (geometry.boundingBox() for _, geometry in shapes)])
-    grid = Grid(x, y, _bounding_cells(boxes))
-    first_column, first_row = grid.cell_of(boxes[:, 0], boxes[:, 1])
-    last_column, last_row = grid.cell_of(boxes[:, 2], boxes[:, 3])
-    for (k, geometry), box, c0, c1, r0, r1 in zip(shapes, boxes, first_column.tolist(), last_column.tolist(),
-                                                first_row.tolist(), last_row.tolist()):
-        if feedback is not None and feedback.isCanceled():
-            return None
-        columns = np.arange(max(c0, 0), min(c1, grid.n_columns - 1) + 1)
-        start, count = grid.run(columns, np.full(columns.size, r0), np.full(columns.size, r1))
-        positions = np.empty(int(count.sum()), dtype=np.int64)
-        if positions.size == 0:
-            continue
-        fill_runs(positions, start, count)
-        px, py = grid.x[positions], grid.y[positions]
-        keep = (px >= box[0]) & (px <= box[2]) & (py >= box[1]) & (py <= box[3])
-        candidates = grid.order[positions[keep]]
-        candidates = candidates[codes[candidates] == -1]
-        if candidates.size == 0:
-            continue
-        engine = QgsGeometry.createGeometryEngine(geometry.constGet())
-        engine.prepareGeometry()
-        if candidates.size >= DISC_MIN_CANDIDATES:
-            cx, cy, radius = _inner_disc(geometry, engine)
-            safe = radius * (1.0 - 1e-6) - 1e-6
-            if safe > 0:
-                inside = (x[candidates] - cx) ** 2 + (y[candidates] - cy) ** 2 < safe * safe
-                codes[candidates[inside]] = k
-                candidates = candidates[~inside]
-        inside = [i for i, px, py in zip(candidates.tolist(), x[candidates].tolist(), y[candidates].tolist())
-                  if engine.intersects(QgsPoint(px, py))]
-        codes[inside] = k
-    return codes

@@ -73,7 +73,8 @@ def md5(path):
     return hashlib.md5(path.read_bytes()).hexdigest()
 
 
-def test_bulk_write_equals_feature_by_feature(run, modules, monkeypatch, tmp_path):
+@pytest.mark.parametrize("method", ["2sfca", "nearest"])  # nearest: 'erreichbarkeit' has no value at all
+def test_bulk_write_equals_feature_by_feature(run, modules, monkeypatch, tmp_path, method):
     gpkg, base = modules
     demand = demand_points(tmp_path)
     services = save(point_layer(SERVICES, name="services"), tmp_path / "services.gpkg", "services")
@@ -84,12 +85,12 @@ def test_bulk_write_equals_feature_by_feature(run, modules, monkeypatch, tmp_pat
         def fail(*args, **kwargs):
             raise AssertionError("the bulk write should be used")
         patch.setattr(base, "write_with_results", fail)
-        fast = run_coverage(run, demand=demand, services=services, districts=districts, feedback=fast_log,
+        fast = run_coverage(run, method, demand=demand, services=services, districts=districts, feedback=fast_log,
                             OUTPUT=str(tmp_path / "fast.gpkg"), OUTPUT_DEMAND=str(tmp_path / "fast_points.gpkg"))
     with monkeypatch.context() as patch:
         for module in modules:  # no layer counts as a plain GeoPackage: read and written feature by feature
             patch.setattr(module, "keyed_geopackage", lambda layer: False)
-        slow = run_coverage(run, demand=demand, services=services, districts=districts, feedback=slow_log,
+        slow = run_coverage(run, method, demand=demand, services=services, districts=districts, feedback=slow_log,
                             OUTPUT=str(tmp_path / "slow.gpkg"), OUTPUT_DEMAND=str(tmp_path / "slow_points.gpkg"))
     assert {path: md5(path) for path in inputs} == inputs  # the inputs are never touched
     for key, n_features in (("OUTPUT", 3), ("OUTPUT_DEMAND", 202)):

@@ -215,15 +215,16 @@ _WKB_POINT_TYPES = {1: 21, 1001: 29, 0x80000001: 29}
 def _wkb_points(wkb):
     """``(x, y)`` arrays from an array of WKB points (all of one kind, little endian, not
     empty), else ``(None, None)``."""
-    if wkb.size == 0 or any(value is None for value in wkb):
+    values = wkb.tolist()
+    if not values or None in values:
         return None, None
-    first = bytes(wkb[0])
+    first = bytes(values[0])
     if len(first) < 5 or first[0] != 1:
         return None, None
     size = _WKB_POINT_TYPES.get(int.from_bytes(first[1:5], "little"))
     if size is None:
         return None, None
-    raw = np.frombuffer(b"".join(bytes(value) for value in wkb), dtype=np.uint8)
+    raw = np.frombuffer(b"".join(values), dtype=np.uint8)  # bytes-like values are joined as they are
     if raw.size != size * wkb.size:
         return None, None
     rows = raw.reshape(wkb.size, size)

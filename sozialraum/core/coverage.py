@@ -474,11 +474,21 @@ def weighted_median(values, weights):
 
 
 def _grouped_weighted_median(group, values, weights, n_groups):
-    """:func:`weighted_median` of ``values`` in each group ``0..n_groups-1`` (NaN if empty)."""
-    order = np.argsort(group, kind="stable")
+    """:func:`weighted_median` of ``values`` in each group ``0..n_groups-1`` (NaN if empty), with the
+    same sums in the same order: one sort by group and value (stable, as there), then per group
+    only the running sum of its weights."""
+    group, values = np.asarray(group), np.asarray(values, dtype="float64")
+    weights = np.asarray(weights, dtype="float64")
+    kept = np.flatnonzero(weights > 0)
+    order = kept[np.lexsort((values[kept], group[kept]))]
     group, values, weights = group[order], values[order], weights[order]
     bounds = np.searchsorted(group, np.arange(n_groups + 1), side="left")
-    return np.array([weighted_median(values[a:b], weights[a:b]) for a, b in zip(bounds[:-1], bounds[1:])])
+    medians = np.full(int(n_groups), np.nan)
+    for k in np.flatnonzero(np.diff(bounds) > 0).tolist():
+        a, b = bounds[k], bounds[k + 1]
+        cumulative = np.cumsum(weights[a:b])
+        medians[k] = values[a + np.searchsorted(cumulative, cumulative[-1] / 2.0, side="left")]
+    return medians
 
 
 def threshold_column(threshold):

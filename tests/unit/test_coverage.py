@@ -207,6 +207,21 @@ def test_weighted_median_hand_cases():
     assert weighted_median([100, np.inf, np.inf], [1, 1, 1]) == np.inf
 
 
+@pytest.mark.parametrize("seed", range(10))
+def test_grouped_weighted_median_is_the_median_of_each_group(seed):
+    # ties, zero weights, unreached points (inf), float weights, empty groups, groups in any order
+    from sozialraum.core.coverage import _grouped_weighted_median
+
+    rng = np.random.default_rng(seed)
+    n, groups = int(rng.integers(1, 400)), int(rng.integers(1, 30))
+    group = rng.integers(0, groups, n)
+    values = rng.choice([50.0, 100.0, 120.5, np.inf], n) if seed % 2 else rng.uniform(0, 1000, n).round(0)
+    weights = rng.choice([0.0, 1.0, 2.5, 0.1, 7.0], n)
+    got = _grouped_weighted_median(group, values, weights, groups + 2)
+    expected = [weighted_median(values[group == k], weights[group == k]) for k in range(groups + 2)]
+    assert np.array_equal(got, np.asarray(expected), equal_nan=True)
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.tuples(st.integers(-50, 50), st.integers(1, 6)), min_size=1, max_size=12))
 def test_weighted_median_equals_lower_median_of_repeated_values(items):

@@ -172,7 +172,9 @@ def column_lists(frame, columns):
         elif kind == "bool":
             values = series.to_numpy(dtype="bool", na_value=False).tolist()
         else:
-            values = [str(v) for v in series.to_numpy(dtype=object, na_value="")]
+            values = series.to_numpy(dtype=object, na_value="").tolist()
+            if not all(type(v) is str for v in values):  # noqa: E721 (exactly str: a subclass is converted)
+                values = [str(v) for v in values]
         if missing.any():
             values = [None if gone else value for value, gone in zip(values, missing.tolist())]
         lists.append(values)

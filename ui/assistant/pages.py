@@ -31,8 +31,8 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ...sozialraum.adapters import compat
-from ...sozialraum.core.errors import de_en, format_number
 from ...sozialraum.adapters.layers import guess_in_fields
+from ...sozialraum.core.errors import de_en, format_number
 from ...sozialraum.core.field_guess import CAPACITY, NAME, POPULATION, TARGET_GROUP_NAMES, guess_field, guess_id_field
 from ..safety import guarded
 from .plan import (

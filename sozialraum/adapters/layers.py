@@ -28,6 +28,7 @@ from qgis.core import (
 )
 
 from ..core.errors import InputError
+from ..core.field_guess import guess
 from . import compat
 from .geopackage import read_with_gdal
 
@@ -79,6 +80,11 @@ def resolve_fields(source_fields, fields):
         elif len(name) > SHAPEFILE_NAME_LENGTH and cut.count(short) == 1 and source_fields.lookupField(short) >= 0:
             found[name] = short
     return found
+
+
+def guess_in_fields(kind, fields):
+    """The field of ``kind`` (:mod:`..core.field_guess`) among the QgsFields ``fields``, or ``""``."""
+    return guess(kind, fields.names(), [field.name() for field in fields if field.isNumeric()])
 
 
 def cut_field_names(names):

@@ -44,12 +44,15 @@ from ..adapters.layers import (
     write_points,
     write_with_results,
 )
+from ..core import field_guess
 from ..core.errors import InputError, de_en, names
 from ..core.frames import quantities
 from ..core.method_record import record_from_dict
 from .destinations import Destinations
 from .help import help_html, help_tags, help_text, help_url, short_description
 
+# the plugin's package name is its folder's name, known only at run time
+GUESSED_FIELD_WRAPPER = __package__ + ".field_widget.GuessedFieldWrapper"
 ICON_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(__file__))), "resources", "icons")
 
 
@@ -214,13 +217,29 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
     def tags(self):
         return help_tags(self.NAME)
 
+    #: field parameter -> the guess (core/field_guess.py) that pre-selects it in the toolbox dialog when a layer is
+    #: chosen; the parameters share their keys across the algorithms, so one table serves them all (a subclass
+    #: changes or drops an entry). Not named here: multiple fields, fields with a default, target groups per service
+    #: type (the names do not tell which service a run is for).
+    FIELD_GUESSES = {
+        "ID_FIELD": field_guess.ID, "NEED_ID_FIELD": field_guess.ID, "COVERAGE_ID_FIELD": field_guess.ID,
+        "NAME_FIELD": field_guess.NAME, "SERVICE_NAME_FIELD": field_guess.NAME,
+        "POPULATION_FIELD": field_guess.POPULATION, "CAPACITY_FIELD": field_guess.CAPACITY,
+    }
+
     def addParameter(self, definition, createOutput=True):  # noqa: N802,N803 (QGIS API)
-        """Decimal numbers show as many decimals as their default needs (300, 4,5, 0,05), not "300,000000"."""
+        """Decimal numbers show as many decimals as their default needs (300, 4,5, 0,05), not "300,000000";
+        a field parameter named in :attr:`FIELD_GUESSES` gets the guessing widget of ``field_widget.py``
+        (named by a dotted path: the metadata stays plain data for ``qgis_process --json``)."""
+        wrapper = {}
         if isinstance(definition, QgsProcessingParameterNumber) and definition.dataType() == compat.NUMBER_DOUBLE:
+            wrapper["decimals"] = shown_decimals(definition.defaultValue())
+        elif isinstance(definition, QgsProcessingParameterField) and not definition.allowMultiple() and \
+                self.FIELD_GUESSES.get(definition.name()):
+            wrapper.update({"class": GUESSED_FIELD_WRAPPER, "guess": self.FIELD_GUESSES[definition.name()]})
+        if wrapper:
             metadata = dict(definition.metadata() or {})
-            wrapper = dict(metadata.get("widget_wrapper") or {})
-            wrapper.setdefault("decimals", shown_decimals(definition.defaultValue()))
-            metadata["widget_wrapper"] = wrapper
+            metadata["widget_wrapper"] = dict(wrapper, **(metadata.get("widget_wrapper") or {}))
             definition.setMetadata(metadata)
         return super().addParameter(definition, createOutput)
 

@@ -1,5 +1,6 @@
 """The algorithms run from the command line with qgis_process, choice parameters given by key."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -118,3 +119,21 @@ def test_the_assistants_plan_exported_as_a_model_runs_with_qgis_process(plugin, 
     html = (tmp_path / "bericht" / "sozialbericht.html").read_text(encoding="utf-8")
     assert "Modelltest" in html and "Merkmal A" in html and '<section id="versorgung">' in html
     assert (tmp_path / "bericht" / "sozialbericht.pdf").stat().st_size > 0
+
+
+def test_help_and_list_as_json_name_the_dialog_widget_by_its_path(profile):
+    """The field guess of the dialogs lives in the parameters' metadata as plain data (a dotted class path in the
+    installed package, here ``sozialraum``): ``qgis_process --json`` still writes it as JSON."""
+    env = dict(os.environ, QGIS_CUSTOM_CONFIG_PATH=str(profile), QT_QPA_PLATFORM="offscreen")
+    completed = subprocess.run([qgis_process_command(), "--json", "help", "sozialraum:servicecoverage"], env=env,
+                               capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    parameters = json.loads(completed.stdout)["parameters"]
+    assert parameters["ID_FIELD"]["raw_definition"]["metadata"]["widget_wrapper"] == {
+        "class": "sozialraum.sozialraum.processing.field_widget.GuessedFieldWrapper", "guess": "id"}
+    assert parameters["CAPACITY_FIELD"]["raw_definition"]["metadata"]["widget_wrapper"]["guess"] == "capacity"
+    completed = subprocess.run([qgis_process_command(), "--json", "list"], env=env, capture_output=True, text=True,
+                               timeout=300)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    algorithms = json.loads(completed.stdout)["providers"]["sozialraum"]["algorithms"]
+    assert "sozialraum:districtindex" in algorithms and "sozialraum:servicecoverage" in algorithms

@@ -133,8 +133,6 @@ def test_field_guesses_and_label_suggestions():
     assert P.earlier_field("q_alo_2024", ["q_alo_2024", "q_alo_2022"]) == "q_alo_2022"
     assert P.earlier_field("q_alo_2024", ["q_alo_2024", "q_alo_2023"]) == ""
     assert P.earlier_field("alo", ["alo"]) == ""
-    assert P.guess_id_field(["fid", "name", "quartier_id"]) == "quartier_id"
-    assert P.guess_id_field(["fid", "plr"]) == "plr"
     assert P.weights_text([P.IndicatorChoice("a"), P.IndicatorChoice("b", weight=0.5)]) == "b=0.5"
     assert P.distance_values("300, 500;1000") == [300.0, 500.0, 1000.0]
     assert P.distance_values("300, -5") == [] and P.distance_values("300, x") == []

@@ -31,20 +31,19 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ...sozialraum.adapters import compat
+from ...sozialraum.adapters.layers import guess_in_fields
 from ...sozialraum.core.errors import de_en, format_number
+from ...sozialraum.core.field_guess import CAPACITY, NAME, POPULATION, TARGET_GROUP_NAMES, guess_field, guess_id_field
 from ..safety import guarded
 from .plan import (
     AGGREGATIONS,
     ALLOCATION,
-    CAPACITY_NAMES,
     CLASSIFICATIONS,
     COVERAGE,
     DISTRICT_INDEX,
     GEOMETRIC_NORMALIZATIONS,
     HOTSPOTS,
-    NAME_NAMES,
     NORMALIZATIONS,
-    POPULATION_NAMES,
     PROVIDER,
     REPORT,
     STATUS_DYNAMIC,
@@ -55,8 +54,6 @@ from .plan import (
     default_factors,
     earlier_field,
     explanations,
-    guess_field,
-    guess_id_field,
     n_classes,
     plan,
     problems,
@@ -192,10 +189,9 @@ class DistrictsPage(_Page):
             combo.setLayer(layer)
         if layer is not None:
             names = layer.fields().names()
-            numeric = [f.name() for f in layer.fields() if f.isNumeric()]
-            self.id_field.setField(guess_id_field(names))
-            self.name_field.setField(guess_field(names, NAME_NAMES))
-            self.population_field.setField(guess_field(numeric, POPULATION_NAMES))
+            self.id_field.setField(guess_id_field(names, any_field=True))
+            self.name_field.setField(guess_in_fields(NAME, layer.fields()))
+            self.population_field.setField(guess_in_fields(POPULATION, layer.fields()))
             self.data_date.setText(data_date_guess(names))
         self._changed()
 
@@ -583,9 +579,8 @@ class ServiceForm(QWidget):
         self.capacity.setLayer(layer)
         self.service_name.setLayer(layer)
         if layer is not None:
-            numeric = [f.name() for f in layer.fields() if f.isNumeric()]
-            self.capacity.setField(guess_field(numeric, CAPACITY_NAMES))
-            self.service_name.setField(guess_field(layer.fields().names(), NAME_NAMES))
+            self.capacity.setField(guess_in_fields(CAPACITY, layer.fields()))
+            self.service_name.setField(guess_in_fields(NAME, layer.fields()))
             if not self.name.text().strip():
                 self.name.setText(layer.name())
 
@@ -781,7 +776,7 @@ class DecisionPage(_Page):
             self.population.setLayer(layer)
             if layer is not None:
                 numeric = [f.name() for f in layer.fields() if f.isNumeric()]
-                self.population.setField(guess_field(numeric, ("ew_u15", "ew_u18", "kinder", "ew_u6")) or
+                self.population.setField(guess_field(numeric, TARGET_GROUP_NAMES) or
                                          wizard.districts_page.population_field.currentField())
         expected = n_classes(WizardChoices(index_type=wizard.method_page.index_type(),
                                            n_classes=wizard.method_page.n_classes.value()))

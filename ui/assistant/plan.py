@@ -4,7 +4,8 @@ The pages collect a :class:`WizardChoices`; :func:`plan` turns it into the Proce
 (:class:`Step`: algorithm id and parameter dict; values of earlier steps as :class:`FromStep`).
 A saved analysis is the choices as JSON (:func:`choices_to_dict`, :func:`choices_from_dict`):
 layers are stored by their source, and :func:`advance_fields` moves the year in the field names
-for "the same analysis with next year's data". Field guesses and label suggestions save clicks.
+for "the same analysis with next year's data". Label suggestions save clicks; the field guesses are
+:mod:`sozialraum.core.field_guess` (shared with the Processing dialogs).
 """
 
 import os
@@ -494,10 +495,6 @@ def advance_fields(choices, names, max_years=5):
 # guesses that save clicks
 # ------------------------------------------------------------------------------------------------
 
-POPULATION_NAMES = ("ew_gesamt", "einwohner", "ew", "bevoelkerung", "bevölkerung", "population", "pop")
-NAME_NAMES = ("name", "bezeichnung", "quartier", "quartiersname", "label")
-CAPACITY_NAMES = ("plaetze", "plätze", "kapazitaet", "kapazität", "capacity", "places", "betten")
-
 # readable names of common indicator stems (the year and a "q_"/"anteil_" prefix are dropped first)
 _LABELS = {
     "sgb2": ("SGB-II-Quote", "Welfare (SGB II) rate"),
@@ -512,21 +509,6 @@ _LABELS = {
     "wohngeld": ("Wohngeld", "Housing benefit"),
     "transfer": ("Transferbezug", "Transfer benefits"),
 }
-
-
-def guess_field(names, candidates):
-    """The first of ``names`` equal (ignoring case) to one of ``candidates``, in the order of ``candidates``."""
-    lower = {name.lower(): name for name in names}
-    return next((lower[c] for c in candidates if c in lower), "")
-
-
-def guess_id_field(names):
-    """``*_id``, ``id`` or ``kennung``-like fields first (not the GeoPackage ``fid``); else the first field."""
-    for name in names:
-        low = name.lower()
-        if low != "fid" and (low.endswith("_id") or low in ("id", "kennung", "schluessel", "schlüssel", "code")):
-            return name
-    return next((name for name in names if name.lower() != "fid"), names[0] if names else "")
 
 
 def earlier_field(name, names, years=2):

@@ -21,6 +21,7 @@ from ...adapters.layers import column_values, frame_kinds
 from ...adapters.method_record import load_record
 from ...adapters.styling import apply_allocation_style, attach_layer_style
 from ...core.allocation import RESULT_COLUMNS, allocate
+from ...core import field_guess
 from ...core.errors import format_number, names
 from ...core.frames import check_unique_ids, numeric_columns, quantities
 from ...core.parse import parse_number_list
@@ -59,6 +60,8 @@ class AllocationAlgorithm(SozialraumAlgorithm):
     OUTPUT_TABLE = "OUTPUT_TABLE"
 
     CHOICES = {METHOD: ("tiers", "proportional", "threshold")}
+    # a target group (children under 15 ...) before all residents, as the assistant suggests it
+    FIELD_GUESSES = dict(SozialraumAlgorithm.FIELD_GUESSES, POPULATION_FIELD=field_guess.TARGET_POPULATION)
 
     def displayName(self):
         return de_en("Mittelverteilung nach Bedarf", "Need-based allocation")

@@ -74,6 +74,8 @@ class ReportAlgorithm(SozialraumAlgorithm):
     OUTPUT_TABLE = "OUTPUT_TABLE"
     CSV_FORMAT = "CSV_FORMAT"
 
+    # no guess for the ID: empty takes the one the index was computed with (its method record)
+    FIELD_GUESSES = dict(SozialraumAlgorithm.FIELD_GUESSES, ID_FIELD=None)
     CHOICES = {LANGUAGE: ("de", "en"), CSV_FORMAT: tuple(CSV_FORMATS),
                PROFILE_ORDER: tuple(report_model.PROFILE_ORDERS)}
 

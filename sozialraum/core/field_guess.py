@@ -27,10 +27,13 @@ TARGET_POPULATION = "target_population"
 CAPACITY = "capacity"
 
 ID_NAMES = ("id", "kennung", "schluessel", "schlüssel", "code")
-NAME_NAMES = ("name", "bezeichnung", "quartier", "quartiersname", "label")
-POPULATION_NAMES = ("ew_gesamt", "einwohner", "ew", "bevoelkerung", "bevölkerung", "population", "pop")
+NAME_NAMES = ("name", "bezeichnung", "quartier", "quartiersname", "label", "e_name", "einrichtung_name",
+              "einrichtung")
+POPULATION_NAMES = ("ew_gesamt", "einwohner", "ew", "bevoelkerung", "bevölkerung", "population", "pop",
+                    "inhabitants", "residents")
 TARGET_GROUP_NAMES = ("ew_u15", "ew_u18", "kinder", "ew_u6")
-CAPACITY_NAMES = ("plaetze", "plätze", "kapazitaet", "kapazität", "capacity", "places", "betten")
+CAPACITY_NAMES = ("plaetze", "plätze", "kapazitaet", "kapazität", "capacity", "places", "betten", "e_platz",
+                  "platzzahl", "platz")
 
 #: kind -> (spellings in order of preference, numeric fields only)
 GUESSES = {

@@ -34,6 +34,18 @@ def test_the_demo_kitas_get_name_and_places_but_no_id():
     assert guess(ID, KITAS, ["fid", "plaetze"]) == ""  # fid is no key: it is renumbered on every copy
 
 
+def test_berlin_open_data_fields():
+    # as the Berlin open-data layers name them (../shared/data/berlin: Kitas 2022, care homes 2023, MSS 2013)
+    kitas = ["e_nr", "e_name", "e_bez_nr", "e_plz", "e_platz", "e_art", "t_name"]
+    assert guess(NAME, kitas, ["e_platz"]) == "e_name" and guess(CAPACITY, kitas, ["e_platz"]) == "e_platz"
+    homes = ["ik_nummer", "einrichtung_name", "gc_strasse", "platzzahl", "traegername"]
+    assert guess(NAME, homes, ["platzzahl"]) == "einrichtung_name"
+    assert guess(CAPACITY, homes, ["platzzahl"]) == "platzzahl"
+    areas = ["id", "name", "inhabitants", "s1_percentage_unemployed"]
+    assert guess(POPULATION, areas, ["inhabitants", "s1_percentage_unemployed"]) == "inhabitants"
+    assert guess(ID, areas, []) == "id"
+
+
 def test_no_candidate_no_guess():
     for kind in list(GUESSES) + [ID]:
         assert guess(kind, ["fid", "a", "b"], ["fid", "a", "b"]) == ""

@@ -435,7 +435,7 @@ def _stage_results(connection, keys, values):
     """
     staged, selected = [keys], []
     for k, column in enumerate(values):
-        if all(value is None for value in column):
+        if column.count(None) == len(column):
             selected.append("NULL")
         else:
             staged.append(column)

@@ -172,18 +172,19 @@ def column_lists(frame, columns):
         series = frame[name]
         missing = series.isna().to_numpy()
         if kind == "float":
-            values = series.to_numpy(dtype="float64", na_value=np.nan).tolist()
+            values = series.to_numpy(dtype="float64", na_value=np.nan)
         elif kind == "int":
-            values = series.to_numpy(dtype="int64", na_value=0).tolist()
+            values = series.to_numpy(dtype="int64", na_value=0)
         elif kind == "bool":
-            values = series.to_numpy(dtype="bool", na_value=False).tolist()
+            values = series.to_numpy(dtype="bool", na_value=False)
         else:
-            values = series.to_numpy(dtype=object, na_value="").tolist()
-            if not all(type(v) is str for v in values):  # noqa: E721 (exactly str: a subclass is converted)
-                values = [str(v) for v in values]
+            values = series.to_numpy(dtype=object, na_value="")
+            if set(map(type, values.tolist())) - {str}:  # anything but exactly str is converted
+                values = np.array([str(v) for v in values.tolist()], dtype=object)
         if missing.any():
-            values = [None if gone else value for value, gone in zip(values, missing.tolist())]
-        lists.append(values)
+            values = values.astype(object)  # Python numbers, as tolist() gives them
+            values[missing] = None
+        lists.append(values.tolist())
     return lists
 
 

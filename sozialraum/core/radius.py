@@ -18,10 +18,7 @@ Why not a KD-tree: numpy has none, and QGIS' ``QgsSpatialIndexKDBush.within()`` 
 hit back as a Python object (27 s against 3 s for this grid at 17 million pairs, measured).
 """
 
-import concurrent.futures
 import math
-import os
-import threading
 
 import numpy as np
 
@@ -225,26 +222,30 @@ def radius_pairs(ax, ay, bx, by, radius, progress=None, is_canceled=None, chunk=
     return out.result()
 
 
-#: Threads that count at once in :func:`counts_within` (numpy lets go of the GIL in its loops): one per
-#: core, at most this many.
-MAX_WORKERS = 4
+#: Cells per largest radius of the query grid in :func:`counts_within` (see there).
+COUNT_SUBCELLS = 32
 
-#: Below this many query points :func:`counts_within` counts in one thread.
-PARALLEL_FROM = 100_000
+#: Candidates of the boundary cells examined at once in :func:`counts_within`.
+COUNT_CHUNK = 1 << 22
 
 
-def counts_within(ax, ay, bx, by, radii, progress=None, is_canceled=None, chunk=None, workers=None):
+def counts_within(ax, ay, bx, by, radii, progress=None, is_canceled=None, chunk=None):
     """Per query point ``i`` the number of targets within each radius, without keeping the pairs:
-    ``count[i, k] = #{j: sqrt((ax_i - bx_j)^2 + (ay_i - by_j)^2) <= radii[k]}`` (inclusive, as
-    :func:`radius_pairs` and ``coverage.count_within`` on its pairs).
+    ``count[i, k] = #{j: sqrt((ax_i - bx_j)^2 + (ay_i - by_j)^2) <= radii[k]}`` (inclusive, the same
+    arithmetic as :func:`radius_pairs` and ``coverage.count_within`` on its pairs).
 
-    The pairs within the largest radius are found chunk by chunk as for :func:`radius_pairs` and
-    counted at once, so memory stays that of one chunk however many pairs there are (85 million
-    for 1,000,000 addresses x 5,000 services within 1000 m, 1.4 GB as pairs). From
-    ``PARALLEL_FROM`` query points on, ``workers`` threads (default: one per core, at most
-    ``MAX_WORKERS``) count consecutive parts of the query points; each writes only its own rows,
-    and this thread alone reports ``progress`` and asks ``is_canceled``. Returns an
-    ``n x len(radii)`` int64 array, or ``None`` when ``is_canceled()`` returned True.
+    Counted from the targets' side (few services, many addresses): the query points are sorted into
+    a grid of cells ``COUNT_SUBCELLS`` times finer than the largest radius (coarser where the table
+    of the cells would outgrow ``MAX_TABLE_CELLS``). Around a target, a cell
+    whose every corner lies within the radius (less a billionth of it, and the cells taken a
+    little larger than they are, so rounding can only move a cell to the exact check) holds only
+    points in reach: each of its columns' runs of such cells adds 1 to every point of the run at
+    once (a difference array over the sorted points, no work per point). The points of the cells
+    the circle crosses are checked one by one with the distance itself, ``CHUNK`` candidates
+    (``COUNT_CHUNK`` by default) at a time. Memory: the grid and one chunk, however many pairs
+    there are (85 million for 1,000,000 addresses x 5,000 services within 1000 m, 1.4 GB as
+    pairs). Returns an ``n x len(radii)`` int64 array, or ``None`` when ``is_canceled()`` returned
+    True; ``progress(fraction)`` is called between chunks.
     """
     ax, ay, bx, by = _coordinates(ax, ay, bx, by)
     radii = np.asarray(radii, dtype="float64").reshape(-1)
@@ -253,46 +254,98 @@ def counts_within(ax, ay, bx, by, radii, progress=None, is_canceled=None, chunk=
     counts = np.zeros((ax.size, radii.size), dtype=np.int64)
     if ax.size == 0 or bx.size == 0 or radii.size == 0:
         return counts
-    if workers is None:
-        workers = min(MAX_WORKERS, os.cpu_count() or 1) if ax.size >= PARALLEL_FROM else 1
-    bounds = np.linspace(0, ax.size, max(1, min(int(workers), ax.size)) + 1).astype(np.int64).tolist()
-    parts = list(zip(bounds[:-1], bounds[1:]))
-    done = [0] * len(parts)  # query points counted, per part (each thread writes its own entry)
-    stop = threading.Event()
-
-    def count_part(k, low, high):
-        def step(fraction):
-            done[k] = int(fraction * (high - low))
-        for query, _, distance in _pair_chunks(ax[low:high], ay[low:high], bx, by, float(radii.max()), step,
-                                               stop.is_set, chunk, targets=False):
-            if query.size == 0:
-                continue
-            # a chunk holds every pair of its queries, which are consecutive
-            first = int(query[0])
-            local = query - first
-            span = int(local[-1]) + 1
-            rows = counts[low + first:low + first + span]
-            for r, radius in enumerate(radii.tolist()):
-                rows[:, r] += np.bincount(local if radius == radii.max() else local[distance <= radius],
-                                          minlength=span)
-
-    if progress is not None:
-        progress(0.0)
-    with concurrent.futures.ThreadPoolExecutor(len(parts)) as pool:
-        futures = [pool.submit(count_part, k, low, high) for k, (low, high) in enumerate(parts)]
-        while concurrent.futures.wait(futures, timeout=0.1).not_done:
+    extent = max(np.ptp(ax), np.ptp(ay), np.ptp(bx), np.ptp(by), 1.0)
+    # fine cells (a thin band of cells crossed by the circle), but no more cells than a table of their
+    # starts can hold (a state's grid of 3 million addresses over 200 km)
+    fill = math.sqrt((np.ptp(ax) + 1.0) * (np.ptp(ay) + 1.0) / MAX_TABLE_CELLS) * 1.1
+    grid = Grid(ax, ay, max(float(radii.max()) / COUNT_SUBCELLS, fill, extent * 1e-6))
+    # how far a point may sit outside the cell its (rounded) cell number gives
+    slack = 1e-9 * (extent + max(np.abs(ax).max(), np.abs(ay).max(), np.abs(bx).max(), np.abs(by).max()))
+    budget = COUNT_CHUNK if chunk is None else chunk
+    done, total = 0, radii.size * bx.size
+    for k, radius in enumerate(radii.tolist()):
+        spans = _count_spans(grid, bx, by, radius, slack)
+        inner = _runs(grid, *spans[0][:3])
+        steps = np.zeros(ax.size + 1, dtype=np.int64)  # +1 from a run's start, -1 after its end
+        steps += np.bincount(inner[0], minlength=ax.size + 1)
+        steps -= np.bincount(inner[0] + inner[1], minlength=ax.size + 1)
+        exact = np.zeros(ax.size, dtype=np.int64)
+        service, start, count = _boundary_runs(grid, spans)
+        for a, b in _chunks(count, budget):
             if is_canceled is not None and is_canceled():
-                stop.set()
+                return None
             if progress is not None:
-                progress(sum(done) / ax.size)
-    if is_canceled is not None and is_canceled():
-        stop.set()
-    try:
-        for future in futures:
-            future.result()
-    except Canceled:
-        return None
-    return None if stop.is_set() else counts
+                progress((done + b / max(count.size, 1) * bx.size) / total)
+            m = int(count[a:b].sum())
+            if m == 0:
+                continue
+            position = np.empty(m, dtype=np.int64)
+            fill_runs(position, start[a:b], count[a:b])
+            target = np.repeat(service[a:b], count[a:b])
+            dx = grid.x[position] - bx[target]
+            dy = grid.y[position] - by[target]
+            hit = np.sqrt(dx * dx + dy * dy) <= radius
+            exact += np.bincount(position[hit], minlength=ax.size)
+        done += bx.size
+        counts[grid.order, k] = np.cumsum(steps)[:-1] + exact
+    return counts
+
+
+def _count_spans(grid, bx, by, radius, slack):
+    """For every target and every column of ``grid`` near it: ``(inner, outer)``, each ``(column, first
+    row, last row, target)`` as flat arrays: the rows whose cells lie wholly within ``radius`` of the
+    target (inner; first > last where there are none) and those whose cells come within it at all
+    (outer, which holds inner). Cells are taken ``slack`` larger on every side."""
+    cell = grid.cell
+    reach = int(math.ceil(radius / cell)) + 1
+    column0, _ = grid.cell_of(bx, by)
+    column = column0[:, None] + np.arange(-reach, reach + 1)[None, :]
+    target = np.broadcast_to(np.arange(bx.size)[:, None], column.shape)
+    keep = (column >= 0) & (column < grid.n_columns)
+    column, target = column[keep], target[keep]
+    sx, sy = bx[target], by[target]
+    left = grid.x0 + column * cell - slack
+    right = grid.x0 + (column + 1) * cell + slack
+    near_x = np.maximum(np.maximum(left - sx, sx - right), 0.0)
+    far_x = np.maximum(sx - left, right - sx)
+    wide = radius * (1.0 + 1e-9)
+    reach_y = np.sqrt(np.maximum(wide * wide - near_x * near_x, 0.0))
+    outer_low = np.floor((sy - reach_y - slack - grid.y0) / cell).astype(np.int64) - 1
+    outer_high = np.floor((sy + reach_y + slack - grid.y0) / cell).astype(np.int64) + 1
+    outer_high = np.where(near_x <= wide, outer_high, outer_low - 1)  # columns out of reach: no rows
+    tight = radius * (1.0 - 1e-9)
+    room = tight * tight - far_x * far_x
+    inner_y = np.sqrt(np.maximum(room, 0.0))
+    # whole cells between sy - inner_y and sy + inner_y, one row less on each side for rounding
+    inner_low = np.ceil((sy - inner_y + slack - grid.y0) / cell).astype(np.int64) + 1
+    inner_high = np.floor((sy + inner_y - slack - grid.y0) / cell).astype(np.int64) - 2
+    inner_high = np.where(room > 0, inner_high, inner_low - 1)
+    inner_low = np.maximum(inner_low, outer_low)
+    inner_high = np.minimum(inner_high, outer_high)
+    return (column, inner_low, inner_high, target), (column, outer_low, outer_high, target)
+
+
+def _runs(grid, column, low, high):
+    """``(start, count)`` of the sorted points in rows ``low .. high`` of ``column`` (count 0 where
+    the rows are empty or outside the grid)."""
+    start, count = grid.run(column, low, high)
+    return start.astype(np.int64), np.where(high >= low, count, 0).astype(np.int64)
+
+
+def _boundary_runs(grid, spans):
+    """``(target, start, count)`` of the points in the outer rows of ``spans`` that are not inner rows:
+    the rows below the inner ones and those above (all outer rows where there are no inner ones)."""
+    (column, inner_low, inner_high, target), (_, outer_low, outer_high, _) = spans
+    empty = inner_high < inner_low
+    below_high = np.where(empty, outer_high, inner_low - 1)
+    above_low = np.where(empty, outer_high + 1, inner_high + 1)
+    parts = [(target, *_runs(grid, column, outer_low, below_high)),
+             (target, *_runs(grid, column, above_low, outer_high))]
+    service = np.concatenate([p[0] for p in parts])
+    start = np.concatenate([p[1] for p in parts])
+    count = np.concatenate([p[2] for p in parts])
+    keep = count > 0
+    return service[keep], start[keep], count[keep]
 
 
 class _Output:

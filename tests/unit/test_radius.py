@@ -176,7 +176,7 @@ def test_counts_within_equal_brute_force(seed):
     bx, by = rng.integers(-5, 65, s) * 10.0 + x0, rng.integers(-5, 65, s) * 10.0 + y0
     radii = rng.choice([0.0, 10.0, 50.0, 130.0, 250.0, 1000.0], size=int(rng.integers(1, 4)))
     chunk = [None, 5, 64][seed % 3]
-    counts = R.counts_within(ax, ay, bx, by, radii, chunk=chunk, workers=1 + seed % 4)  # 1 to 4 threads
+    counts = R.counts_within(ax, ay, bx, by, radii, chunk=chunk)
     full = brute_force(ax, ay, bx, by)
     expected = np.stack([(full <= r).sum(axis=1) for r in radii], axis=1)
     assert counts.dtype == np.int64 and np.array_equal(counts, expected)
@@ -187,12 +187,36 @@ def test_counts_within_progress_cancel_and_empty_inputs():
     ax, ay, bx, by = (rng.uniform(0, 100, 200), rng.uniform(0, 100, 200), rng.uniform(0, 100, 50),
                       rng.uniform(0, 100, 50))
     seen = []
-    R.counts_within(ax, ay, bx, by, [10.0, 30.0], progress=seen.append, chunk=50, workers=2)
-    assert seen[0] == 0.0 and seen == sorted(seen) and seen[-1] <= 1.0
-    for workers in (1, 3):
-        assert R.counts_within(ax, ay, bx, by, [30.0], is_canceled=lambda: True, workers=workers) is None
+    R.counts_within(ax, ay, bx, by, [10.0, 30.0], progress=seen.append, chunk=50)
+    assert len(seen) > 1 and seen == sorted(seen) and 0.0 <= seen[0] and seen[-1] <= 1.0
+    assert R.counts_within(ax, ay, bx, by, [30.0], is_canceled=lambda: True) is None
     assert R.counts_within(ax, ay, [], [], [10.0, 20.0]).shape == (200, 2)
     assert not R.counts_within(ax, ay, [], [], [10.0, 20.0]).any()
     assert R.counts_within([], [], bx, by, [10.0]).shape == (0, 1)
     with pytest.raises(ValueError):
         R.counts_within(ax, ay, bx, by, [10.0, float("nan")])
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_counts_within_many_points_whole_cells_and_borders(monkeypatch, seed):
+    # dense points: most are counted through whole cells (no distance computed); those in the cells the
+    # circles cross are checked one by one. Points on the cell borders and exactly on the radius too.
+    rng = np.random.default_rng(200 + seed)
+    ax = np.concatenate([rng.uniform(0, 2000, 6000), rng.integers(0, 80, 2000) * 25.0]) + 385000.0
+    ay = np.concatenate([rng.uniform(0, 2000, 6000), rng.integers(0, 80, 2000) * 25.0]) + 5820000.0
+    bx = np.concatenate([rng.uniform(-100, 2100, 40), [400.0, 1000.0]]) + 385000.0
+    by = np.concatenate([rng.uniform(-100, 2100, 40), [400.0, 1000.0]]) + 5820000.0
+    radii = [100.0, 250.0, 400.0]
+    whole = []
+    runs = R._runs
+
+    def recorded(grid, column, low, high):
+        found = runs(grid, column, low, high)
+        whole.append(int(found[1].sum()))
+        return found
+
+    monkeypatch.setattr(R, "_runs", recorded)
+    counts = R.counts_within(ax, ay, bx, by, radii, chunk=[None, 1000][seed % 2])
+    full = brute_force(ax, ay, bx, by)
+    assert np.array_equal(counts, np.stack([(full <= r).sum(axis=1) for r in radii], axis=1))
+    assert sum(whole[::3]) > 0.5 * counts.sum()  # most pairs came through whole cells

@@ -213,7 +213,8 @@ def read_demand(source, demand_field, districts, crs, transform_context, feedbac
         feedback.pushWarning(de_en("{} Nachfragepunkt(e) ohne Geometrie werden nicht berücksichtigt (fid {}).",
                                    "{} demand point(s) without a geometry are left out (fid {}).")
                              .format(len(points.no_geometry), names(points.no_geometry)))
-    weight = quantities(points.values[demand_field], ["fid {}".format(f) for f in points.fid.tolist()], demand_field)
+    weight = quantities(points.values[demand_field], lambda: ["fid {}".format(f) for f in points.fid.tolist()],
+                        demand_field)
     codes = assign_districts(points.x, points.y, districts.geometries, districts.order, feedback)
     if codes is None:
         return None

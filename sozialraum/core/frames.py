@@ -162,11 +162,20 @@ def quantities(values, labels, field, allow_missing=False):
     """Counts, capacities or populations of field ``field`` as a float array: present and >= 0.
 
     Numbers stored as text are read like :func:`numeric_columns` does (German decimal comma too).
-    ``labels`` name the features in messages. Text that is no number, and unless ``allow_missing``
-    a missing or negative value, raises :class:`InputError` naming the field and the features.
+    ``labels`` name the features in messages, or a function that gives them (called only when
+    there is something to report: a million labels take longer than the numbers). Text that is no
+    number, and unless ``allow_missing`` a missing or negative value, raises :class:`InputError`
+    naming the field and the features.
     """
     if not len(values):
         return np.empty(0)
+    plain = values if isinstance(values, np.ndarray) else np.asarray(values)  # None or text: no number array
+    if plain.ndim == 1 and plain.dtype.kind in "iuf":
+        array = plain.astype("float64")
+        if np.isfinite(array).all() and (array >= 0).all():  # numbers only, nothing to report
+            return array
+    if callable(labels):
+        labels = labels()
     # a numeric array (from the bulk reader) stays one; a list of Python values becomes a column
     column = values if isinstance(values, np.ndarray) and values.dtype.kind in "iuf" else list(values)
     table = pd.DataFrame({field: column, "_label": list(labels)})

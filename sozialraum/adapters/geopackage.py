@@ -348,11 +348,12 @@ _OGR_KINDS = {"float": ("OFTReal", None), "int": ("OFTInteger", None), "str": ("
               "bool": ("OFTInteger", "OFSTBoolean")}
 
 
-def copy_with_results(layer, path, keys, columns, values, is_canceled=None):
+def copy_with_results(layer, path, keys, columns, values, is_canceled=None, progress=None):
     """A new GeoPackage ``path`` holding the whole :func:`keyed_geopackage` ``layer`` with the
     result ``columns`` (``[(name, kind)]``, their ``values`` as lists, one per row of ``keys``,
     the feature ids) appended: the dest id ``path|layername=<file name>``, or ``None`` where GDAL
     cannot open the layer or ``is_canceled()`` stopped the copy (the caller discards the file).
+    ``progress(fraction)`` hears of each step done (results handed over, rows copied, index).
 
     No feature passes through QGIS or Python: GDAL creates the layer (the input's fields with
     their definitions, then the result fields, as the feature-by-feature writer declares them,
@@ -403,7 +404,8 @@ def copy_with_results(layer, path, keys, columns, values, is_canceled=None):
             connection.set_progress_handler(lambda: 1 if is_canceled() else 0, 10000)
         connection.execute("ATTACH DATABASE ? AS input", (_uri(path_in) + "?mode=ro",))
         try:
-            indexed = _fill(connection, name, table, geometry, copied, [c for c, _ in columns], keys, values)
+            indexed = _fill(connection, name, table, geometry, copied, [c for c, _ in columns], keys, values,
+                            progress or (lambda fraction: None))
         except sqlite3.OperationalError:
             if is_canceled is not None and is_canceled():
                 return None
@@ -411,6 +413,8 @@ def copy_with_results(layer, path, keys, columns, values, is_canceled=None):
         connection.execute("DETACH DATABASE input")
     if is_canceled is not None and is_canceled():
         return None
+    if progress is not None:
+        progress(0.9)
     if geometry and not indexed:  # GDAL builds the index from the geometries (its empty one goes first)
         target = gdal.OpenEx(path, gdal.OF_VECTOR | gdal.OF_UPDATE)
         for function in ("DisableSpatialIndex", "CreateSpatialIndex"):
@@ -456,7 +460,7 @@ def _stage_results(connection, keys, values):
     return selected
 
 
-def _fill(connection, name, table, geometry, copied, result_names, keys, values):
+def _fill(connection, name, table, geometry, copied, result_names, keys, values, progress):
     """:func:`copy_with_results`' one transaction: the results into temporary tables
     (:func:`_stage_results`), the rows of the input joined with them into the new layer, its feature
     count, its spatial index where the input's can be copied (:func:`_copy_spatial_index`). Returns
@@ -472,10 +476,12 @@ def _fill(connection, name, table, geometry, copied, result_names, keys, values)
         for trigger, _ in triggers:
             connection.execute("DROP TRIGGER main.{}".format(_quoted(trigger)))
         selected = _stage_results(connection, keys, values)
+        progress(0.3)
         connection.execute("INSERT INTO main.{} ({}) SELECT {} FROM input.{} AS s LEFT JOIN temp.results AS r "
                            "ON r.fid = s.fid ORDER BY s.fid".format(
                                _quoted(name), ", ".join(_quoted(c) for c in copied + result_names),
                                ", ".join(["s." + _quoted(c) for c in copied] + selected), _quoted(table)))
+        progress(0.7)
         connection.execute("UPDATE gpkg_ogr_contents SET feature_count = (SELECT count(*) FROM main.{}) "
                            "WHERE lower(table_name) = lower(?)".format(_quoted(name)), (name,))
         indexed = bool(geometry) and _copy_spatial_index(connection, table, name, geometry)

@@ -210,8 +210,9 @@ def write_with_results(source, sink, fields, kept, frame, columns, feedback=None
     first, width = len(kept), len(columns)
     nothing = [None] * width
     out = QgsFeature(fields)
+    every = min(1000, max(1, total // 100))  # progress and cancel at least every 1 % of the features
     for n, feature in enumerate(features_unchecked(source, QgsFeatureRequest())):
-        if feedback is not None and n % 1000 == 0:
+        if feedback is not None and n % every == 0:
             if feedback.isCanceled():
                 return False
             feedback.setProgress(progress_span[0] + n * step)
@@ -228,6 +229,10 @@ def write_with_results(source, sink, fields, kept, frame, columns, feedback=None
             out.setGeometry(feature.geometry())
         if not sink.addFeature(out, compat.SINK_FAST_INSERT):
             raise QgsProcessingException(sink.lastError() if hasattr(sink, "lastError") else "write error")
+    if feedback is not None:
+        feedback.setProgress(progress_span[1])
+        if feedback.isCanceled():  # a cancel while the last features were written still counts
+            return False
     return True
 
 

@@ -510,8 +510,10 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
             else:
                 save_method(dest_id, method, context)
 
-    def write_result(self, parameters, name, context, feedback, source, table, result_columns, progress_start):
-        """Copy ``source`` into output ``name`` with ``result_columns`` of ``table`` appended.
+    def write_result(self, parameters, name, context, feedback, source, table, result_columns, progress_start,
+                     progress_end=100.0):
+        """Copy ``source`` into output ``name`` with ``result_columns`` of ``table`` appended, reporting progress
+        from ``progress_start`` to ``progress_end`` (less than 100 where another output follows).
 
         ``table`` is indexed by feature id (as from ``read_table``). The output a new GeoPackage:
         a whole GeoPackage layer from :meth:`source_or_fail` is copied in bulk by GDAL and SQLite
@@ -532,23 +534,26 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
         if replaced:
             reason = de_en("ein Eingabefeld wird ersetzt", "an input field is replaced")
         elif input_name is not None and self.whole_layer(source) is not None:
+            def progress(fraction):
+                feedback.setProgress(progress_start + (progress_end - progress_start) * fraction)
+
             dest_id = copy_with_results(self.whole_layer(source), self.outputs.file_path(name),
                                         table.index.tolist(), columns, column_lists(table, columns),
-                                        feedback.isCanceled)
+                                        feedback.isCanceled, progress)
             if feedback.isCanceled():
                 return None
             if dest_id is not None:
-                feedback.setProgress(100.0)
+                feedback.setProgress(progress_end)
                 return self.outputs.register_loading(name, dest_id)
             reason = de_en("GDAL kann die Eingabe nicht öffnen", "GDAL cannot open the input")
         elif input_name is not None:
             return self._copy_and_add_results(parameters, input_name, name, context, feedback, table, columns,
-                                              progress_start)
+                                              progress_start, progress_end)
         feedback.pushInfo(de_en("„{}“ wird Objekt für Objekt geschrieben (langsamer): {}.",
                                 "'{}' is written feature by feature (slower): {}.").format(
             self.parameterDefinition(name).description(), reason))
         sink, dest_id = self.sink_or_fail(parameters, name, context, fields, source.wkbType(), source.sourceCrs())
-        if not write_with_results(source, sink, fields, kept, table, columns, feedback, (progress_start, 100.0)):
+        if not write_with_results(source, sink, fields, kept, table, columns, feedback, (progress_start, progress_end)):
             return None
         return dest_id
 
@@ -587,7 +592,7 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
         return input_name, None
 
     def _copy_and_add_results(self, parameters, input_name, name, context, feedback, table, columns,
-                              progress_start):
+                              progress_start, progress_end):
         """:meth:`write_result` for a GeoPackage copied by ``native:savefeatures``: Processing
         resolves the input (a selection too) as for any child algorithm, the copy keeps the feature
         ids in ``fid``, and the result columns are then added in place.
@@ -598,7 +603,7 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
         """
         import processing
 
-        child = _ChildFeedback(feedback, progress_start, progress_start + 0.9 * (100.0 - progress_start))
+        child = _ChildFeedback(feedback, progress_start, progress_start + 0.9 * (progress_end - progress_start))
         try:
             copied = processing.run("native:savefeatures", {"INPUT": parameters[input_name],
                                                             "OUTPUT": self.outputs.file_path(name)},
@@ -608,5 +613,5 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
         if feedback.isCanceled():
             return None
         add_results_in_place(copied["OUTPUT"], table.index.tolist(), columns, column_lists(table, columns))
-        feedback.setProgress(100.0)
+        feedback.setProgress(progress_end)
         return self.outputs.register_loading(name, copied["OUTPUT"])

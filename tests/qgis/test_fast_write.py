@@ -118,7 +118,7 @@ def test_bulk_write_output_into_memory_is_logged(run, tmp_path):
 
 
 class CancelAt(QgsProcessingFeedback):
-    """Cancels the run once its progress reaches ``at`` (the per-point layer is written from 90 %)."""
+    """Cancels the run once its progress reaches ``at`` (the per-point layer is written from 70 %)."""
 
     def __init__(self, at):
         super().__init__()
@@ -208,3 +208,24 @@ def test_bulk_copy_has_a_valid_spatial_index_kept_in_step(run, tmp_path, input_i
     assert check == "ok" and counted == count == 203
     assert entries[new_fid][0] <= 5000 <= entries[new_fid][1] and entries[new_fid][2] <= 6000 <= entries[new_fid][3]
     assert entries[1][0] <= -7000 <= entries[1][1] and entries[1][2] <= -8000 <= entries[1][3]
+
+
+class Progress(QgsProcessingFeedback):
+    def __init__(self):
+        super().__init__()
+        self.values = []
+        self.progressChanged.connect(self.values.append)
+
+
+def test_progress_climbs_to_100_only_when_the_per_point_layer_is_written(run, tmp_path):
+    """The district layer ends at 70 %, the per-point layer reports its steps (results handed over, rows
+    copied, spatial index) up to 100 %: a long per-point write no longer shows 100 % all the time."""
+    demand = demand_points(tmp_path)
+    districts = save(square_layer(DISTRICTS), tmp_path / "districts.gpkg", "districts")
+    progress = Progress()
+    run_coverage(run, demand=demand, districts=districts, feedback=progress,
+                 OUTPUT=str(tmp_path / "d.gpkg"), OUTPUT_DEMAND=str(tmp_path / "p.gpkg"))
+    values = progress.values
+    assert values == sorted(values) and values[-1] == 100.0
+    assert values.index(100.0) == len(values) - 1 or set(values[values.index(100.0):]) == {100.0}
+    assert 70.0 in values and any(70.0 < value < 100.0 for value in values)

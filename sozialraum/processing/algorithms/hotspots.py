@@ -154,14 +154,16 @@ class HotspotsAlgorithm(SozialraumAlgorithm):
         table = result.table.set_index(frame.index[positions]).reindex(frame.index)
         feedback.setProgress(70)
 
-        dest_id = self.write_result(parameters, self.OUTPUT, context, feedback, source, table, RESULT_COLUMNS, 70.0)
+        areas = parameters.get(self.OUTPUT_AREAS) not in (None, "")
+        dest_id = self.write_result(parameters, self.OUTPUT, context, feedback, source, table, RESULT_COLUMNS, 70.0,
+                                    90.0 if areas else 100.0)
         if dest_id is None:
             return {}
         cluster = np.zeros(len(frame), dtype=np.int64)
         cluster[positions] = result.table["cluster_id"].fillna(0).to_numpy(dtype=np.int64)
         profile = area_profile(cluster, population, values[indicators])
         results = {self.OUTPUT: dest_id}
-        if parameters.get(self.OUTPUT_AREAS) not in (None, ""):
+        if areas:
             results[self.OUTPUT_AREAS] = self._write_areas(parameters, context, source, frame, geometries, cluster,
                                                            labels, profile)
         types = result.table["lisa_typ"].value_counts().to_dict()

@@ -171,7 +171,7 @@ class ServiceCoverageAlgorithm(SozialraumAlgorithm):
 
         dest_id = self.write_result(parameters, self.OUTPUT, context, feedback, district_source,
                                     result.table.set_axis(districts.fids, axis=0).rename_axis("fid"),
-                                    list(result.table.columns), 60.0)
+                                    list(result.table.columns), 60.0, 70.0 if per_point else 100.0)
         if dest_id is None:
             return {}
         labels = coverage_labels([1, 2, 3])
@@ -194,7 +194,7 @@ class ServiceCoverageAlgorithm(SozialraumAlgorithm):
             if demand.fids is not None:
                 demand_dest = self.write_result(parameters, self.OUTPUT_DEMAND, context, feedback, demand.source,
                                                 frame.set_axis(demand.fids, axis=0).rename_axis("fid"),
-                                                list(frame.columns), 90.0)
+                                                list(frame.columns), 70.0)
             else:
                 frame.insert(1, "gewicht", demand.weight)
                 demand_dest = self.write_points(parameters, self.OUTPUT_DEMAND, context, feedback, frame,

@@ -415,10 +415,9 @@ def copy_with_results(layer, path, keys, columns, values, is_canceled=None, prog
         return None
     if progress is not None:
         progress(0.9)
-    if geometry and not indexed:  # GDAL builds the index from the geometries (its empty one goes first)
+    if geometry and not indexed:  # GDAL builds the index from the geometries
         target = gdal.OpenEx(path, gdal.OF_VECTOR | gdal.OF_UPDATE)
-        for function in ("DisableSpatialIndex", "CreateSpatialIndex"):
-            target.ExecuteSQL("SELECT {}({}, {})".format(function, _literal(name), _literal(geometry)))
+        target.ExecuteSQL("SELECT CreateSpatialIndex({}, {})".format(_literal(name), _literal(geometry)))
         target = None
     return "{}|layername={}".format(path, name)
 
@@ -468,7 +467,9 @@ def _fill(connection, name, table, geometry, copied, result_names, keys, values,
 
     The triggers GDAL put on the new table (the spatial index's, which call GDAL's SQL functions, and
     the feature count's, one UPDATE per row) are taken off for the copy and put back as they were; where
-    the index is not copied, it stays empty and the caller has GDAL build it."""
+    the index is not copied, GDAL's empty one is taken away (table, triggers, extension entry: GDAL 3.6
+    takes an empty index of a full table as corrupt and will neither drop nor build it) and the caller
+    has GDAL build one."""
     triggers = connection.execute(
         "SELECT name, sql FROM main.sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (name,)).fetchall()
     connection.execute("BEGIN")
@@ -485,8 +486,14 @@ def _fill(connection, name, table, geometry, copied, result_names, keys, values,
         connection.execute("UPDATE gpkg_ogr_contents SET feature_count = (SELECT count(*) FROM main.{}) "
                            "WHERE lower(table_name) = lower(?)".format(_quoted(name)), (name,))
         indexed = bool(geometry) and _copy_spatial_index(connection, table, name, geometry)
-        for _, sql in triggers:
-            connection.execute(sql)
+        index = _rtree(name, geometry)
+        if geometry and not indexed:  # no index rather than an empty one (GDAL takes an empty one as corrupt)
+            connection.execute("DROP TABLE IF EXISTS main.{}".format(_quoted(index)))
+            connection.execute("DELETE FROM gpkg_extensions WHERE lower(table_name) = lower(?) AND "
+                               "extension_name = 'gpkg_rtree_index'", (name,))
+        for trigger, sql in triggers:
+            if indexed or not trigger.startswith(index + "_"):
+                connection.execute(sql)
         connection.execute("COMMIT")
     except BaseException:
         if connection.in_transaction:

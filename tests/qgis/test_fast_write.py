@@ -161,7 +161,8 @@ def nodes(path, table):
         return connection.execute("SELECT nodeno, data FROM rtree_{}_geom_node ORDER BY nodeno".format(table)).fetchall()
 
 
-@pytest.mark.parametrize("input_index", [True, False], ids=["input-indexed", "input-without-index"])
+@pytest.mark.parametrize("input_index", [True, False, None],
+                         ids=["input-indexed", "input-index-dropped", "input-written-without-index"])
 def test_bulk_copy_has_a_valid_spatial_index_kept_in_step(run, tmp_path, input_index):
     """The per-point layer's R-tree is copied from the input's (or built by GDAL where the input has none):
     SQLite's rtreecheck finds it sound, it holds one box per feature with a geometry, around that point
@@ -170,10 +171,14 @@ def test_bulk_copy_has_a_valid_spatial_index_kept_in_step(run, tmp_path, input_i
 
     demand = demand_points(tmp_path)
     path = tmp_path / "demand.gpkg"
-    if not input_index:
+    if input_index is False:
         gdal.OpenEx(str(path), gdal.OF_VECTOR | gdal.OF_UPDATE).ExecuteSQL("SELECT DisableSpatialIndex('demand', 'geom')")
+    elif input_index is None:  # as ogr2ogr -lco SPATIAL_INDEX=NO writes it (no extension table at all)
+        path = tmp_path / "bare.gpkg"
+        gdal.VectorTranslate(str(path), str(tmp_path / "demand.gpkg"), layerCreationOptions=["SPATIAL_INDEX=NO"])
+    if not input_index:
         demand = QgsVectorLayer("{}|layername=demand".format(path), "demand", "ogr")
-        assert demand.hasSpatialIndex() != 2
+        assert demand.isValid() and demand.hasSpatialIndex() != 2
     districts = save(square_layer(DISTRICTS), tmp_path / "districts.gpkg", "districts")
     result = run_coverage(run, demand=demand, districts=districts, OUTPUT=str(tmp_path / "d.gpkg"),
                           OUTPUT_DEMAND=str(tmp_path / "p.gpkg"))
@@ -229,3 +234,38 @@ def test_progress_climbs_to_100_only_when_the_per_point_layer_is_written(run, tm
     assert values == sorted(values) and values[-1] == 100.0
     assert values.index(100.0) == len(values) - 1 or set(values[values.index(100.0):]) == {100.0}
     assert 70.0 in values and any(70.0 < value < 100.0 for value in values)
+
+
+def test_spatial_index_built_for_a_large_input_without_one(modules, tmp_path):
+    """100,000 points without a spatial index (as ogr2ogr -lco SPATIAL_INDEX=NO writes them): GDAL 3.6 takes
+    an empty index of a full table for a corrupt one and neither drops nor fills it, so the copy must not
+    leave GDAL's empty index behind: its index holds every point."""
+    import contextlib
+    import sqlite3
+
+    from osgeo import gdal, ogr, osr
+
+    gpkg, _ = modules
+    path = tmp_path / "many.gpkg"
+    source = gdal.GetDriverByName("GPKG").Create(str(path), 0, 0, 0, gdal.GDT_Unknown)
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(25832)
+    layer = source.CreateLayer("many", srs, ogr.wkbPoint, ["SPATIAL_INDEX=NO", "FID=fid"])
+    layer.CreateField(ogr.FieldDefn("v", ogr.OFTInteger))
+    source.StartTransaction()
+    definition = layer.GetLayerDefn()
+    for k in range(100_000):
+        feature = ogr.Feature(definition)
+        feature.SetField("v", k)
+        feature.SetGeometry(ogr.CreateGeometryFromWkt("POINT ({} {})".format(400000 + k % 1000, 5700000 + k // 1000)))
+        layer.CreateFeature(feature)
+    source.CommitTransaction()
+    source = layer = None
+    many = QgsVectorLayer("{}|layername=many".format(path), "many", "ogr")
+    keys = list(range(1, 100_001))
+    dest = gpkg.copy_with_results(many, str(tmp_path / "copy.gpkg"), keys, [("r", "float")], [[0.5] * len(keys)])
+    assert dest is not None
+    with contextlib.closing(sqlite3.connect(str(tmp_path / "copy.gpkg"))) as connection:
+        assert connection.execute("SELECT count(*) FROM rtree_copy_geom").fetchone()[0] == 100_000
+        assert connection.execute("SELECT rtreecheck('rtree_copy_geom')").fetchone()[0] == "ok"
+    assert QgsVectorLayer(dest, "copy", "ogr").hasSpatialIndex() == 2

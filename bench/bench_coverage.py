@@ -1260,12 +1260,38 @@ def table_state(raw):
         targets.append(_progress_line("{:,} cells (the worst of {} runs)".format(n, runs[str(n)]["runs"]),
                                       _worst_progress(runs[str(n)])))
     targets += [_cancel_line(cancel) for cancel in raw["cancels"]]
-    details = ["Progress of the {:,}-cell run (seconds at which each whole percent was first reported):".format(full),
-               "", "    " + ", ".join("{:g} % {:.1f} s".format(v, t) for t, v in large["progress"]["marks"]), "",
-               "Load average (1 min) before -> after each run: " + "; ".join(
-                   "{:,}: {}".format(n, ", ".join("{:.1f} -> {:.1f}".format(*s["load"])
-                                                  for s in runs[str(n)]["single"])) for n in sizes)]
+    phases = {n: _median_phases(runs[str(n)], STATE_PHASES) for n in sizes}
+    details = ["Where the time goes (seconds, median of the runs; the phases as the progress reports mark them):", "",
+               "    {:<58} {:>10} {:>10} {:>6}".format("phase", *["{:,}".format(n) for n in sizes], "ratio")]
+    details += ["    {:<58} {:10.2f} {:10.2f} {:6.2f}".format(name, phases[base][k], phases[full][k],
+                                                            phases[full][k] / phases[base][k])
+                for k, (_, name) in enumerate(STATE_PHASES)]
+    details += ["", "Load average (1 min) before -> after each run: " + "; ".join(
+        "{:,}: {}".format(n, ", ".join("{:.1f} -> {:.1f}".format(*s["load"]) for s in runs[str(n)]["single"]))
+        for n in sizes)]
     return rows, targets, details
+
+
+#: The phases of a servicecoverage run, each ending with the first progress report at or above a value
+#: (None: the end of the run); Euclidean, and along a network.
+STATE_PHASES = ((25, "reading the layers, points into municipalities (to 25 %)"), (54, "pairs within d0 (25 to 54 %)"),
+                (60, "nearest service, the method (54 to 60 %)"), (100, "district layer (60 to 100 %)"),
+                (None, "per-point layer: rows, spatial index (after 100 %)"))
+NETWORK_PHASES = ((25, "reading the layers and the network, points into districts (to 25 %)"),
+                  (30, "addresses snapped to the network (25 to 30 %)"), (55, "paths within d0 (30 to 55 %)"),
+                  (60, "nearest service, the method (55 to 60 %)"), (100, "district layer (60 to 100 %)"),
+                  (None, "per-point layer: rows, spatial index (after 100 %)"))
+
+
+def _median_phases(result, phases):
+    """Seconds of each of ``phases`` (:data:`STATE_PHASES`), median over the single runs of ``result``, from
+    their progress marks (the first time each whole percent was reported)."""
+    def one(progress):
+        bounds = [0.0] + [progress["seconds"] if value is None else next(t for t, v in progress["marks"] if v >= value)
+                          for value, _ in phases]
+        return [b - a for a, b in zip(bounds, bounds[1:])]
+
+    return [statistics.median(column) for column in zip(*(one(single["progress"]) for single in result["single"]))]
 
 
 def measure_network_city(files, args, log):
@@ -1301,21 +1327,22 @@ def table_network_city(raw):
                 note="runs {}".format(" / ".join("{:.1f}".format(r["seconds"]) for r in result["single"])))]
     targets = [
         "info  network city: {:.1f} s (median of {}; CPU {:.1f} s), peak {:.0f} MiB = {:.2f} GB resident; graph "
-        "{:,} nodes, {:,} edges, {} components (largest {:.1%} of the nodes); {:,} of {:,} addresses reach a service "
+        "{:,} nodes, {:,} edges, {} component(s) (largest {:.1%} of the nodes); {:,} of {:,} addresses reach a service "
         "within {:g} m along the paths; snapping: addresses mean {:.1f} m, max {:.1f} m".format(
             result["seconds"], result["runs"], result["cpu"], result["peak_mb"], result["peak_mb"] * 1048576 / 1e9,
             network["nodes"], network["edges"], network["components"], network["main_component_node_share"],
             check["reached"], check["rows"], D0, network["snap_demand_mean_m"], network["snap_demand_max_m"]),
-        "{}  network city values: sum P_i A_i {:.6f} = capacity of the {} services with demand in reach {:.0f} "
+        "{}  network city values: sum P_i A_i {:.6f} = capacity of the {:,} services with demand in reach {:.0f} "
         "(relative difference {:.1e})".format("PASS" if check["conservation_rel"] <= TARGETS["conservation_rel"]
                                               else "FAIL", check["sum_pa"], result["record"]["n_services"]
                                               - result["record"]["unused_services"], check["used_capacity"],
                                               check["conservation_rel"]),
         _progress_line("network city (the worst of {} runs)".format(result["runs"]), _worst_progress(result))]
-    details = ["Progress of the network city run (s at which each whole percent was first reported):", "",
-               "    " + ", ".join("{:g} % {:.1f} s".format(v, t) for t, v in result["progress"]["marks"]), "",
-               "Load average (1 min) before -> after each run: " + ", ".join(
-                   "{:.1f} -> {:.1f}".format(*s["load"]) for s in result["single"])]
+    details = ["", "Network city, where the time goes (seconds, median of the runs):", ""]
+    details += ["    {:<68} {:6.2f}".format(name, seconds)
+                for (_, name), seconds in zip(NETWORK_PHASES, _median_phases(result, NETWORK_PHASES))]
+    details += ["", "Load average (1 min) before -> after each run: " + ", ".join(
+        "{:.1f} -> {:.1f}".format(*s["load"]) for s in result["single"])]
     return rows, targets, details
 
 

@@ -1263,9 +1263,10 @@ def table_state(raw):
     phases = {n: _median_phases(runs[str(n)], STATE_PHASES) for n in sizes}
     details = ["Where the time goes (seconds, median of the runs; the phases as the progress reports mark them):", "",
                "    {:<58} {:>10} {:>10} {:>6}".format("phase", *["{:,}".format(n) for n in sizes], "ratio")]
-    details += ["    {:<58} {:10.2f} {:10.2f} {:6.2f}".format(name, phases[base][k], phases[full][k],
-                                                            phases[full][k] / phases[base][k])
-                for k, (_, name) in enumerate(STATE_PHASES)]
+    details += ["    {:<58} {:10.2f} {:10.2f} {:>6}".format(
+        name, phases[base][k], phases[full][k],
+        "{:.2f}".format(phases[full][k] / phases[base][k]) if phases[base][k] > 0 else "n/a")
+        for k, (_, name) in enumerate(STATE_PHASES)]
     details += ["", "Load average (1 min) before -> after each run: " + "; ".join(
         "{:,}: {}".format(n, ", ".join("{:.1f} -> {:.1f}".format(*s["load"]) for s in runs[str(n)]["single"]))
         for n in sizes)]
@@ -1432,6 +1433,12 @@ def write_results(started, code, rows, targets, details, raw, results=RESULTS):
             "Machine: {}; {}; plugin code {}.".format(machine(), versions(), code), "",
             markdown_table(rows), ""] + ["- " + line for line in targets] + [""] + details + [""]
     (results / "coverage.md").write_text("\n".join(text))
+    write_raw(started, code, raw, results)
+
+
+def write_raw(started, code, raw, results=RESULTS):
+    """The measurements as coverage.json (``--tabulate`` makes the tables again from it)."""
+    results.mkdir(parents=True, exist_ok=True)
     raw = dict(raw, started=started.strftime("%Y-%m-%d %H:%M"), code=code)
     (results / "coverage.json").write_text(json.dumps(raw, indent=1, default=str))
 
@@ -1523,6 +1530,7 @@ def main(argv=None):
         code = raw.pop("code", "unknown")
     else:
         raw, code = measure_all(args, started), code_version()
+        write_raw(started, code, raw, args.results)  # kept even if making the tables fails
     rows, targets, details = [], [], []
     for name in [name for name in SCENARIOS if name in raw]:
         outcome = SCENARIOS[name][1](raw[name])

@@ -67,10 +67,10 @@ inputs, side by side (d0 = 1000 m, thresholds 300, 500, 1000 m, capacities ``pla
             district and the per-point layer out, progress recorded in every run (updates, monotone,
             the longest stretch without one). Targets: peak < 8e9 bytes at 3M, t(3M) / t(1M) <= 3;
             A_i of 2,000 random points against a brute-force 2SFCA (KD-tree) within 1e-9, the
-            conservation law over all points. Then one run per ``STATE_CANCELS`` entry at 3M that
-            presses cancel (from a timer thread) at a progress value or a time: seconds from the
-            cancel to the algorithm returning (target <= 5 s), the error, and nothing left in the
-            output folder.
+            conservation law over all points. Then one run per ``STATE_CANCELS`` entry (or per
+            ``--cancel AT DELAY``) at 3M that presses cancel (from a timer thread) at a progress value
+            or a time: seconds from the cancel to the algorithm returning (target <= 5 s), the error,
+            and nothing left in the output folder.
   network_city  2SFCA along a city network (bench/make_coverage_data.py ``write_city``: streets not
             split at crossings, about 100,000 edges once joined at shared vertices) with 500,000
             addresses and 1,000 services, district and per-point layers out: time, memory, progress
@@ -1143,7 +1143,7 @@ def state_spec(inputs):
 def measure_state(files, args, log):
     """The state grid (bench/make_state_data.py): 2SFCA with the district and the per-point layer at each size
     of ``--state-cells`` (progress traced) and its values checked (:func:`state_check`); then the cancel
-    runs (``STATE_CANCELS``) at the largest size."""
+    runs (``--cancel``, default ``STATE_CANCELS``) at the largest size."""
     import shutil
 
     sys.path.insert(0, str(BENCH))
@@ -1161,7 +1161,7 @@ def measure_state(files, args, log):
         raw["checks"][str(n)] = state_check(inputs, points, result.get("unused_fids", []))
         log("    values: {}".format(raw["checks"][str(n)]))
     folder = OUT / "state_cancel"
-    for at, delay in STATE_CANCELS:
+    for at, delay in args.cancel or STATE_CANCELS:
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
         result = measure(dict(state_spec(inputs), label="state cancel", output=str(folder / "gemeinden.gpkg"),
@@ -1489,6 +1489,11 @@ def log(text):
     print(text, flush=True)
 
 
+def _cancel_point(text):
+    """A ``--cancel`` value: a number, or None for 'start'."""
+    return None if text == "start" else float(text)
+
+
 def main(argv=None):
     global MAX_RSS_MB
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -1512,6 +1517,9 @@ def main(argv=None):
                         help="with --no-model: show the model's times from this earlier coverage.json, marked so")
     parser.add_argument("--state-cells", type=int, nargs=2, default=list(STATE), metavar=("BASE", "FULL"),
                         help="state: inhabited cells of the base and the full run (growth judged against FULL/BASE)")
+    parser.add_argument("--cancel", nargs=2, action="append", type=_cancel_point, metavar=("AT", "DELAY"),
+                        help="state: a cancel run pressing cancel DELAY seconds after the progress reaches AT %% "
+                             "(AT 'start': after the start); repeat for more (default: STATE_CANCELS)")
     parser.add_argument("--max-rss-mb", type=float, default=MAX_RSS_MB,
                         help="kill a child run whose resident memory passes this many MiB (0: never)")
     parser.add_argument("--results", type=Path, default=RESULTS, metavar="DIR",

@@ -115,10 +115,10 @@ SUBSETS = (50, 100)           # services in the model's network runs
 STATE = (1000000, 3000000)    # inhabited 100 m cells of the state runs (bench/make_state_data.py): base, full
 STATE_SAMPLE = 2000           # state grid points whose A_i is recomputed by brute force
 # cancel runs at the full size: pressed (seconds) after (progress %, None: the start); where they fall at 3,000,000
-# cells with the plugin of a939f80 (seconds of a 21 s run): reading and assigning the points (0-6 s, no progress),
-# the radius search (25-54 %), the nearest service and the method (54-60 %, 3 s), then from 100 % the per-point
-# layer's result columns (1.5 s), its rows (SQLite) and its spatial index (copied, SQL)
-STATE_CANCELS = ((None, 3.0), (50.0, 0.0), (54.0, 1.0), (100.0, 1.0), (100.0, 5.0), (100.0, 9.0))
+# cells with the plugin of 6721f7e (seconds of a 21 s run): reading and assigning the points (0-6 s, no progress),
+# the radius search (25-54 %), the nearest service and the method (54-60 %, 3 s), then the per-point layer: its
+# result columns handed to SQLite (70-79 %, 6 s), its rows copied (79-91 %) and its R-tree copied (91-97 %)
+STATE_CANCELS = ((None, 3.0), (50.0, 0.0), (54.0, 1.0), (70.0, 1.0), (79.0, 1.0), (91.0, 1.0))
 TARGETS = {"fca_speedup": 10.0, "network_speedup": 5.0, "big_peak_mb": 4096.0, "fca_tolerance": 1e-9,
            "nearest_tolerance": 1e-6, "scale_points_ratio": 1.5, "scale_districts_ratio": 1.0,
            "scale_nearest_speedup": 5.0, "state_peak_bytes": 8e9, "state_growth": 3.0, "progress_gap_s": 10.0,
@@ -1263,8 +1263,8 @@ def table_state(raw):
     targets += [_cancel_line(cancel) for cancel in raw["cancels"]]
     phases = {n: _median_phases(runs[str(n)], STATE_PHASES) for n in sizes}
     details = ["Where the time goes (seconds, median of the runs; the phases as the progress reports mark them):", "",
-               "    {:<58} {:>10} {:>10} {:>6}".format("phase", *["{:,}".format(n) for n in sizes], "ratio")]
-    details += ["    {:<58} {:10.2f} {:10.2f} {:>6}".format(
+               "    {:<66} {:>10} {:>10} {:>6}".format("phase", *["{:,}".format(n) for n in sizes], "ratio")]
+    details += ["    {:<66} {:10.2f} {:10.2f} {:>6}".format(
         name, phases[base][k], phases[full][k],
         "{:.2f}".format(phases[full][k] / phases[base][k]) if phases[base][k] > 0 else "n/a")
         for k, (_, name) in enumerate(STATE_PHASES)]
@@ -1274,15 +1274,19 @@ def table_state(raw):
     return rows, targets, details
 
 
-#: The phases of a servicecoverage run, each ending with the first progress report at or above a value
-#: (None: the end of the run); Euclidean, and along a network.
-STATE_PHASES = ((25, "reading the layers, points into municipalities (to 25 %)"), (54, "pairs within d0 (25 to 54 %)"),
-                (60, "nearest service, the method (54 to 60 %)"), (100, "district layer (60 to 100 %)"),
-                (None, "per-point layer: rows, spatial index (after 100 %)"))
-NETWORK_PHASES = ((25, "reading the layers and the network, points into districts (to 25 %)"),
-                  (30, "addresses snapped to the network (25 to 30 %)"), (55, "paths within d0 (30 to 55 %)"),
-                  (60, "nearest service, the method (55 to 60 %)"), (100, "district layer (60 to 100 %)"),
-                  (None, "per-point layer: rows, spatial index (after 100 %)"))
+#: The phases of a servicecoverage run, each ending with the first progress report at or above a value (None:
+#: the end of the run), Euclidean and along a network. Named by their progress range, as the plugin's progress
+#: spans change: up to 6721f7e the district layer jumped from 60 to 100 % and the per-point layer followed
+#: after 100 %; from 6721f7e the district layer ends at 70 % and the per-point layer reports 70 to 100 %.
+STATE_PHASES = ((25, "to 25 %: reading the layers, points into districts"), (54, "25-54 %: pairs within d0"),
+                (60, "54-60 %: nearest service, the method"), (70, "60-70 %: district layer"),
+                (100, "70-100 %: per-point layer (from 6721f7e)"),
+                (None, "after 100 %: per-point layer (before 6721f7e)"))
+NETWORK_PHASES = ((25, "to 25 %: reading the layers and the network, points into districts"),
+                  (30, "25-30 %: addresses snapped to the network"), (55, "30-55 %: paths within d0"),
+                  (60, "55-60 %: nearest service, the method"), (70, "60-70 %: district layer"),
+                  (100, "70-100 %: per-point layer (from 6721f7e)"),
+                  (None, "after 100 %: per-point layer (before 6721f7e)"))
 
 
 def _median_phases(result, phases):

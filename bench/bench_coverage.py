@@ -4,6 +4,8 @@
     ... bench_coverage.py --skip-big                  # without the 1,000,000 x 5,000 run
     ... bench_coverage.py --only big                  # only the 1,000,000 x 5,000 run
     ... bench_coverage.py --only scale --baseline-repeat 3 --results bench/results/scale   # 1M x 5k x 20k
+    ... bench_coverage.py --only state --results bench/results/state                # 3M state grid, cancel
+    ... bench_coverage.py --only network_city --results bench/results/network_city  # 500k addresses, city
     ... bench_coverage.py --profile fca|nearest|network|big   # where servicecoverage spends its time (cProfile)
     ... bench_coverage.py --tabulate bench/results/coverage.json   # the table again from an earlier run
     ... bench_coverage.py --only fca nearest network --no-model --network-services 100 \
@@ -58,10 +60,26 @@ inputs, side by side (d0 = 1000 m, thresholds 300, 500, 1000 m, capacities ``pla
               two_stage_fca, A_i per point written as CSV (targets: <= 1.5x and <= 1.0x its time);
             - ``servicecoverage`` nearest with the per-point layer against ``native:joinbynearest``
               (target: joinbynearest >= 5x its time). Values checked as in fca / nearest.
+  state     a 100 m population grid of a state (bench/make_state_data.py; not part of "everything",
+            ``--only state``): 3,000,000 inhabited cells (``einwohner``) x 20,000 services x 2,500
+            municipalities, and the same process on a third of the area (1,000,000 x 6,667 x 841;
+            ``--state-cells`` for other sizes). ``servicecoverage`` 2SFCA, GeoPackages in, the
+            district and the per-point layer out, progress recorded in every run (updates, monotone,
+            the longest stretch without one). Targets: peak < 8e9 bytes at 3M, t(3M) / t(1M) <= 3;
+            A_i of 2,000 random points against a brute-force 2SFCA (KD-tree) within 1e-9, the
+            conservation law over all points. Then one run per ``STATE_CANCELS`` entry (or per
+            ``--cancel AT DELAY``) at 3M that presses cancel (from a timer thread) at a progress value
+            or a time: seconds from the cancel to the algorithm returning (target <= 5 s), the error,
+            and nothing left in the output folder.
+  network_city  2SFCA along a city network (bench/make_coverage_data.py ``write_city``: streets not
+            split at crossings, about 100,000 edges once joined at shared vertices) with 500,000
+            addresses and 1,000 services, district and per-point layers out: time, memory, progress
+            and the conservation law; no target (not part of "everything", ``--only network_city``).
 
 Each run is a separate child process; time = wall time of the work (QGIS start-up not included, reported
-apart); memory = the child's peak resident set (VmHWM, QGIS itself included). Fast runs are repeated
-(``--repeat``, median); slow baselines run once. Results: a table on stdout and bench/results/coverage.{md,csv,json}.
+apart); memory = the child's peak resident set (VmHWM, QGIS itself included; a child passing ``--max-rss-mb``
+is killed). Fast runs are repeated (``--repeat``, median); slow baselines run once. Results: a table on
+stdout and bench/results/coverage.{md,csv,json}.
 """
 
 import argparse
@@ -71,10 +89,12 @@ import json
 import math
 import os
 import platform
+import re
 import resource
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -92,9 +112,17 @@ SMALL = (50000, 2000)         # demand points, services of the side-by-side runs
 BIG = (1000000, 5000)
 SCALE_GRID = 141              # the scale runs' districts: 141 x 141 = 19,881 cells of 156 m over the same city
 SUBSETS = (50, 100)           # services in the model's network runs
+STATE = (1000000, 3000000)    # inhabited 100 m cells of the state runs (bench/make_state_data.py): base, full
+STATE_SAMPLE = 2000           # state grid points whose A_i is recomputed by brute force
+# cancel runs at the full size: pressed (seconds) after (progress %, None: the start); where they fall at 3,000,000
+# cells with the plugin of 6721f7e (seconds of a 21 s run): reading and assigning the points (0-6 s, no progress),
+# the radius search (25-54 %), the nearest service and the method (54-60 %, 3 s), then the per-point layer: its
+# result columns handed to SQLite (70-79 %, 6 s), its rows copied (79-91 %) and its R-tree copied (91-97 %)
+STATE_CANCELS = ((None, 3.0), (50.0, 0.0), (54.0, 1.0), (70.0, 1.0), (79.0, 1.0), (91.0, 1.0))
 TARGETS = {"fca_speedup": 10.0, "network_speedup": 5.0, "big_peak_mb": 4096.0, "fca_tolerance": 1e-9,
            "nearest_tolerance": 1e-6, "scale_points_ratio": 1.5, "scale_districts_ratio": 1.0,
-           "scale_nearest_speedup": 5.0}
+           "scale_nearest_speedup": 5.0, "state_peak_bytes": 8e9, "state_growth": 3.0, "progress_gap_s": 10.0,
+           "cancel_s": 5.0, "conservation_rel": 1e-9}
 # Until commit 6b28a37 the result layers kept 8 decimals of a float (adapters.layers.result_fields); the
 # layer was checked to half a unit of the 8th decimal then. Since then doubles are written unrounded and the
 # layer is checked to TARGETS["fca_tolerance"] like the functions; a --tabulate of an older coverage.json
@@ -108,7 +136,8 @@ TARGETS = {"fca_speedup": 10.0, "network_speedup": 5.0, "big_peak_mb": 4096.0, "
 def _coverage_parameters(spec):
     """``sozialraum:servicecoverage`` parameters of a child spec."""
     parameters = {"DISTRICTS": spec["districts"], "ID_FIELD": "id", "SERVICES": spec["services"],
-                  "CAPACITY_FIELD": "plaetze", "DEMAND": spec["demand"], "DEMAND_FIELD": "kinder",
+                  "CAPACITY_FIELD": "plaetze", "DEMAND": spec["demand"],
+                  "DEMAND_FIELD": spec.get("demand_field", "kinder"),
                   "DISTANCE": THRESHOLDS, "METHOD": spec.get("method", "2sfca"), "OUTPUT": spec["output"]}
     if spec.get("network"):
         parameters["NETWORK"] = spec["network"]
@@ -283,16 +312,82 @@ def core_child(spec):
     return dict(extra, seconds=seconds, compute_seconds=seconds, cpu=cpu, compute_cpu=cpu)
 
 
+def tracing_feedback(cancel=None):
+    """A Processing feedback that records every progress value with its time (``feedback.trace``) and,
+    with ``cancel = (at, delay)``, presses cancel ``delay`` seconds after the progress first reaches
+    ``at`` % (``at`` None: after ``feedback.start()``, called when the run begins): from a timer
+    thread, as the dialog's button cancels an algorithm that runs in a task. Recorded:
+    ``cancel_planned`` and ``cancel_pressed`` (when it was due and when the timer got to run),
+    ``cancel_progress`` (the progress then) and ``cancel_where`` (the innermost functions the run
+    was in when it was pressed)."""
+    from qgis.core import QgsProcessingFeedback
+
+    feedback = QgsProcessingFeedback()
+    feedback.trace, feedback.cancel_planned, feedback.cancel_pressed = [], None, None
+    feedback.cancel_progress, feedback.cancel_where = None, []
+    running = threading.main_thread().ident
+
+    def press():
+        feedback.cancel_pressed = time.perf_counter()
+        feedback.cancel_progress = feedback.trace[-1][1] if feedback.trace else None
+        frame = sys._current_frames().get(running)
+        while frame is not None and len(feedback.cancel_where) < 6:
+            if frame.f_code.co_filename != __file__:  # not this feedback's own frames (cancel in a progress call)
+                feedback.cancel_where.append("{}:{}".format(Path(frame.f_code.co_filename).name,
+                                                            frame.f_code.co_name))
+            frame = frame.f_back
+        feedback.cancel()
+
+    def plan(delay):
+        feedback.cancel_planned = time.perf_counter() + delay
+        if delay > 0:
+            threading.Timer(delay, press).start()
+        else:
+            press()
+
+    def record(value):
+        feedback.trace.append((time.perf_counter(), value))
+        if cancel is not None and cancel[0] is not None and feedback.cancel_planned is None and value >= cancel[0]:
+            plan(cancel[1])
+
+    feedback.start = lambda: plan(cancel[1]) if cancel is not None and cancel[0] is None else None
+    feedback.progressChanged.connect(record)
+    return feedback
+
+
+def progress_summary(trace, begin, end):
+    """How a run reported progress: number of updates, whether the values never went down, the
+    longest stretch without an update (the start and the end of the run count as updates) and
+    between which values it fell, and the time each whole percent was first reached."""
+    times = [begin] + [t for t, _ in trace] + [end]
+    values = [None] + [v for _, v in trace] + [None]
+    gaps = [(times[k + 1] - times[k], values[k], values[k + 1]) for k in range(len(times) - 1)]
+    gap, after, before = max(gaps, key=lambda g: g[0])
+    reached, marks = -1, []
+    for t, v in trace:
+        if int(v) > reached:
+            reached = int(v)
+            marks.append((round(t - begin, 2), round(v, 2)))
+    return {"updates": len(trace), "monotone": all(b[1] >= a[1] for a, b in zip(trace, trace[1:])),
+            "largest_gap_s": gap, "gap_after": after, "gap_before": before, "marks": marks,
+            "seconds": end - begin}
+
+
 def qgis_child(spec, profile=None):
-    """A Processing run in a fresh QGIS: servicecoverage, joinbynearest or the network model."""
+    """A Processing run in a fresh QGIS: servicecoverage, joinbynearest or the network model.
+
+    ``spec["trace"]``: progress recorded (:func:`progress_summary`); ``spec["cancel"] = (at, delay)``:
+    cancelled as :func:`tracing_feedback` says, the error, the seconds from the cancel to the
+    return and what is left in ``spec["out_dir"]`` recorded."""
     from _qgis import memory_mb, start_qgis
 
     started = time.perf_counter()
     app, plugin = start_qgis(ROOT)
     import processing
-    from qgis.core import QgsProcessingContext, QgsProcessingFeedback, QgsProject
+    from qgis.core import QgsProcessingContext, QgsProcessingException, QgsProcessingFeedback, QgsProject
 
-    feedback = QgsProcessingFeedback()
+    traced = spec.get("trace") or spec.get("cancel")
+    feedback = tracing_feedback(spec.get("cancel")) if traced else QgsProcessingFeedback()
     context = QgsProcessingContext()
     context.setProject(QgsProject.instance())
     startup = time.perf_counter() - started
@@ -316,15 +411,41 @@ def qgis_child(spec, profile=None):
         import cProfile
 
         profiler = cProfile.Profile()
-        profiler.runcall(call)
+        outputs = profiler.runcall(call)
         seconds = time.perf_counter() - begin
         profiler.dump_stats(profile)
+    elif spec.get("cancel"):
+        feedback.start()
+        try:
+            outputs = call()
+            result["error"] = None
+        except QgsProcessingException as error:
+            outputs, result["error"] = None, str(error)
+        seconds = time.perf_counter() - begin
+        result["cancel"] = {"progress": feedback.cancel_progress, "planned_s": _since(feedback.cancel_planned, begin),
+                            "pressed_s": _since(feedback.cancel_pressed, begin), "where": feedback.cancel_where,
+                            "to_return_s": _since(begin + seconds, feedback.cancel_planned),
+                            "left_in_folder": sorted(os.listdir(spec["out_dir"]))}
     else:
-        call()
+        outputs = call()
         seconds = time.perf_counter() - begin
     cpu = time.process_time() - begin_cpu
     _, peak = memory_mb()
+    if traced:
+        result["progress"] = progress_summary(feedback.trace, begin, begin + seconds)
+    if outputs and outputs.get("METHOD_RECORD"):
+        record = json.loads(outputs["METHOD_RECORD"])
+        result["record"] = {key: record.get(key) for key in ("n_demand_points", "n_districts", "n_services",
+                                                             "unreached_share", "network")}
+        result["record"]["unused_services"] = len(record.get("unused_services") or [])
+        result["unused_fids"] = [int(re.search(r"fid (\d+)", label).group(1))
+                                 for label in record.get("unused_services") or []]
     return dict(result, seconds=seconds, cpu=cpu, startup=startup, rss_after_startup_mb=rss_after_startup, peak_mb=peak)
+
+
+def _since(moment, origin):
+    """Seconds from ``origin`` to ``moment`` (None when either is None)."""
+    return None if moment is None or origin is None else moment - origin
 
 
 def child(spec, profile=None):
@@ -351,8 +472,37 @@ def child(spec, profile=None):
 # the parent: data, runs, checks, table
 # ---------------------------------------------------------------------------------------------
 
+#: A child whose resident memory passes this many MiB is killed (``--max-rss-mb``; 0 = never).
+MAX_RSS_MB = 16384
+
+
+def _rss_mb(pid):
+    """Resident memory of process ``pid`` in MiB (VmRSS), None once it is gone."""
+    try:
+        with open("/proc/{}/status".format(pid)) as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        return None
+    return None
+
+
+def _watch_memory(process, limit_mb, killed):
+    """Kill ``process`` when its resident memory passes ``limit_mb`` (noted in ``killed``)."""
+    while process.poll() is None:
+        rss = _rss_mb(process.pid)
+        if rss is not None and rss > limit_mb:
+            killed.append(rss)
+            process.kill()
+            return
+        time.sleep(0.2)
+
+
 def measure(spec, timeout, profile=None):
-    """One child run of ``spec``; returns its result dict (raises on failure)."""
+    """One child run of ``spec``; returns its result dict (raises on failure, also when the child's resident
+    memory passed ``MAX_RSS_MB`` and it was killed). The 1-minute load average before and after the run
+    goes into the result as ``load``."""
     for key in ("output", "output_demand"):
         if spec.get(key):
             path = Path(spec[key])
@@ -362,22 +512,36 @@ def measure(spec, timeout, profile=None):
     command = [sys.executable, str(Path(__file__).resolve()), "--child", json.dumps(spec)]
     if profile:
         command += ["--profile-out", str(profile)]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=str(ROOT))
-    for line in done.stdout.splitlines():
+    load = os.getloadavg()[0]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=str(ROOT))
+    killed = []
+    if MAX_RSS_MB:
+        threading.Thread(target=_watch_memory, args=(process, MAX_RSS_MB, killed), daemon=True).start()
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise
+    if killed:
+        raise RuntimeError("{} killed: resident memory {:.0f} MiB passed --max-rss-mb {}".format(
+            spec["label"], killed[0], MAX_RSS_MB))
+    for line in stdout.splitlines():
         if line.startswith(RESULT_MARK):
-            return json.loads(line[len(RESULT_MARK):])
-    raise RuntimeError("{} failed (exit {}):\n{}\n{}".format(spec["kind"], done.returncode, done.stdout[-3000:],
-                                                            done.stderr[-3000:]))
+            return dict(json.loads(line[len(RESULT_MARK):]), load=[load, os.getloadavg()[0]])
+    raise RuntimeError("{} failed (exit {}):\n{}\n{}".format(spec["kind"], process.returncode, stdout[-3000:],
+                                                            stderr[-3000:]))
 
 
 def repeated(spec, runs, timeout, log):
-    """``runs`` child runs of ``spec`` (at least one); the median time, the largest peak, the last run's extras."""
+    """``runs`` child runs of ``spec`` (at least one); the median time, the largest peak, the last run's extras,
+    every run's seconds, CPU seconds and load (``single``)."""
     results = []
     for k in range(max(runs, 1)):
         result = measure(spec, timeout)
         results.append(result)
-        log("    {:<44} run {}: {:8.2f} s wall {:8.2f} s CPU  peak {:6.0f} MB".format(
-            spec["label"], k + 1, result["seconds"], result["cpu"], result["peak_mb"]))
+        log("    {:<44} run {}: {:8.2f} s wall {:8.2f} s CPU  peak {:6.0f} MB  load {:.1f} -> {:.1f}".format(
+            spec["label"], k + 1, result["seconds"], result["cpu"], result["peak_mb"], *result["load"]))
     summary = dict(results[-1])
     summary["seconds"] = statistics.median(r["seconds"] for r in results)
     for key in ("cpu", "compute_seconds", "compute_cpu"):
@@ -385,6 +549,8 @@ def repeated(spec, runs, timeout, log):
             summary[key] = statistics.median(r[key] for r in results)
     summary["peak_mb"] = max(r["peak_mb"] for r in results)
     summary["runs"] = len(results)
+    summary["single"] = [{key: r.get(key) for key in ("seconds", "cpu", "peak_mb", "load", "progress")}
+                         for r in results]
     return summary
 
 
@@ -866,9 +1032,330 @@ def table_scale(raw):
     return rows, targets, []
 
 
+def read_point_arrays(path, fields):
+    """``(x, y, {field: array})`` of the first layer of a GeoPackage of 2D points, in feature order, read
+    through GDAL's Arrow stream (3,000,000 points in about a second)."""
+    import numpy as np
+    from osgeo import gdal, ogr
+
+    gdal.UseExceptions()
+    data = ogr.Open(str(path))  # the layer lives only as long as its data source
+    layer = data.GetLayer(0)
+    geometry = layer.GetGeometryColumn()
+    xy, columns = [], {f: [] for f in fields}
+    for batch in layer.GetArrowStreamAsNumPy(options=["USE_MASKED_ARRAYS=NO"]):
+        wkb = np.frombuffer(b"".join(batch[geometry]), dtype=np.uint8).reshape(len(batch[geometry]), -1)
+        if wkb.shape[1] != 21 or not (wkb[:, 0] == 1).all() or not (wkb[:, 1:5].copy().view("<u4") == 1).all():
+            raise ValueError("{}: not 2D little-endian WKB points".format(path))
+        xy.append(wkb[:, 5:].copy().view("<f8"))
+        for f in fields:
+            columns[f].append(np.asarray(batch[f]))
+    xy = np.concatenate(xy)
+    return xy[:, 0], xy[:, 1], {f: np.concatenate(v) for f, v in columns.items()}
+
+
+def layer_sums(path, weight_field):
+    """``(rows, sum of weight x erreichbarkeit, reached rows)`` of a per-point result layer (SQLite)."""
+    import contextlib
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(str(path))) as connection:
+        table, = connection.execute("SELECT table_name FROM gpkg_contents").fetchone()
+        return connection.execute('SELECT count(*), sum("{}" * coalesce(erreichbarkeit, 0)), sum(erreicht) FROM "{}"'
+                                  .format(weight_field, table)).fetchone()
+
+
+def layer_values(path, ids, field="erreichbarkeit"):
+    """``{id: field}`` of the rows of a result layer whose ``id`` is in ``ids`` (NULL -> NaN)."""
+    import contextlib
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(str(path))) as connection:
+        table, = connection.execute("SELECT table_name FROM gpkg_contents").fetchone()
+        rows = connection.execute('SELECT id, "{}" FROM "{}" WHERE id IN ({})'.format(
+            field, table, ",".join(str(int(i)) for i in ids))).fetchall()
+    return {i: math.nan if value is None else value for i, value in rows}
+
+
+def within_d0(ax, ay, bx, by, candidates):
+    """The ``candidates`` (indices into ``bx, by``) within D0 of the point ``(ax, ay)``, the distance
+    computed as the plugin computes it (``sqrt((bx - ax)^2 + (by - ay)^2) <= d0``, core/radius.py), and
+    how many lie within 1e-6 m of D0 (where another formula could decide otherwise)."""
+    import numpy as np
+
+    candidates = np.asarray(candidates, dtype=np.int64)
+    distance = np.sqrt((bx[candidates] - ax) ** 2 + (by[candidates] - ay) ** 2)
+    return candidates[distance <= D0], int((np.abs(distance - D0) < 1e-6).sum())
+
+
+def state_check(inputs, points_path, unused_fids, sample=STATE_SAMPLE, seed=25832):
+    """The state run's per-point layer against a brute-force 2SFCA: A_i of ``sample`` random points
+    (R_j = S_j / sum of P_i within D0 of j, A_i = sum of R_j within D0 of i; candidates from scipy's
+    KD-tree, the distance test of :func:`within_d0`), equal within 1e-9; over the whole layer the
+    conservation law sum_i P_i A_i = sum of S_j over the services with demand within D0, and those
+    services the ones the plugin calls used."""
+    import numpy as np
+    from scipy.spatial import cKDTree
+
+    px, py, demand = read_point_arrays(inputs["grid"], ["id", "einwohner"])
+    sx, sy, supply = read_point_arrays(inputs["services"], ["id", "plaetze"])
+    weight, capacity = demand["einwohner"].astype("float64"), supply["plaetze"].astype("float64")
+    rng = np.random.default_rng([seed, 20, px.size])
+    chosen = np.sort(rng.choice(px.size, size=min(sample, px.size), replace=False))
+    wide = D0 * (1 + 1e-9)
+    service_tree, demand_tree = cKDTree(np.column_stack([sx, sy])), cKDTree(np.column_stack([px, py]))
+    ties, reach = 0, []
+    for i, candidates in zip(chosen, service_tree.query_ball_point(np.column_stack([px[chosen], py[chosen]]), wide)):
+        # the pair's distance as from the service: the same expression as in the ratio below
+        j = np.asarray(candidates, dtype=np.int64)
+        distance = np.sqrt((sx[j] - px[i]) ** 2 + (sy[j] - py[i]) ** 2)
+        ties += int((np.abs(distance - D0) < 1e-6).sum())
+        reach.append(j[distance <= D0])
+    needed = np.unique(np.concatenate(reach + [np.zeros(0, dtype=np.int64)]))
+    ratio = np.zeros(sx.size)
+    for j, candidates in zip(needed, demand_tree.query_ball_point(np.column_stack([sx[needed], sy[needed]]), wide)):
+        inside, tied = within_d0(sx[j], sy[j], px, py, candidates)
+        ratio[j] = capacity[j] / weight[inside].sum()
+        ties += tied
+    expected = np.asarray([ratio[j].sum() for j in reach])
+    written = layer_values(points_path, demand["id"][chosen])
+    got = np.asarray([written.get(int(i), math.nan) for i in demand["id"][chosen]])
+    got = np.where(np.isnan(got), 0.0, got)  # no service in reach: 0 (as in the other checks)
+    largest = float(np.abs(got - expected).max())
+    used = demand_tree.query_ball_point(np.column_stack([sx, sy]), D0, return_length=True) > 0
+    rows, weighted_sum, reached = layer_sums(points_path, "einwohner")
+    used_capacity = float(capacity[used].sum())
+    relative = abs(weighted_sum - used_capacity) / used_capacity
+    return {"sample": int(chosen.size), "max_abs_diff": largest, "tolerance": TARGETS["fca_tolerance"],
+            "ok": largest <= TARGETS["fca_tolerance"], "ties_within_1e-6_m": ties,
+            "services_checked": int(needed.size), "rows": rows, "points": int(px.size), "reached": reached,
+            "sum_pa": weighted_sum, "used_capacity": used_capacity, "conservation_rel": relative,
+            "conservation_ok": relative <= TARGETS["conservation_rel"],
+            "unused_agree": sorted(supply["id"][~used].tolist()) == sorted(unused_fids),
+            "unused": int((~used).sum())}
+
+
+def state_spec(inputs):
+    """A servicecoverage child spec on the state files ``inputs`` (from make_state_data.write_state)."""
+    return {"kind": "ours", "demand": str(inputs["grid"]), "services": str(inputs["services"]),
+            "districts": str(inputs["municipalities"]), "demand_field": "einwohner", "trace": True}
+
+
+def measure_state(files, args, log):
+    """The state grid (bench/make_state_data.py): 2SFCA with the district and the per-point layer at each size
+    of ``--state-cells`` (progress traced) and its values checked (:func:`state_check`); then the cancel
+    runs (``--cancel``, default ``STATE_CANCELS``) at the largest size."""
+    import shutil
+
+    sys.path.insert(0, str(BENCH))
+    from make_state_data import write_state
+
+    raw = {"sizes": list(args.state_cells), "runs": {}, "checks": {}, "cancels": []}
+    for n in args.state_cells:
+        inputs = write_state(n, DATA, log=log)
+        log("State grid: {:,} inhabited cells".format(n))
+        points = OUT / "state_{}_points.gpkg".format(n)
+        result = repeated(dict(state_spec(inputs), label="state {:,}: 2sfca + points".format(n),
+                               output=str(OUT / "state_{}.gpkg".format(n)), output_demand=str(points)),
+                          args.repeat, args.timeout, log)
+        raw["runs"][str(n)] = result
+        raw["checks"][str(n)] = state_check(inputs, points, result.get("unused_fids", []))
+        log("    values: {}".format(raw["checks"][str(n)]))
+    folder = OUT / "state_cancel"
+    for at, delay in args.cancel or STATE_CANCELS:
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        result = measure(dict(state_spec(inputs), label="state cancel", output=str(folder / "gemeinden.gpkg"),
+                              output_demand=str(folder / "punkte.gpkg"), cancel=[at, delay], out_dir=str(folder)),
+                         args.timeout)
+        raw["cancels"].append(dict(result, at=at, delay=delay, n=n))
+        log("    cancel {} s after {} %: {}".format(delay, at, result["cancel"]))
+    return raw
+
+
+def _progress_line(what, progress):
+    """A PASS/FAIL line on how a run reported its progress (monotone, no stretch over the gap target)."""
+    ok = progress["monotone"] and progress["largest_gap_s"] <= TARGETS["progress_gap_s"]
+    return "{}  progress, {}: {} updates over {:.1f} s, {}, longest stretch without an update {:.1f} s (from {} to " \
+           "{}; target <= {:g} s)".format("PASS" if ok else "FAIL", what, progress["updates"], progress["seconds"],
+                                          "monotone" if progress["monotone"] else "NOT monotone",
+                                          progress["largest_gap_s"], _percent(progress["gap_after"], "the start"),
+                                          _percent(progress["gap_before"], "the end"), TARGETS["progress_gap_s"])
+
+
+def _percent(value, instead):
+    return instead if value is None else "{:.1f} %".format(value)
+
+
+def _worst_progress(result):
+    """The single run with the longest stretch without a progress update."""
+    runs = [single["progress"] for single in result.get("single", []) if single.get("progress")]
+    return max(runs, key=lambda p: p["largest_gap_s"]) if runs else result.get("progress")
+
+
+def _cancel_line(cancel):
+    """A PASS/FAIL line on a cancel run: back within the target seconds, with an error, nothing left."""
+    facts = cancel["cancel"]
+    if facts["pressed_s"] is None or facts["to_return_s"] < 0:
+        return "info  cancel at {:,} cells, {} % + {:g} s: the run was over before the cancel was due " \
+               "({:.1f} s)".format(cancel["n"], cancel["at"], cancel["delay"], cancel["seconds"])
+    ok = facts["to_return_s"] is not None and facts["to_return_s"] <= TARGETS["cancel_s"] \
+        and bool(re.search("Abgebrochen|Cancelled", cancel.get("error") or "")) and not facts["left_in_folder"]
+    when = "{:g} s after the start".format(cancel["delay"]) if cancel["at"] is None else \
+        "{:g} s after {:g} %".format(cancel["delay"], cancel["at"])
+    late = facts["pressed_s"] - facts["planned_s"] if facts["pressed_s"] is not None else None
+    return "{}  cancel at {:,} cells, {} ({:.1f} s into the run{}, progress then {}, in {}): the algorithm " \
+           "returned {} later ({}); left in the output folder: {} (target: <= {:g} s, an error, nothing " \
+           "left)".format("PASS" if ok else "FAIL", cancel["n"], when, facts["planned_s"] or math.nan,
+                          "; the timer thread got to run {:.1f} s late".format(late) if late and late > 0.1 else "",
+                          _percent(facts["progress"], "none"), " < ".join(facts["where"][:3]) or "?",
+                          "{:.2f} s".format(facts["to_return_s"]) if facts["to_return_s"] is not None else "never",
+                          "error: " + cancel["error"].splitlines()[0] if cancel.get("error") else "NO error: a result",
+                          ", ".join(facts["left_in_folder"]) or "nothing", TARGETS["cancel_s"])
+
+
+def table_state(raw):
+    sizes = [int(n) for n in raw["sizes"]]
+    base, full = min(sizes), max(sizes)
+    runs, checks = raw["runs"], raw["checks"]
+    rows = []
+    for n in sizes:
+        result, check = runs[str(n)], checks[str(n)]
+        equal = "yes, {:,} random points within 1e-9 (max abs diff {:.1e})".format(check["sample"],
+                                                                                  check["max_abs_diff"]) \
+            if check["ok"] else "NO (max abs diff {:.1e})".format(check["max_abs_diff"])
+        rows.append(row("2SFCA Euclidean, state 100 m grid, {:,} municipalities, GPKG in, districts + per-point "
+                        "layer out".format(result["record"]["n_districts"]), n, result["record"]["n_services"],
+                        "sozialraum:servicecoverage", result, runs[str(base)]["seconds"], equal,
+                        note="{:.1f} us per point; runs {}".format(
+                            1e6 * result["seconds"] / n, " / ".join("{:.1f}".format(r["seconds"])
+                                                                    for r in result["single"]))))
+    small, large = runs[str(base)], runs[str(full)]
+    peak_bytes = large["peak_mb"] * 1048576
+    growth, growth_cpu = large["seconds"] / small["seconds"], large["cpu"] / small["cpu"]
+    allowed = TARGETS["state_growth"] * full / (3.0 * base)  # 3.0 for 1M -> 3M: linear in the points
+    targets = [
+        "{}  {:,} cells x {:,} services: peak {:.0f} MiB = {:.2f} GB (10^9 bytes) resident (VmHWM, QGIS "
+        "included; {:.0f} MiB after start-up), target < {:.0f} GB ({:.0f} MiB)".format(
+            "PASS" if peak_bytes < TARGETS["state_peak_bytes"] else "FAIL", full, large["record"]["n_services"],
+            large["peak_mb"], peak_bytes / 1e9, large["rss_after_startup_mb"], TARGETS["state_peak_bytes"] / 1e9,
+            TARGETS["state_peak_bytes"] / 1048576),
+        "{}  time grows no worse than linearly from {:,} to {:,} cells: t ratio {:.2f} wall ({:.1f} s / {:.1f} s), "
+        "{:.2f} CPU ({:.1f} s / {:.1f} s); per point {:.1f} us vs {:.1f} us (target: ratio <= {:.2f})".format(
+            "PASS" if growth <= allowed else "FAIL", base, full, growth, large["seconds"], small["seconds"],
+            growth_cpu, large["cpu"], small["cpu"], 1e6 * large["seconds"] / full, 1e6 * small["seconds"] / base,
+            allowed)]
+    for n in sizes:
+        check = checks[str(n)]
+        targets.append(
+            "{}  values at {:,} cells: A_i of {:,} random points equal to a brute-force 2SFCA (KD-tree candidates, "
+            "the plugin's distance formula, inclusive d0; {:,} services' ratios) within 1e-9: max abs diff {:.1e}; "
+            "{} pair(s) within 1e-6 m of d0; sum P_i A_i over all {:,} rows = {:.6f} = used capacity {:.0f} "
+            "(relative difference {:.1e}); the {:,} services without demand in reach {} the plugin's".format(
+                "PASS" if check["ok"] and check["conservation_ok"] and check["unused_agree"]
+                and check["rows"] == check["points"] else "FAIL", n, check["sample"], check["services_checked"],
+                check["max_abs_diff"], check["ties_within_1e-6_m"], check["rows"], check["sum_pa"],
+                check["used_capacity"], check["conservation_rel"], check["unused"],
+                "are" if check["unused_agree"] else "are NOT"))
+    for n in sizes:
+        targets.append(_progress_line("{:,} cells (the worst of {} runs)".format(n, runs[str(n)]["runs"]),
+                                      _worst_progress(runs[str(n)])))
+    targets += [_cancel_line(cancel) for cancel in raw["cancels"]]
+    phases = {n: _median_phases(runs[str(n)], STATE_PHASES) for n in sizes}
+    details = ["Where the time goes (seconds, median of the runs; the phases as the progress reports mark them):", "",
+               "    {:<66} {:>10} {:>10} {:>6}".format("phase", *["{:,}".format(n) for n in sizes], "ratio")]
+    details += ["    {:<66} {:10.2f} {:10.2f} {:>6}".format(
+        name, phases[base][k], phases[full][k],
+        "{:.2f}".format(phases[full][k] / phases[base][k]) if phases[base][k] > 0 else "n/a")
+        for k, (_, name) in enumerate(STATE_PHASES)]
+    details += ["", "Load average (1 min) before -> after each run: " + "; ".join(
+        "{:,}: {}".format(n, ", ".join("{:.1f} -> {:.1f}".format(*s["load"]) for s in runs[str(n)]["single"]))
+        for n in sizes)]
+    return rows, targets, details
+
+
+#: The phases of a servicecoverage run, each ending with the first progress report at or above a value (None:
+#: the end of the run), Euclidean and along a network. Named by their progress range, as the plugin's progress
+#: spans change: up to 6721f7e the district layer jumped from 60 to 100 % and the per-point layer followed
+#: after 100 %; from 6721f7e the district layer ends at 70 % and the per-point layer reports 70 to 100 %.
+STATE_PHASES = ((25, "to 25 %: reading the layers, points into districts"), (54, "25-54 %: pairs within d0"),
+                (60, "54-60 %: nearest service, the method"), (70, "60-70 %: district layer"),
+                (100, "70-100 %: per-point layer (from 6721f7e)"),
+                (None, "after 100 %: per-point layer (before 6721f7e)"))
+NETWORK_PHASES = ((25, "to 25 %: reading the layers and the network, points into districts"),
+                  (30, "25-30 %: addresses snapped to the network"), (55, "30-55 %: paths within d0"),
+                  (60, "55-60 %: nearest service, the method"), (70, "60-70 %: district layer"),
+                  (100, "70-100 %: per-point layer (from 6721f7e)"),
+                  (None, "after 100 %: per-point layer (before 6721f7e)"))
+
+
+def _median_phases(result, phases):
+    """Seconds of each of ``phases`` (:data:`STATE_PHASES`), median over the single runs of ``result``, from
+    their progress marks (the first time each whole percent was reported)."""
+    def one(progress):
+        bounds = [0.0] + [progress["seconds"] if value is None else next(t for t, v in progress["marks"] if v >= value)
+                          for value, _ in phases]
+        return [b - a for a, b in zip(bounds, bounds[1:])]
+
+    return [statistics.median(column) for column in zip(*(one(single["progress"]) for single in result["single"]))]
+
+
+def measure_network_city(files, args, log):
+    """2SFCA along the city network (make_coverage_data.write_city: about 100,000 edges once split at
+    their shared vertices) with 500,000 addresses and 1,000 services, district and per-point layers."""
+    sys.path.insert(0, str(BENCH))
+    from make_coverage_data import make_coverage_data
+
+    city = make_coverage_data([], [], DATA, log=log, city=True)
+    points = OUT / "city_points.gpkg"
+    log("Network 2SFCA, city: {}".format(city["city_network"].name))
+    result = repeated({"kind": "ours", "label": "servicecoverage network, city", "demand": str(city["city_addresses"]),
+                       "services": str(city["city_services"]), "districts": str(city["districts"]),
+                       "network": str(city["city_network"]), "trace": True, "output": str(OUT / "city.gpkg"),
+                       "output_demand": str(points)}, args.repeat, args.timeout, log)
+    _, _, supply = read_point_arrays(city["city_services"], ["id", "plaetze"])
+    unused = set(result.get("unused_fids", []))
+    used_capacity = float(sum(c for i, c in zip(supply["id"].tolist(), supply["plaetze"].tolist()) if i not in unused))
+    rows, weighted_sum, reached = layer_sums(points, "kinder")
+    return {"run": result, "check": {"rows": rows, "reached": reached, "sum_pa": weighted_sum,
+                                     "used_capacity": used_capacity,
+                                     "conservation_rel": abs(weighted_sum - used_capacity) / used_capacity}}
+
+
+def table_network_city(raw):
+    result, check = raw["run"], raw["check"]
+    network = result["record"]["network"]
+    rows = [row("2SFCA network (city, {:,} edges), GPKG in, districts + per-point layer out".format(network["edges"]),
+                result["record"]["n_demand_points"], result["record"]["n_services"],
+                "sozialraum:servicecoverage NETWORK", result, result["seconds"],
+                "conservation: sum P_i A_i = used capacity, relative difference {:.1e}".format(
+                    check["conservation_rel"]),
+                note="runs {}".format(" / ".join("{:.1f}".format(r["seconds"]) for r in result["single"])))]
+    targets = [
+        "info  network city: {:.1f} s (median of {}; CPU {:.1f} s), peak {:.0f} MiB = {:.2f} GB resident; graph "
+        "{:,} nodes, {:,} edges, {} component(s) (largest {:.1%} of the nodes); {:,} of {:,} addresses reach a service "
+        "within {:g} m along the paths; snapping: addresses mean {:.1f} m, max {:.1f} m".format(
+            result["seconds"], result["runs"], result["cpu"], result["peak_mb"], result["peak_mb"] * 1048576 / 1e9,
+            network["nodes"], network["edges"], network["components"], network["main_component_node_share"],
+            check["reached"], check["rows"], D0, network["snap_demand_mean_m"], network["snap_demand_max_m"]),
+        "{}  network city values: sum P_i A_i {:.6f} = capacity of the {:,} services with demand in reach {:.0f} "
+        "(relative difference {:.1e})".format("PASS" if check["conservation_rel"] <= TARGETS["conservation_rel"]
+                                              else "FAIL", check["sum_pa"], result["record"]["n_services"]
+                                              - result["record"]["unused_services"], check["used_capacity"],
+                                              check["conservation_rel"]),
+        _progress_line("network city (the worst of {} runs)".format(result["runs"]), _worst_progress(result))]
+    details = ["", "Network city, where the time goes (seconds, median of the runs):", ""]
+    details += ["    {:<68} {:6.2f}".format(name, seconds)
+                for (_, name), seconds in zip(NETWORK_PHASES, _median_phases(result, NETWORK_PHASES))]
+    details += ["", "Load average (1 min) before -> after each run: " + ", ".join(
+        "{:.1f} -> {:.1f}".format(*s["load"]) for s in result["single"])]
+    return rows, targets, details
+
+
 SCENARIOS = {"fca": (measure_fca, table_fca), "nearest": (measure_nearest, table_nearest),
              "network": (measure_network, table_network), "big": (measure_big, table_big),
-             "scale": (measure_scale, table_scale)}
+             "scale": (measure_scale, table_scale), "state": (measure_state, table_state),
+             "network_city": (measure_network_city, table_network_city)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -951,6 +1438,12 @@ def write_results(started, code, rows, targets, details, raw, results=RESULTS):
             "Machine: {}; {}; plugin code {}.".format(machine(), versions(), code), "",
             markdown_table(rows), ""] + ["- " + line for line in targets] + [""] + details + [""]
     (results / "coverage.md").write_text("\n".join(text))
+    write_raw(started, code, raw, results)
+
+
+def write_raw(started, code, raw, results=RESULTS):
+    """The measurements as coverage.json (``--tabulate`` makes the tables again from it)."""
+    results.mkdir(parents=True, exist_ok=True)
     raw = dict(raw, started=started.strftime("%Y-%m-%d %H:%M"), code=code)
     (results / "coverage.json").write_text(json.dumps(raw, indent=1, default=str))
 
@@ -1001,10 +1494,15 @@ def log(text):
     print(text, flush=True)
 
 
+def _cancel_point(text):
+    """A ``--cancel`` value: a number, or None for 'start'."""
+    return None if text == "start" else float(text)
+
+
 def main(argv=None):
+    global MAX_RSS_MB
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", nargs="+", choices=("fca", "nearest", "network", "big", "scale"),
-                        help="run only these scenarios")
+    parser.add_argument("--only", nargs="+", choices=tuple(SCENARIOS), help="run only these scenarios")
     parser.add_argument("--skip-big", action="store_true", help="leave out the 1,000,000 x 5,000 run")
     parser.add_argument("--repeat", type=int, default=3, help="runs of the plugin's contenders (median)")
     parser.add_argument("--baseline-repeat", type=int, default=1, help="runs of access and joinbynearest")
@@ -1022,11 +1520,19 @@ def main(argv=None):
                         metavar="K", help="with --no-model: services of the plugin's network runs (first K by id)")
     parser.add_argument("--model-from", type=Path, metavar="JSON",
                         help="with --no-model: show the model's times from this earlier coverage.json, marked so")
+    parser.add_argument("--state-cells", type=int, nargs=2, default=list(STATE), metavar=("BASE", "FULL"),
+                        help="state: inhabited cells of the base and the full run (growth judged against FULL/BASE)")
+    parser.add_argument("--cancel", nargs=2, action="append", type=_cancel_point, metavar=("AT", "DELAY"),
+                        help="state: a cancel run pressing cancel DELAY seconds after the progress reaches AT %% "
+                             "(AT 'start': after the start); repeat for more (default: STATE_CANCELS)")
+    parser.add_argument("--max-rss-mb", type=float, default=MAX_RSS_MB,
+                        help="kill a child run whose resident memory passes this many MiB (0: never)")
     parser.add_argument("--results", type=Path, default=RESULTS, metavar="DIR",
                         help="where coverage.{md,csv,json} go (default bench/results)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--profile-out", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    MAX_RSS_MB = args.max_rss_mb
     if args.child:
         child(json.loads(args.child), args.profile_out)
 
@@ -1037,6 +1543,7 @@ def main(argv=None):
         code = raw.pop("code", "unknown")
     else:
         raw, code = measure_all(args, started), code_version()
+        write_raw(started, code, raw, args.results)  # kept even if making the tables fails
     rows, targets, details = [], [], []
     for name in [name for name in SCENARIOS if name in raw]:
         outcome = SCENARIOS[name][1](raw[name])

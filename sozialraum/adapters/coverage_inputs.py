@@ -7,6 +7,7 @@ between them (straight line or along a path network).
 along a network: snapping distance + network path + snapping distance).
 """
 
+import concurrent.futures
 from typing import NamedTuple
 
 import numpy as np
@@ -20,7 +21,8 @@ from ..core.frames import check_unique_ids, quantities
 from ..core.network import iter_network_pairs, nearest_service
 from . import compat
 from .crs import reprojection_note, request_in
-from .distances import assign_districts, euclidean_counts, euclidean_pairs, nearest_points, read_points
+from ..core.radius import counts_within, nearest_points, radius_pairs
+from .distances import assign_districts, read_points
 from .layers import features_unchecked
 from .network_graph import components_message, components_report, read_network, snap_to_edges
 
@@ -189,10 +191,10 @@ def read_services(source, capacity_field, name_field, crs, transform_context, fe
     return Services(points, service_capacities(capacity, points.fid.size, labels), labels, None)
 
 
-def read_demand(source, demand_field, districts, crs, transform_context, feedback, layer=None):
-    """The :class:`Demand`: points of ``source`` weighted by ``demand_field``, each in its district;
-    without ``source`` each district's point on surface weighted by its target population. None when
-    cancelled."""
+def read_demand(source, demand_field, districts, crs, transform_context, feedback, layer=None, assign=True):
+    """The :class:`Demand`: points of ``source`` weighted by ``demand_field``, each in its district
+    (``district`` None without ``assign``: :func:`assign_demand` does it later); without ``source``
+    each district's point on surface weighted by its target population. None when cancelled."""
     if source is None:
         if districts.target is None:
             raise InputError("Ohne Nachfragepunkte braucht es das Feld der Zielbevölkerung je Quartier.",
@@ -215,31 +217,52 @@ def read_demand(source, demand_field, districts, crs, transform_context, feedbac
                              .format(len(points.no_geometry), names(points.no_geometry)))
     weight = quantities(points.values[demand_field], lambda: ["fid {}".format(f) for f in points.fid.tolist()],
                         demand_field)
-    codes = assign_districts(points.x, points.y, districts.geometries, districts.order, feedback)
-    if codes is None:
-        return None
-    return Demand(points.x, points.y, weight, codes, points.fid, "points", source)
+    demand = Demand(points.x, points.y, weight, None, points.fid, "points", source)
+    return assign_demand(demand, districts, feedback) if assign else demand
 
 
-def straight_line_distances(demand, services, settings, feedback):
+def assign_demand(demand, districts, feedback, progress_span=(20.0, 25.0)):
+    """``demand`` with each point in its district (:func:`.distances.assign_districts`); None when cancelled."""
+    if demand.district is not None:
+        return demand
+    codes = assign_districts(demand.x, demand.y, districts.geometries, districts.order, feedback, progress_span)
+    return None if codes is None else demand._replace(district=codes)
+
+
+def straight_line_distances(demand, services, settings, is_canceled=None):
     """:class:`..core.coverage_run.Distances` in a straight line up to ``settings.d0``; None when
-    cancelled. Methods without a floating catchment get the services within each distance
-    counted (``counts``) instead of every pair."""
-    d0 = settings.d0
-    feedback.pushInfo(de_en("Luftlinien-Entfernungen bis {:g} m …", "Straight-line distances up to {:g} m …")
-                      .format(d0))
+    ``is_canceled()`` said so. Methods without a floating catchment get the services within each
+    distance counted (``counts``) instead of every pair.
+
+    Numpy only (the core's grid searches), no QGIS object and no feedback but ``is_canceled``: so it
+    can run in a thread of its own beside the assignment of the points to districts (see
+    :func:`read_coverage_inputs`)."""
     points = services.points
     pairs, counts = (None, None, None), None
     if needs_pairs(settings.method):
-        pairs = euclidean_pairs(demand.x, demand.y, points.x, points.y, d0, feedback, (25.0, 55.0))
-        found = pairs
+        pairs = found = radius_pairs(demand.x, demand.y, points.x, points.y, settings.d0, is_canceled=is_canceled)
     else:
-        counts = found = euclidean_counts(demand.x, demand.y, points.x, points.y, settings.thresholds, feedback,
-                                          (25.0, 55.0))
+        counts = found = counts_within(demand.x, demand.y, points.x, points.y, settings.thresholds,
+                                       is_canceled=is_canceled)
     if found is None:
         return None
     nearest_j, nearest_d = nearest_points(demand.x, demand.y, points.x, points.y)
     return Distances(*pairs, nearest_d, nearest_j, None, None, counts)
+
+
+def _assign_beside_distances(demand, districts, services, settings, feedback):
+    """``(demand in its districts, straight-line distances)``, the distances computed in a second thread
+    while this one assigns the points to districts (GEOS through QGIS, which stays in this thread); either
+    None when cancelled. Numpy lets go of the interpreter in its loops, so on two cores the two overlap."""
+    feedback.pushInfo(de_en("Luftlinien-Entfernungen bis {:g} m …", "Straight-line distances up to {:g} m …")
+                      .format(settings.d0))
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        future = pool.submit(straight_line_distances, demand, services, settings, feedback.isCanceled)
+        demand = assign_demand(demand, districts, feedback, (20.0, 40.0))
+        feedback.setProgress(40.0)
+        distances = future.result()
+    feedback.setProgress(55.0)
+    return demand, distances
 
 
 def network_distances(network, demand, services, d0, feedback):
@@ -327,17 +350,18 @@ def read_coverage_inputs(sources, fields, crs, transform_context, settings, tole
     service_district = assign_districts(services.points.x, services.points.y, districts.geometries,
                                         districts.order, feedback)
     demand = read_demand(demand_source, fields["demand_field"], districts, crs, transform_context, feedback,
-                         None if demand_source is None else whole_layer(demand_source))
+                         None if demand_source is None else whole_layer(demand_source), assign=False)
     if demand is None or service_district is None or feedback.isCanceled():
         return None
     services = services._replace(district=service_district)
-    _report_outside(demand, service_district, feedback)
     if network_source is None:
-        distances = straight_line_distances(demand, services, settings, feedback)
+        demand, distances = _assign_beside_distances(demand, districts, services, settings, feedback)
     else:
-        network = read_path_network(network_source, crs, transform_context, feedback, (20.0, 25.0), tolerance,
-                                    whole_layer(network_source))
+        demand = assign_demand(demand, districts, feedback)
+        network = None if demand is None else read_path_network(
+            network_source, crs, transform_context, feedback, (20.0, 25.0), tolerance, whole_layer(network_source))
         distances = None if network is None else network_distances(network, demand, services, d0, feedback)
-    if distances is None or feedback.isCanceled():
+    if demand is None or distances is None or feedback.isCanceled():
         return None
+    _report_outside(demand, service_district, feedback)
     return CoverageInputs(districts, services, demand, distances)

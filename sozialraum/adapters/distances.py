@@ -3,7 +3,7 @@
 Straight-line (Euclidean) distances in a metric CRS (see :mod:`.crs`):
 
 * :func:`euclidean_pairs`: every pair within a radius, as the sparse pair list the core's
-  :func:`~..core.coverage.two_step_fca` takes; :func:`euclidean_counts`: only how many per point;
+  :func:`~..core.coverage.two_step_fca` takes;
 * :func:`nearest_points`: the nearest target of every query point (nearest service, or the
   nearest network node for snapping).
 
@@ -17,7 +17,7 @@ import numpy as np
 from qgis.core import QgsFeatureRequest, QgsGeometry, QgsPoint, QgsWkbTypes
 
 from ..core.errors import InputError
-from ..core.radius import Grid, counts_within, fill_runs, nearest_points, radius_pairs  # noqa: F401 (nearest_points: for the algorithms)
+from ..core.radius import Grid, fill_runs, nearest_points, radius_pairs  # noqa: F401 (nearest_points: for the algorithms)
 from . import compat
 from .crs import request_in
 from .geopackage import read_point_columns
@@ -114,13 +114,6 @@ def euclidean_pairs(ax, ay, bx, by, radius, feedback=None, progress_span=None):
     return radius_pairs(ax, ay, bx, by, radius, progress=progress, is_canceled=is_canceled)
 
 
-def euclidean_counts(ax, ay, bx, by, radii, feedback=None, progress_span=None):
-    """Per point ``i`` of ``a`` the points of ``b`` within each radius (inclusive), without keeping
-    the pairs: :func:`..core.radius.counts_within`; ``None`` when the user cancelled."""
-    progress, is_canceled = _feedback_hooks(feedback, progress_span)
-    return counts_within(ax, ay, bx, by, radii, progress=progress, is_canceled=is_canceled)
-
-
 #: Districts with at least this many candidate points first take the points inside their inner disc
 #: (:func:`_inner_disc`) without asking GEOS; below it the disc would cost more than it saves.
 DISC_MIN_CANDIDATES = 16
@@ -185,7 +178,7 @@ def _engine(geometry):
     return engine
 
 
-def assign_districts(x, y, geometries, order=None, feedback=None):
+def assign_districts(x, y, geometries, order=None, feedback=None, progress_span=None):
     """District position ``k`` of every point (``-1`` = outside all districts).
 
     A point belongs to the first district in ``order`` (default 0, 1, ...) whose polygon
@@ -199,7 +192,7 @@ def assign_districts(x, y, geometries, order=None, feedback=None):
     district before it can hold the point, and it is inside this one. GEOS (prepared) decides
     every other candidate, district by district in order, skipping points already given. So
     every point is assigned as GEOS alone would assign it (tests/qgis/test_coverage_adapters.py),
-    with far fewer calls into GEOS.
+    with far fewer calls into GEOS. ``progress_span=(start, end)`` reports to ``feedback`` on the way.
     """
     x, y = np.asarray(x, dtype="float64"), np.asarray(y, dtype="float64")
     codes = np.full(x.size, -1, dtype=np.int64)
@@ -227,6 +220,8 @@ def assign_districts(x, y, geometries, order=None, feedback=None):
     for b in np.flatnonzero(np.diff(bounds) > 0).tolist():
         if feedback is not None and feedback.isCanceled():
             return None
+        if progress_span is not None and b % 1024 == 0:
+            feedback.setProgress(progress_span[0] + (progress_span[1] - progress_span[0]) * b / len(shapes))
         candidates = point[bounds[b]:bounds[b + 1]]
         candidates = candidates[codes[candidates] == -1]
         if candidates.size == 0:

@@ -588,9 +588,10 @@ def _notes(frame, unconnected_share=None):
     """The ``hinweis`` column: plain-language notes per district, in the current language."""
     english = language() == "en"
     notes = []
-    for k in frame.index:
+    has_target = (frame["zielbevoelkerung"].to_numpy(dtype="float64", na_value=np.nan) > 0).tolist()
+    for k, target in zip(frame.index, has_target):
         parts = []
-        if not frame.at[k, "zielbevoelkerung"] > 0:
+        if not target:
             parts.append(
                 "no target population: supply ratio undefined"
                 if english

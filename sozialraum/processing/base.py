@@ -537,9 +537,11 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
             def progress(fraction):
                 feedback.setProgress(progress_start + (progress_end - progress_start) * fraction)
 
+            values = column_lists(table, columns, feedback.isCanceled)
+            if values is None:
+                return None
             dest_id = copy_with_results(self.whole_layer(source), self.outputs.file_path(name),
-                                        table.index.tolist(), columns, column_lists(table, columns),
-                                        feedback.isCanceled, progress)
+                                        table.index.tolist(), columns, values, feedback.isCanceled, progress)
             if feedback.isCanceled():
                 return None
             if dest_id is not None:

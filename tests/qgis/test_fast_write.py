@@ -269,3 +269,15 @@ def test_spatial_index_built_for_a_large_input_without_one(modules, tmp_path):
         assert connection.execute("SELECT count(*) FROM rtree_copy_geom").fetchone()[0] == 100_000
         assert connection.execute("SELECT rtreecheck('rtree_copy_geom')").fetchone()[0] == "ok"
     assert QgsVectorLayer(dest, "copy", "ogr").hasSpatialIndex() == 2
+
+
+def test_result_values_stop_between_columns_on_cancel(plugin):
+    import pandas as pd
+
+    layers = importlib.import_module(PACKAGE + ".adapters.layers")
+    frame = pd.DataFrame({"a": [1.0, None], "b": ["x", None], "c": [1, 2]})
+    columns = [("a", "float"), ("b", "str"), ("c", "int")]
+    assert layers.column_lists(frame, columns) == [[1.0, None], ["x", None], [1, 2]]
+    asked = []
+    assert layers.column_lists(frame, columns, lambda: asked.append(1) or len(asked) > 1) is None
+    assert len(asked) == 2  # the first column was done, the cancel came before the second

@@ -7,6 +7,8 @@ into the output layers (:meth:`..base.SozialraumAlgorithm.write_result`, :meth:`
 
 import json
 
+import pandas as pd
+
 from qgis.core import (
     QgsProcessingOutputNumber,
     QgsProcessingOutputString,
@@ -192,9 +194,9 @@ class ServiceCoverageAlgorithm(SozialraumAlgorithm):
         if per_point:
             frame = result.points
             if demand.fids is not None:
+                frame.index = pd.Index(demand.fids, name="fid")  # in place: a copy of 3M rows took 0.5 s
                 demand_dest = self.write_result(parameters, self.OUTPUT_DEMAND, context, feedback, demand.source,
-                                                frame.set_axis(demand.fids, axis=0).rename_axis("fid"),
-                                                list(frame.columns), 70.0)
+                                                frame, list(frame.columns), 70.0)
             else:
                 frame.insert(1, "gewicht", demand.weight)
                 demand_dest = self.write_points(parameters, self.OUTPUT_DEMAND, context, feedback, frame,

@@ -19,9 +19,9 @@ from ..core.coverage_run import Distances, needs_pairs
 from ..core.errors import InputError, de_en, names
 from ..core.frames import check_unique_ids, quantities
 from ..core.network import iter_network_pairs, nearest_service
+from ..core.radius import counts_within, nearest_points, radius_pairs
 from . import compat
 from .crs import reprojection_note, request_in
-from ..core.radius import counts_within, nearest_points, radius_pairs
 from .distances import assign_districts, read_points
 from .layers import features_unchecked
 from .network_graph import components_message, components_report, read_network, snap_to_edges

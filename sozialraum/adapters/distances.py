@@ -21,7 +21,7 @@ from ..core.radius import Grid, fill_runs, nearest_points, radius_pairs  # noqa:
 from . import compat
 from .crs import request_in
 from .geopackage import read_point_columns
-from .layers import features_unchecked
+from .layers import features_unchecked, span_progress
 
 
 class PointSet(NamedTuple):
@@ -98,10 +98,7 @@ def _feedback_hooks(feedback, progress_span):
     ``progress_span=(start, end)`` of ``feedback``; both None without a feedback."""
     if feedback is None:
         return None, None
-    if progress_span is None:
-        return None, feedback.isCanceled
-    start, end = progress_span
-    return (lambda fraction: feedback.setProgress(start + (end - start) * fraction)), feedback.isCanceled
+    return (None if progress_span is None else span_progress(feedback, progress_span)), feedback.isCanceled
 
 
 def euclidean_pairs(ax, ay, bx, by, radius, feedback=None, progress_span=None):
@@ -140,7 +137,8 @@ def _candidates(x, y, boxes):
     included), ordered by box. The points are sorted into a grid of cells half the median box wide
     (:class:`..core.radius.Grid`): a box's candidates are the runs of its cells, one run per column."""
     sides = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
-    extent = max(float(np.ptp(x)), float(np.ptp(y)), float(np.ptp(boxes)), 1.0)
+    extent = max(float(np.ptp(x)), float(np.ptp(y)), float(np.ptp(boxes[:, [0, 2]])),
+                 float(np.ptp(boxes[:, [1, 3]])), 1.0)
     grid = Grid(x, y, max(0.5 * float(np.median(sides)), extent * 1e-6))
     first_column, first_row = grid.cell_of(boxes[:, 0], boxes[:, 1])
     last_column, last_row = grid.cell_of(boxes[:, 2], boxes[:, 3])
@@ -217,11 +215,12 @@ def assign_districts(x, y, geometries, order=None, feedback=None, progress_span=
     codes[point[sure]] = district[box[sure]]
     point, box = point[~sure], box[~sure]
     bounds = np.searchsorted(box, np.arange(len(shapes) + 1))
+    progress, _ = _feedback_hooks(feedback, progress_span)
     for b in np.flatnonzero(np.diff(bounds) > 0).tolist():
         if feedback is not None and feedback.isCanceled():
             return None
-        if progress_span is not None and b % 1024 == 0:
-            feedback.setProgress(progress_span[0] + (progress_span[1] - progress_span[0]) * b / len(shapes))
+        if progress is not None and b % 1024 == 0:
+            progress(b / len(shapes))
         candidates = point[bounds[b]:bounds[b + 1]]
         candidates = candidates[codes[candidates] == -1]
         if candidates.size == 0:

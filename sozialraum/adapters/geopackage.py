@@ -369,6 +369,7 @@ def copy_with_results(layer, path, keys, columns, values, is_canceled=None, prog
     """
     from osgeo import gdal, ogr
 
+    progress = progress or (lambda fraction: None)
     path_in, layer_name, layer_index = _ogr_parts(layer.source())
     source = gdal.OpenEx(path_in, gdal.OF_VECTOR | gdal.OF_READONLY)
     if source is None:
@@ -405,7 +406,7 @@ def copy_with_results(layer, path, keys, columns, values, is_canceled=None, prog
         connection.execute("ATTACH DATABASE ? AS input", (_uri(path_in) + "?mode=ro",))
         try:
             indexed = _fill(connection, name, table, geometry, copied, [c for c, _ in columns], keys, values,
-                            progress or (lambda fraction: None))
+                            progress)
         except sqlite3.OperationalError:
             if is_canceled is not None and is_canceled():
                 return None
@@ -413,8 +414,7 @@ def copy_with_results(layer, path, keys, columns, values, is_canceled=None, prog
         connection.execute("DETACH DATABASE input")
     if is_canceled is not None and is_canceled():
         return None
-    if progress is not None:
-        progress(0.9)
+    progress(0.9)
     if geometry and not indexed:  # GDAL builds the index from the geometries
         target = gdal.OpenEx(path, gdal.OF_VECTOR | gdal.OF_UPDATE)
         target.ExecuteSQL("SELECT CreateSpatialIndex({}, {})".format(_literal(name), _literal(geometry)))

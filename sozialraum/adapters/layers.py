@@ -82,6 +82,13 @@ def resolve_fields(source_fields, fields):
     return found
 
 
+def span_progress(feedback, span):
+    """``progress(fraction)``: reports ``fraction`` (0 .. 1) of a step as its share of ``span=(start, end)``
+    percent to ``feedback``."""
+    start, end = span
+    return lambda fraction: feedback.setProgress(start + (end - start) * fraction)
+
+
 def guess_in_fields(kind, fields):
     """The field of ``kind`` (:mod:`..core.field_guess`) among the QgsFields ``fields``, or ``""``."""
     return guess(kind, fields.names(), [field.name() for field in fields if field.isNumeric()])

@@ -176,8 +176,8 @@ def quantities(values, labels, field, allow_missing=False):
             return array
     if callable(labels):
         labels = labels()
-    # a numeric array (from the bulk reader) stays one; a list of Python values becomes a column
-    column = values if isinstance(values, np.ndarray) and values.dtype.kind in "iuf" else list(values)
+    # numbers stay the array they are; a list of Python values (None, text) becomes a column
+    column = plain if plain.ndim == 1 and plain.dtype.kind in "iuf" else list(values)
     table = pd.DataFrame({field: column, "_label": list(labels)})
     array = _numeric_column(table, field, "_label")
     if allow_missing:

@@ -19,6 +19,7 @@ hit back as a Python object (27 s against 3 s for this grid at 17 million pairs,
 """
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 
@@ -137,10 +138,10 @@ def _coordinates(*arrays):
     return arrays
 
 
-def _pair_chunks(ax, ay, bx, by, radius, progress=None, is_canceled=None, chunk=None, targets=True):
+def _pair_chunks(ax, ay, bx, by, radius, progress=None, is_canceled=None, chunk=None):
     """The pairs within ``radius``, chunk by chunk: ``(query, target, distance)`` per chunk, every
-    query's pairs in one chunk, chunks in query order (see the module text); ``target`` is None
-    without ``targets``. Raises :class:`Canceled` when ``is_canceled()`` returns True."""
+    query's pairs in one chunk, chunks in query order (see the module text). Raises
+    :class:`Canceled` when ``is_canceled()`` returns True."""
     index = _index_type(ax, bx)
     extent = max(np.ptp(bx), np.ptp(by), np.ptp(ax), np.ptp(ay), 1.0)
     # cells a little wider than r / k (so r / cell stays just below k), and never so small that
@@ -194,7 +195,7 @@ def _pair_chunks(ax, ay, bx, by, radius, progress=None, is_canceled=None, chunk=
         keep = distance <= radius
         if not keep.all():
             near, distance = near[keep], distance[keep]
-        yield query[near], grid.order[position[near]] if targets else None, distance
+        yield query[near], grid.order[position[near]], distance
 
 
 def radius_pairs(ax, ay, bx, by, radius, progress=None, is_canceled=None, chunk=None):
@@ -265,7 +266,7 @@ def counts_within(ax, ay, bx, by, radii, progress=None, is_canceled=None, chunk=
     done, total = 0, radii.size * bx.size
     for k, radius in enumerate(radii.tolist()):
         spans = _count_spans(grid, bx, by, radius, slack)
-        inner = _runs(grid, *spans[0][:3])
+        inner = _runs(grid, spans.column, spans.inner_low, spans.inner_high)
         steps = np.zeros(ax.size + 1, dtype=np.int64)  # +1 from a run's start, -1 after its end
         steps += np.bincount(inner[0], minlength=ax.size + 1)
         steps -= np.bincount(inner[0] + inner[1], minlength=ax.size + 1)
@@ -291,11 +292,22 @@ def counts_within(ax, ay, bx, by, radii, progress=None, is_canceled=None, chunk=
     return counts
 
 
+class _Spans(NamedTuple):
+    """Per target and column of the grid near it (flat arrays): the rows ``inner_low .. inner_high`` whose
+    cells lie wholly within the radius (``inner_low > inner_high`` where there are none) and the rows
+    ``outer_low .. outer_high`` whose cells come within it at all (they hold the inner ones)."""
+
+    column: np.ndarray
+    target: np.ndarray
+    inner_low: np.ndarray
+    inner_high: np.ndarray
+    outer_low: np.ndarray
+    outer_high: np.ndarray
+
+
 def _count_spans(grid, bx, by, radius, slack):
-    """For every target and every column of ``grid`` near it: ``(inner, outer)``, each ``(column, first
-    row, last row, target)`` as flat arrays: the rows whose cells lie wholly within ``radius`` of the
-    target (inner; first > last where there are none) and those whose cells come within it at all
-    (outer, which holds inner). Cells are taken ``slack`` larger on every side."""
+    """:class:`_Spans` of every target ``(bx, by)`` in ``grid`` for ``radius``; cells are taken ``slack``
+    larger on every side."""
     cell = grid.cell
     reach = int(math.ceil(radius / cell)) + 1
     column0, _ = grid.cell_of(bx, by)
@@ -322,7 +334,7 @@ def _count_spans(grid, bx, by, radius, slack):
     inner_high = np.where(room > 0, inner_high, inner_low - 1)
     inner_low = np.maximum(inner_low, outer_low)
     inner_high = np.minimum(inner_high, outer_high)
-    return (column, inner_low, inner_high, target), (column, outer_low, outer_high, target)
+    return _Spans(column, target, inner_low, inner_high, outer_low, outer_high)
 
 
 def _runs(grid, column, low, high):
@@ -333,14 +345,13 @@ def _runs(grid, column, low, high):
 
 
 def _boundary_runs(grid, spans):
-    """``(target, start, count)`` of the points in the outer rows of ``spans`` that are not inner rows:
-    the rows below the inner ones and those above (all outer rows where there are no inner ones)."""
-    (column, inner_low, inner_high, target), (_, outer_low, outer_high, _) = spans
-    empty = inner_high < inner_low
-    below_high = np.where(empty, outer_high, inner_low - 1)
-    above_low = np.where(empty, outer_high + 1, inner_high + 1)
-    parts = [(target, *_runs(grid, column, outer_low, below_high)),
-             (target, *_runs(grid, column, above_low, outer_high))]
+    """``(target, start, count)`` of the points in the outer rows of ``spans`` (:class:`_Spans`) that are not
+    inner rows: the rows below the inner ones and those above (all outer rows where there are no inner ones)."""
+    empty = spans.inner_high < spans.inner_low
+    below_high = np.where(empty, spans.outer_high, spans.inner_low - 1)
+    above_low = np.where(empty, spans.outer_high + 1, spans.inner_high + 1)
+    parts = [(spans.target, *_runs(grid, spans.column, spans.outer_low, below_high)),
+             (spans.target, *_runs(grid, spans.column, above_low, spans.outer_high))]
     service = np.concatenate([p[0] for p in parts])
     start = np.concatenate([p[1] for p in parts])
     count = np.concatenate([p[2] for p in parts])

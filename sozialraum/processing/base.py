@@ -41,6 +41,7 @@ from ..adapters.layers import (
     open_read_only,
     read_table,
     result_fields,
+    span_progress,
     write_points,
     write_with_results,
 )
@@ -534,14 +535,12 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
         if replaced:
             reason = de_en("ein Eingabefeld wird ersetzt", "an input field is replaced")
         elif input_name is not None and self.whole_layer(source) is not None:
-            def progress(fraction):
-                feedback.setProgress(progress_start + (progress_end - progress_start) * fraction)
-
             values = column_lists(table, columns, feedback.isCanceled)
             if values is None:
                 return None
             dest_id = copy_with_results(self.whole_layer(source), self.outputs.file_path(name),
-                                        table.index.tolist(), columns, values, feedback.isCanceled, progress)
+                                        table.index.tolist(), columns, values, feedback.isCanceled,
+                                        span_progress(feedback, (progress_start, progress_end)))
             if feedback.isCanceled():
                 return None
             if dest_id is not None:

@@ -171,8 +171,8 @@ class ServiceCoverageAlgorithm(SozialraumAlgorithm):
             feedback.pushWarning(warning)
         feedback.setProgress(60)
 
-        dest_id = self.write_result(parameters, self.OUTPUT, context, feedback, district_source,
-                                    result.table.set_axis(districts.fids, axis=0).rename_axis("fid"),
+        result.table.index = pd.Index(districts.fids, name="fid")  # in place, like the per-point table's
+        dest_id = self.write_result(parameters, self.OUTPUT, context, feedback, district_source, result.table,
                                     list(result.table.columns), 60.0, 70.0 if per_point else 100.0)
         if dest_id is None:
             return {}

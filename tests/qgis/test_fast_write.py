@@ -281,3 +281,19 @@ def test_result_values_stop_between_columns_on_cancel(plugin):
     asked = []
     assert layers.column_lists(frame, columns, lambda: asked.append(1) or len(asked) > 1) is None
     assert len(asked) == 2  # the first column was done, the cancel came before the second
+
+
+def test_geometries_counted_for_the_index_check_are_those_not_empty(modules):
+    """The index copy counts the input's geometries that are there and not empty (flag 0x10 of the blob's
+    fourth byte, GeoPackage 1.2, 2.1.3): for every value of that byte, against the bit itself."""
+    import contextlib
+    import sqlite3
+
+    gpkg, _ = modules
+    blobs = [b"GP\x00" + bytes([flags]) + b"\x00" * 25 for flags in range(256)] + [None]
+    with contextlib.closing(sqlite3.connect(":memory:")) as connection:
+        connection.execute('CREATE TABLE t ("g eo" BLOB, flags INTEGER)')
+        connection.executemany("INSERT INTO t VALUES (?, ?)", [(b, None if b is None else b[3]) for b in blobs])
+        found = [row[0] for row in connection.execute(
+            'SELECT flags FROM t WHERE {} ORDER BY flags'.format(gpkg._not_empty('"g eo"')))]
+    assert found == [flags for flags in range(256) if not flags & 0x10]

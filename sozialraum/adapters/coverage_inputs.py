@@ -8,6 +8,7 @@ along a network: snapping distance + network path + snapping distance).
 """
 
 import concurrent.futures
+import functools
 from typing import NamedTuple
 
 import numpy as np
@@ -22,7 +23,7 @@ from ..core.network import iter_network_pairs, nearest_service
 from ..core.radius import counts_within, nearest_points, radius_pairs
 from . import compat
 from .crs import reprojection_note, request_in
-from .distances import assign_districts, read_points
+from .distances import assign_districts, read_points, shapes_of
 from .layers import features_unchecked
 from .network_graph import components_message, components_report, read_network, snap_to_edges
 
@@ -89,6 +90,12 @@ class Districts:
 
     def __len__(self):
         return len(self.ids)
+
+    @functools.cached_property
+    def shapes(self):
+        """The geometries in ``order``, prepared once for :func:`.distances.assign_districts` (services and
+        demand points): :func:`.distances.shapes_of`."""
+        return shapes_of(self.geometries, self.order)
 
 
 class Demand(NamedTuple):
@@ -225,19 +232,21 @@ def assign_demand(demand, districts, feedback, progress_span=(20.0, 25.0)):
     """``demand`` with each point in its district (:func:`.distances.assign_districts`); None when cancelled."""
     if demand.district is not None:
         return demand
-    codes = assign_districts(demand.x, demand.y, districts.geometries, districts.order, feedback, progress_span)
+    codes = assign_districts(demand.x, demand.y, districts.shapes, feedback=feedback, progress_span=progress_span)
     return None if codes is None else demand._replace(district=codes)
 
 
-def straight_line_distances(demand, services, settings, is_canceled=None):
+def straight_line_distances(demand, services, settings, is_canceled=None, pool=None):
     """:class:`..core.coverage_run.Distances` in a straight line up to ``settings.d0``; None when
     ``is_canceled()`` said so. Methods without a floating catchment get the services within each
     distance counted (``counts``) instead of every pair.
 
     Numpy only (the core's grid searches), no QGIS object and no feedback but ``is_canceled``: so it
     can run in a thread of its own beside the assignment of the points to districts (see
-    :func:`read_coverage_inputs`)."""
+    :func:`read_coverage_inputs`); given a thread ``pool``, the nearest services are searched in another
+    thread of it meanwhile."""
     points = services.points
+    nearest = None if pool is None else pool.submit(nearest_points, demand.x, demand.y, points.x, points.y)
     pairs, counts = (None, None, None), None
     if needs_pairs(settings.method):
         pairs = found = radius_pairs(demand.x, demand.y, points.x, points.y, settings.d0, is_canceled=is_canceled)
@@ -246,18 +255,20 @@ def straight_line_distances(demand, services, settings, is_canceled=None):
                                        is_canceled=is_canceled)
     if found is None:
         return None
-    nearest_j, nearest_d = nearest_points(demand.x, demand.y, points.x, points.y)
+    nearest_j, nearest_d = nearest_points(demand.x, demand.y, points.x, points.y) if nearest is None \
+        else nearest.result()
     return Distances(*pairs, nearest_d, nearest_j, None, None, counts)
 
 
 def _assign_beside_distances(demand, districts, services, settings, feedback):
-    """``(demand in its districts, straight-line distances)``, the distances computed in a second thread
-    while this one assigns the points to districts (GEOS through QGIS, which stays in this thread); either
-    None when cancelled. Numpy lets go of the interpreter in its loops, so on two cores the two overlap."""
+    """``(demand in its districts, straight-line distances)``, the distances computed in two more threads
+    (the services within reach; the nearest service) while this one assigns the points to districts (GEOS
+    through QGIS, which stays in this thread); either None when cancelled. Numpy lets go of the interpreter
+    in its loops, so they overlap."""
     feedback.pushInfo(de_en("Luftlinien-Entfernungen bis {:g} m …", "Straight-line distances up to {:g} m …")
                       .format(settings.d0))
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        future = pool.submit(straight_line_distances, demand, services, settings, feedback.isCanceled)
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        future = pool.submit(straight_line_distances, demand, services, settings, feedback.isCanceled, pool)
         demand = assign_demand(demand, districts, feedback, (20.0, 40.0))
         feedback.setProgress(40.0)
         distances = future.result()
@@ -347,8 +358,7 @@ def read_coverage_inputs(sources, fields, crs, transform_context, settings, tole
             "input geometry.").format(names(districts.repaired)))
     services = read_services(service_source, fields["capacity_field"], fields["name_field"], crs, transform_context,
                              feedback, whole_layer(service_source))
-    service_district = assign_districts(services.points.x, services.points.y, districts.geometries,
-                                        districts.order, feedback)
+    service_district = assign_districts(services.points.x, services.points.y, districts.shapes, feedback=feedback)
     demand = read_demand(demand_source, fields["demand_field"], districts, crs, transform_context, feedback,
                          None if demand_source is None else whole_layer(demand_source), assign=False)
     if demand is None or service_district is None or feedback.isCanceled():

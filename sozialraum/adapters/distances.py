@@ -11,12 +11,14 @@ Both are the core's numpy cell grid (:mod:`..core.radius`, which says why not
 ``QgsSpatialIndexKDBush``); this module adds QGIS' feedback and the layers.
 """
 
+import struct
 from typing import NamedTuple
 
 import numpy as np
 from qgis.core import QgsFeatureRequest, QgsGeometry, QgsPoint, QgsWkbTypes
 
 from ..core.errors import InputError
+from ..core.inpolygon import INSIDE, OUTSIDE, UNDECIDED, PolygonEdges
 from ..core.radius import Grid, fill_runs, nearest_points, radius_pairs  # noqa: F401 (nearest_points: for the algorithms)
 from . import compat
 from .crs import request_in
@@ -111,27 +113,6 @@ def euclidean_pairs(ax, ay, bx, by, radius, feedback=None, progress_span=None):
     return radius_pairs(ax, ay, bx, by, radius, progress=progress, is_canceled=is_canceled)
 
 
-#: Districts with at least this many candidate points first take the points inside their inner disc
-#: (:func:`_inner_disc`) without asking GEOS; below it the disc would cost more than it saves.
-DISC_MIN_CANDIDATES = 16
-
-
-def _inner_disc(geometry, engine):
-    """``(cx, cy, r)``: an open disc that lies inside the polygon ``geometry``: around its centroid,
-    up to the nearest point of its boundary (outer rings and holes, every part). ``r = 0`` where the
-    centroid is not inside (a crescent, a hole) or the polygon has curves."""
-    if QgsWkbTypes.isCurvedType(geometry.wkbType()):
-        return 0.0, 0.0, 0.0
-    centroid = geometry.centroid()
-    if centroid.isNull() or centroid.isEmpty():
-        return 0.0, 0.0, 0.0
-    point = centroid.constGet()
-    if not engine.intersects(point):
-        return 0.0, 0.0, 0.0
-    boundary = QgsGeometry(geometry.constGet().boundary())
-    return point.x(), point.y(), max(boundary.distance(centroid), 0.0)
-
-
 def _candidates(x, y, boxes):
     """``(point, box)``: every point inside every bounding box (``[xmin, ymin, xmax, ymax]`` rows, edges
     included), ordered by box. The points are sorted into a grid of cells half the median box wide
@@ -156,17 +137,95 @@ def _candidates(x, y, boxes):
     return grid.order[positions[inside]].astype(np.int64), box[inside]
 
 
-def _first_box(point, box, n):
-    """Per point ``0 .. n - 1`` the first box (in order) that holds it, a number past every box where
-    none does. ``box`` comes ordered, so a stable sort by point keeps that order within a point."""
-    first = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
-    if point.size == 0:
-        return first
-    by_point = np.argsort(point, kind="stable")
-    points, boxes = point[by_point], box[by_point]
-    starts = np.flatnonzero(np.concatenate(([True], points[1:] != points[:-1])))
-    first[points[starts]] = boxes[starts]
-    return first
+def _wkb_rings(wkb):
+    """``[(offset, points, coordinates per point)]``: where the rings of a (multi-)polygon in little-endian
+    well-known binary ``wkb`` (bytes) start (their first coordinate), or None for any other kind of
+    geometry (curves, collections, points, lines), big endian or bytes it does not expect."""
+    rings = []
+
+    def polygon(at):
+        if wkb[at] != 1:
+            return None
+        flat, dims = _WKB_POLYGON.get(_UINT32.unpack_from(wkb, at + 1)[0], (None, 0))
+        if flat != 3:
+            return None
+        n_rings, at = _UINT32.unpack_from(wkb, at + 5)[0], at + 9
+        for _ in range(n_rings):
+            n_points, at = _UINT32.unpack_from(wkb, at)[0], at + 4
+            rings.append((at, n_points, dims))
+            at += 8 * n_points * dims
+        return at
+
+    try:
+        if wkb[0] != 1:
+            return None
+        flat = _WKB_POLYGON.get(_UINT32.unpack_from(wkb, 1)[0], (None, 0))[0]
+        if flat == 6:
+            parts, at = _UINT32.unpack_from(wkb, 5)[0], 9
+            for _ in range(parts):
+                at = polygon(at)
+                if at is None:
+                    return None
+        else:
+            at = polygon(0)
+    except (struct.error, IndexError):
+        return None
+    return rings if at == len(wkb) else None
+
+
+_UINT32 = struct.Struct("<I")
+
+#: Well-known binary (multi-)polygon types (ISO, and QGIS' 2.5-D with the flag of EWKB): type ->
+#: (flat type, coordinates per vertex).
+_WKB_POLYGON = dict([(base + thousands, (base, dims)) for base in (3, 6)
+                     for thousands, dims in ((0, 2), (1000, 3), (2000, 3), (3000, 4))] +
+                    [(base | 0x80000000, (base, 3)) for base in (3, 6)])
+
+
+class Shapes(NamedTuple):
+    """Districts prepared for :func:`assign_districts` (:func:`shapes_of`): ``geometries`` (QgsGeometry)
+    in order, their positions ``district`` in the caller's list, bounding ``boxes``, their ``edges``
+    (:class:`..core.inpolygon.PolygonEdges`) and per shape whether its edges are there (``known``; not for
+    curved shapes or other kinds of geometry: GEOS decides all their points)."""
+
+    geometries: list
+    district: np.ndarray
+    boxes: np.ndarray
+    edges: PolygonEdges
+    known: np.ndarray
+
+
+def shapes_of(geometries, order=None):
+    """:class:`Shapes` of ``geometries`` (QgsGeometry) in ``order`` (default 0, 1, ...), those without a
+    geometry left out. Their rings are read from well-known binary all at once."""
+    order = list(range(len(geometries)) if order is None else order)
+    kept = [k for k in order if geometries[k] is not None and not geometries[k].isEmpty()]
+    shapes = [geometries[k] for k in kept]
+    boxes = np.array([[b.xMinimum(), b.yMinimum(), b.xMaximum(), b.yMaximum()]
+                      for b in (geometry.boundingBox() for geometry in shapes)]).reshape(-1, 4)
+    blobs = [None if QgsWkbTypes.isCurvedType(g.wkbType()) else bytes(g.asWkb()) for g in shapes]
+    at, points, dims, owner, base = [], [], [], [], 0
+    for b, wkb in enumerate(blobs):
+        rings = None if wkb is None else _wkb_rings(wkb)
+        for offset, n, d in rings or ():
+            at.append(base + offset), points.append(n), dims.append(d), owner.append(b)
+        base += 0 if wkb is None else len(wkb)
+    raw = np.frombuffer(b"".join(w for w in blobs if w is not None), dtype=np.uint8)
+    points, dims, owner = (np.asarray(a, dtype=np.int64) for a in (points, dims, owner))
+    first = np.cumsum(points) - points
+    ring = np.repeat(np.arange(points.size), points)
+    offset = np.asarray(at, dtype=np.int64)[ring] + 8 * dims[ring] * (np.arange(ring.size) - first[ring])
+    x = raw[offset[:, None] + np.arange(8)].copy().view("<f8").ravel() if ring.size else np.zeros(0)
+    y = raw[offset[:, None] + 8 + np.arange(8)].copy().view("<f8").ravel() if ring.size else np.zeros(0)
+    last = first + points - 1
+    known = np.zeros(len(shapes), dtype=bool)
+    known[owner] = True
+    # not a closed ring of at least four points (GEOS would not take it): GEOS decides
+    known[owner[(points < 4) | (x[np.minimum(first, x.size - 1)] != x[np.maximum(last, 0)])
+                | (y[np.minimum(first, y.size - 1)] != y[np.maximum(last, 0)])]] = False
+    starts = np.flatnonzero(known[owner[ring]] & (np.arange(ring.size) != last[ring]))
+    edges = PolygonEdges(x[starts], y[starts], x[starts + 1], y[starts + 1], owner[ring[starts]], len(shapes))
+    return Shapes(shapes, np.asarray(kept, dtype=np.int64), boxes, edges, known)
 
 
 def _engine(geometry):
@@ -176,57 +235,71 @@ def _engine(geometry):
     return engine
 
 
+#: Slices of the candidate pairs counted at once (progress and cancel are checked between them).
+ASSIGN_SLICES = 16
+
+
 def assign_districts(x, y, geometries, order=None, feedback=None, progress_span=None):
     """District position ``k`` of every point (``-1`` = outside all districts).
 
     A point belongs to the first district in ``order`` (default 0, 1, ...) whose polygon
-    ``geometries[k]`` (QgsGeometry, same CRS as the points) intersects it, so a point on a
+    ``geometries[k]`` (QgsGeometry, same CRS as the points; or :func:`shapes_of` them, prepared once
+    for several calls, ``order`` then taken from them) intersects it, so a point on a
     shared border goes to the district that comes first in ``order`` (pass the districts
     sorted by ID for a result that does not depend on the feature order).
 
-    The candidates of a district are the points in its bounding box (:func:`_candidates`). A point
-    whose first candidate district (in order) has it inside its inner disc (:func:`_inner_disc`,
-    less a millionth of the radius and of a metre) belongs to that district for certain: no
-    district before it can hold the point, and it is inside this one. GEOS (prepared) decides
-    every other candidate, district by district in order, skipping points already given. So
-    every point is assigned as GEOS alone would assign it (tests/qgis/test_coverage_adapters.py),
-    with far fewer calls into GEOS. ``progress_span=(start, end)`` reports to ``feedback`` on the way.
+    The candidates of a district are the points in its bounding box (:func:`_candidates`). The
+    core counts for every candidate the crossings with its district's edges
+    (:mod:`..core.inpolygon`): inside, outside, or undecided where floating point cannot tell
+    (every point on a border or vertex, and points within rounding of one). A point goes to its
+    first candidate district (in order) that holds it, unless a district before that one is
+    undecided: GEOS (prepared) decides those, and every candidate of curved districts or of
+    geometries that are not polygons. So every point is assigned as GEOS alone would assign it
+    (tests/qgis/test_coverage_adapters.py), with GEOS asked only at the borders. (For valid polygons, as
+    :class:`.coverage_inputs.Districts` hands them over, repaired where needed: GEOS has no answer
+    for some invalid ones, such as overlapping parts, where it stops with an exception.)
+    ``progress_span=(start, end)`` reports to ``feedback`` on the way.
     """
     x, y = np.asarray(x, dtype="float64"), np.asarray(y, dtype="float64")
     codes = np.full(x.size, -1, dtype=np.int64)
-    order = list(range(len(geometries)) if order is None else order)
-    shapes = [(k, geometries[k]) for k in order if geometries[k] is not None and not geometries[k].isEmpty()]
-    if x.size == 0 or not shapes:
+    if x.size == 0:
         return codes
-    district = np.array([k for k, _ in shapes], dtype=np.int64)
-    boxes = np.array([[b.xMinimum(), b.yMinimum(), b.xMaximum(), b.yMaximum()]
-                      for b in (geometry.boundingBox() for _, geometry in shapes)])
-    point, box = _candidates(x, y, boxes)
-    bounds = np.searchsorted(box, np.arange(len(shapes) + 1))
-    engines, disc = {}, np.zeros((len(shapes), 3))
-    for b in np.flatnonzero(np.diff(bounds) >= DISC_MIN_CANDIDATES).tolist():
-        if feedback is not None and feedback.isCanceled():
-            return None
-        engines[b] = _engine(shapes[b][1])
-        cx, cy, radius = _inner_disc(shapes[b][1], engines[b])
-        disc[b] = cx, cy, max(radius * (1.0 - 1e-6) - 1e-6, 0.0)
-    sure = (_first_box(point, box, x.size)[point] == box) & (
-        (x[point] - disc[box, 0]) ** 2 + (y[point] - disc[box, 1]) ** 2 < disc[box, 2] ** 2)
-    codes[point[sure]] = district[box[sure]]
-    point, box = point[~sure], box[~sure]
-    bounds = np.searchsorted(box, np.arange(len(shapes) + 1))
+    shapes = geometries if isinstance(geometries, Shapes) else shapes_of(geometries, order)
+    if not shapes.geometries:
+        return codes
+    district, edges, known = shapes.district, shapes.edges, shapes.known
     progress, _ = _feedback_hooks(feedback, progress_span)
-    for b in np.flatnonzero(np.diff(bounds) > 0).tolist():
+    point, box = _candidates(x, y, shapes.boxes)
+    state = np.full(point.size, UNDECIDED, dtype=np.int8)
+    counted = np.flatnonzero(known[box])
+    for k, part in enumerate(np.array_split(counted, ASSIGN_SLICES)):
         if feedback is not None and feedback.isCanceled():
             return None
-        if progress is not None and b % 1024 == 0:
-            progress(b / len(shapes))
-        candidates = point[bounds[b]:bounds[b + 1]]
-        candidates = candidates[codes[candidates] == -1]
-        if candidates.size == 0:
-            continue
-        engine = engines.pop(b, None) or _engine(shapes[b][1])
-        inside = [i for i, px, py in zip(candidates.tolist(), x[candidates].tolist(), y[candidates].tolist())
-                  if engine.intersects(QgsPoint(px, py))]
-        codes[inside] = district[b]
+        state[part] = edges.locate(x[point[part]], y[point[part]], box[part])
+        if progress is not None:
+            progress(0.8 * (k + 1) / ASSIGN_SLICES)
+    # per point its candidates in order, those outside dropped
+    by_point = np.argsort(point, kind="stable")
+    by_point = by_point[state[by_point] != OUTSIDE]
+    point, box, state = point[by_point], box[by_point], state[by_point]
+    engines = {}
+    while point.size:
+        first = np.concatenate(([True], point[1:] != point[:-1]))
+        inside = first & (state == INSIDE)
+        codes[point[inside]] = district[box[inside]]
+        ask = np.flatnonzero(first & (state == UNDECIDED))
+        ask = ask[np.argsort(box[ask], kind="stable")]
+        for here in np.split(ask, np.flatnonzero(np.diff(box[ask])) + 1) if ask.size else []:
+            if feedback is not None and feedback.isCanceled():
+                return None
+            b = int(box[here[0]])  # GEOS, district by district
+            if b not in engines:
+                engines[b] = _engine(shapes.geometries[b])
+            engine = engines[b]
+            state[here] = [INSIDE if engine.intersects(QgsPoint(px, py)) else OUTSIDE
+                           for px, py in zip(x[point[here]].tolist(), y[point[here]].tolist())]
+        given = first & (state == INSIDE)
+        codes[point[given]] = district[box[given]]
+        keep = (codes[point] == -1) & ~(first & (state == OUTSIDE))
+        point, box, state = point[keep], box[keep], state[keep]
     return codes

@@ -7,7 +7,7 @@ import importlib
 
 import numpy as np
 import pytest
-from qgis.core import QgsCoordinateReferenceSystem, QgsGeometry, QgsPointXY, QgsProject, QgsRectangle
+from qgis.core import QgsCoordinateReferenceSystem, QgsGeometry, QgsPointXY, QgsProject, QgsRectangle, QgsWkbTypes
 from test_service_coverage import X0, Y0, grid_lines, line_layer, point_layer
 
 
@@ -115,17 +115,22 @@ def geos_assignment(x, y, geometries, order):
 
 def test_assignment_equals_geos_on_borders_vertices_and_holes(adapters, monkeypatch):
     """Irregular cells that share jittered vertices, one with a hole filled by a two-part district and one
-    with a curved edge; points at random, exactly on vertices, on edges and a hair's breadth beside them.
-    The cells have enough points to take those in their inner disc without GEOS, which must not change
-    a single assignment."""
+    with a curved edge, a self-crossing ring (bow tie) and two parts of one district sharing an edge; points at
+    random, exactly on vertices, on edges and a hair's breadth beside them. The counted crossings decide
+    most points; GEOS those on and next to borders and all of the curved district's: not a single
+    assignment may differ from GEOS alone."""
     distances = adapters["distances"]
-    discs = []
+    asked = []
 
-    def recorded(geometry, engine, inner=distances._inner_disc):
-        discs.append(inner(geometry, engine))
-        return discs[-1]
+    class Counted:  # GEOS' engine, counting the points asked about, by kind of geometry
+        def __init__(self, geometry, made=distances._engine):
+            self.kind, self.engine = geometry.wkbType(), made(geometry)
 
-    monkeypatch.setattr(distances, "_inner_disc", recorded)
+        def intersects(self, point):
+            asked.append(self.kind)
+            return self.engine.intersects(point)
+
+    monkeypatch.setattr(distances, "_engine", Counted)
     rng = np.random.default_rng(3)
     corners = np.stack(np.meshgrid(np.arange(4.0), np.arange(4.0), indexing="ij"), axis=-1) * 100.0
     corners += rng.uniform(-20, 20, corners.shape)
@@ -145,7 +150,10 @@ def test_assignment_equals_geos_on_borders_vertices_and_holes(adapters, monkeypa
                                                       [[QgsPointXY(*p) for p in other]]]))
     curved = QgsGeometry.fromWkt("CURVEPOLYGON(COMPOUNDCURVE(CIRCULARSTRING(400 0, 450 50, 400 100), (400 100, 400 0)))")
     geometries.append(curved)
-    points = [rng.uniform(-50, 460, (3000, 2))]
+    geometries.append(QgsGeometry.fromWkt("POLYGON((500 0, 600 100, 600 0, 500 100, 500 0))"))  # bow tie
+    geometries.append(QgsGeometry.fromWkt("MULTIPOLYGON(((500 150, 580 150, 580 230, 500 230, 500 150)),"
+                                          "((580 190, 620 190, 620 270, 580 270, 580 190)))"))  # parts touch
+    points = [rng.uniform(-50, 460, (3000, 2)), rng.uniform([480, -20], [640, 280], (1500, 2))]
     vertices = np.concatenate([np.asarray(ring[:-1]) for ring in rings] + [np.asarray(hole[:-1])])
     points.append(vertices)
     starts = np.concatenate([np.asarray(ring[:-1]) for ring in rings])
@@ -159,8 +167,10 @@ def test_assignment_equals_geos_on_borders_vertices_and_holes(adapters, monkeypa
     for order in (list(range(len(geometries))), list(reversed(range(len(geometries))))):
         codes = assign(x, y, geometries, order=order).tolist()
         assert codes == geos_assignment(x, y, geometries, order)
-    assert {-1, 9, 10} <= set(codes)  # points outside, in the two-part district and in the curved one
-    assert sum(radius > 20 for _, _, radius in discs) >= 8  # the plain cells used their disc, in both orders
+    assert {-1, 9, 10, 11, 12} <= set(codes)  # outside, two parts, curved, bow tie, touching parts
+    # GEOS was asked about the curved district's points, and about the others' only at their borders
+    assert QgsWkbTypes.CurvePolygon in asked
+    assert len(asked) < 0.25 * 2 * x.size  # two orders
 
 
 # -- network ----------------------------------------------------------------------------------------

@@ -349,11 +349,12 @@ _OGR_KINDS = {"float": ("OFTReal", None), "int": ("OFTInteger", None), "str": ("
 
 
 def copy_with_results(layer, path, keys, columns, values, is_canceled=None, progress=None):
-    """A new GeoPackage ``path`` holding the whole :func:`keyed_geopackage` ``layer`` with the
+    """A new GeoPackage ``path`` holding the whole :func:`keyed_geopackage` ``layer`` (or its source) with the
     result ``columns`` (``[(name, kind)]``, their ``values`` as lists, one per row of ``keys``,
     the feature ids) appended: the dest id ``path|layername=<file name>``, or ``None`` where GDAL
     cannot open the layer or ``is_canceled()`` stopped the copy (the caller discards the file).
-    ``progress(fraction)`` hears of each step done (results handed over, rows copied, index).
+    ``progress(fraction)`` hears of each step done (results handed over, rows copied, index). Given the
+    layer's source, it touches no QGIS object, so it can run in a thread of its own.
 
     No feature passes through QGIS or Python: GDAL creates the layer (the input's fields with
     their definitions, then the result fields, as the feature-by-feature writer declares them,
@@ -370,7 +371,7 @@ def copy_with_results(layer, path, keys, columns, values, is_canceled=None, prog
     from osgeo import gdal, ogr
 
     progress = progress or (lambda fraction: None)
-    path_in, layer_name, layer_index = _ogr_parts(layer.source())
+    path_in, layer_name, layer_index = _ogr_parts(layer if isinstance(layer, str) else layer.source())
     source = gdal.OpenEx(path_in, gdal.OF_VECTOR | gdal.OF_READONLY)
     if source is None:
         return None

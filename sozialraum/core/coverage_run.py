@@ -111,6 +111,7 @@ class CoverageResult(NamedTuple):
     unused: list
     unreached_share: float
     warnings: list
+    accessibility: object = None
 
 
 def finite_or_nan(values):
@@ -121,9 +122,10 @@ def finite_or_nan(values):
 
 
 def run_coverage(settings, district_ids, target_population, demand_weight, demand_district, distances, capacity,
-                 service_district, service_labels, per_point=True):
+                 service_district, service_labels, per_point=True, districts=True):
     """The method on arrays: services within each distance and, for the FCA methods, ``A_i`` per
-    demand point (:func:`.coverage.two_step_fca`); the district table (:func:`district_table`)
+    demand point (:func:`.coverage.two_step_fca`); the district table (:func:`district_table`;
+    without ``districts`` None: the caller makes it later, e.g. while the per-point layer is written)
     and, with ``per_point``, the per-point table (:func:`demand_table`, else None). See
     :class:`CoverageResult`."""
     d0 = settings.d0
@@ -153,10 +155,10 @@ def run_coverage(settings, district_ids, target_population, demand_weight, deman
             "(accessibility 0, field 'erreicht' = false).",
         ).format(100 * unreached_share, int((~reached).sum()), d0))
     table = district_table(settings, len(district_ids), target_population, demand_weight, demand_district,
-                           distances, accessibility, capacity, service_district, service_labels)
+                           distances, accessibility, capacity, service_district, service_labels) if districts else None
     points = demand_table(settings, district_ids, demand_district, distances, counts, accessibility, reached,
                           service_labels) if per_point else None
-    return CoverageResult(table, points, unused, unreached_share, warnings)
+    return CoverageResult(table, points, unused, unreached_share, warnings, accessibility)
 
 
 def district_table(settings, n_districts, target_population, demand_weight, demand_district, distances,

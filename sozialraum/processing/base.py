@@ -5,7 +5,10 @@ key as well (``NORMALIZATION=minmax`` instead of ``NORMALIZATION=2``), so models
 ``qgis_process`` calls stay readable and survive new options being added.
 """
 
+import concurrent.futures
+import functools
 import os
+import threading
 
 import numpy as np
 from qgis.core import (
@@ -41,7 +44,6 @@ from ..adapters.layers import (
     open_read_only,
     read_table,
     result_fields,
-    span_progress,
     write_points,
     write_with_results,
 )
@@ -167,6 +169,48 @@ def shown_decimals(default):
         return 0
     text = "{:.6f}".format(abs(value)).rstrip("0")
     return min(4, len(text.split(".")[1]))
+
+
+class PendingResult:
+    """An output on its way (:meth:`SozialraumAlgorithm.start_result`): ``finish()`` gives its destination id
+    (None after a cancel); ``abort()`` stops a write running in a thread and waits for it."""
+
+    def __init__(self, finish, future=None, stop=None):
+        self._finish, self._future, self._stop = finish, future, stop
+
+    @classmethod
+    def in_thread(cls, copy, done, feedback, span):
+        """``copy(is_canceled, progress)`` in a thread of its own, ``done(what it returned)`` in this one when it
+        is over; ``finish()`` hands each step ``copy`` reported (a fraction) on to ``feedback`` within ``span``,
+        from this thread, as it waits (those done before it waited, at once)."""
+        stop, fractions = threading.Event(), []
+        pool = concurrent.futures.ThreadPoolExecutor(1)
+        future = pool.submit(copy, lambda: stop.is_set() or feedback.isCanceled(), fractions.append)
+        pool.shutdown(wait=False)
+
+        def finish():
+            start, end = span
+            told, result = 0, None
+            while result is None:
+                try:
+                    result = (future.result(timeout=0.1),)
+                except concurrent.futures.TimeoutError:
+                    pass
+                for fraction in fractions[told:]:
+                    feedback.setProgress(start + (end - start) * fraction)
+                    told += 1
+            return done(result[0])
+        return cls(finish, future, stop)
+
+    def finish(self):
+        finish, self._finish = self._finish, None
+        return None if finish is None else finish()
+
+    def abort(self):
+        if self._future is not None and self._finish is not None:
+            self._stop.set()
+            concurrent.futures.wait([self._future])
+        self._finish = None
 
 
 class SozialraumAlgorithm(QgsProcessingAlgorithm):
@@ -525,6 +569,17 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
         geometries, which none checks: the results need no geometry).
         Returns the destination id, or ``None`` when the user cancelled.
         """
+        return self.start_result(parameters, name, context, feedback, source, table, result_columns, progress_start,
+                                 progress_end).finish()
+
+    def start_result(self, parameters, name, context, feedback, source, table, result_columns, progress_start,
+                     progress_end=100.0):
+        """:meth:`write_result` begun; its :class:`PendingResult` ``finish()`` gives what that gives.
+
+        Where the bulk copy applies, it runs in a thread of its own (GDAL and SQLite on files of their own:
+        no QGIS object, nothing said to ``feedback``; a cancel stops it), so the caller can compute and
+        write other outputs meanwhile; ``finish()`` waits for it and reports its progress. Elsewhere
+        ``finish()`` writes as before. A caller that fails before ``finish()`` calls ``abort()``."""
         columns = frame_kinds(table, result_columns)
         fields, kept, replaced = result_fields(source.fields(), columns)
         self._warn_cut_names(name, fields.names(), feedback)
@@ -537,19 +592,30 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
         elif input_name is not None and self.whole_layer(source) is not None:
             values = column_lists(table, columns, feedback.isCanceled)
             if values is None:
-                return None
-            dest_id = copy_with_results(self.whole_layer(source), self.outputs.file_path(name),
-                                        table.index.tolist(), columns, values, feedback.isCanceled,
-                                        span_progress(feedback, (progress_start, progress_end)))
-            if feedback.isCanceled():
-                return None
-            if dest_id is not None:
-                feedback.setProgress(progress_end)
-                return self.outputs.register_loading(name, dest_id)
-            reason = de_en("GDAL kann die Eingabe nicht öffnen", "GDAL cannot open the input")
+                return PendingResult(lambda: None)
+            copy = functools.partial(copy_with_results, self.whole_layer(source).source(),
+                                     self.outputs.file_path(name), table.index.tolist(), columns, values)
+
+            def done(dest_id):
+                if feedback.isCanceled():
+                    return None
+                if dest_id is not None:
+                    feedback.setProgress(progress_end)
+                    return self.outputs.register_loading(name, dest_id)
+                return self._write_one_by_one(parameters, name, context, feedback, source, table, columns, fields,
+                                              kept, de_en("GDAL kann die Eingabe nicht öffnen",
+                                                          "GDAL cannot open the input"), progress_start, progress_end)
+            return PendingResult.in_thread(copy, done, feedback, (progress_start, progress_end))
         elif input_name is not None:
-            return self._copy_and_add_results(parameters, input_name, name, context, feedback, table, columns,
-                                              progress_start, progress_end)
+            return PendingResult(lambda: self._copy_and_add_results(
+                parameters, input_name, name, context, feedback, table, columns, progress_start, progress_end))
+        return PendingResult(lambda: self._write_one_by_one(parameters, name, context, feedback, source, table,
+                                                            columns, fields, kept, reason, progress_start,
+                                                            progress_end))
+
+    def _write_one_by_one(self, parameters, name, context, feedback, source, table, columns, fields, kept, reason,
+                          progress_start, progress_end):
+        """:meth:`write_result` feature by feature, the log saying why (``reason``)."""
         feedback.pushInfo(de_en("„{}“ wird Objekt für Objekt geschrieben (langsamer): {}.",
                                 "'{}' is written feature by feature (slower): {}.").format(
             self.parameterDefinition(name).description(), reason))

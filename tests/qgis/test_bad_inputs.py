@@ -10,6 +10,7 @@ Every case runs an algorithm on GeoPackage files made here and asserts three thi
 import contextlib
 import hashlib
 import os
+import pathlib
 import re
 import sqlite3
 
@@ -541,7 +542,7 @@ def test_a_shapefile_result_warns_about_cut_names_and_reports_all_the_same(resul
     assert "index_valu" in layer.fields().names() and "index_value" not in layer.fields().names()
     report = run("report", {"INPUT": result["OUTPUT"], "NAME_FIELD": "name",
                             "OUTPUT_HTML": str(town["out"] / "bericht.html")})
-    html = open(report["OUTPUT_HTML"], encoding="utf-8").read()
+    html = pathlib.Path(report["OUTPUT_HTML"]).read_text(encoding="utf-8")
     assert "Dom" in html and "Altstadt" in html
 
 

@@ -236,6 +236,42 @@ def test_progress_climbs_to_100_only_when_the_per_point_layer_is_written(run, tm
     assert 70.0 in values and any(70.0 < value < 100.0 for value in values)
 
 
+def test_a_failure_beside_the_per_point_copy_stops_it_and_leaves_nothing(run, modules, monkeypatch, tmp_path):
+    """The per-point layer is copied in a thread of its own while the district layer is made: when making
+    the district layer fails, the copy is told to stop and waited for, the error is the user's message,
+    and no output or staged file is left."""
+    import time
+
+    from qgis.core import QgsProcessingException
+
+    _, base = modules
+    coverage = importlib.import_module(PACKAGE + ".processing.algorithms.service_coverage")
+    errors = importlib.import_module(PACKAGE + ".core.errors")
+    copy, told = base.copy_with_results, []
+
+    def slow_copy(layer, path, keys, columns, values, is_canceled=None, progress=None):
+        waited = time.monotonic()
+        while not is_canceled() and time.monotonic() - waited < 20:
+            time.sleep(0.01)
+        told.append(is_canceled())
+        return copy(layer, path, keys, columns, values, is_canceled, progress)
+
+    def failing(*args, **kwargs):
+        raise errors.InputError("Absichtlicher Fehler.", "Deliberate failure.")
+
+    monkeypatch.setattr(base, "copy_with_results", slow_copy)
+    monkeypatch.setattr(coverage, "district_table", failing)
+    demand = demand_points(tmp_path)
+    districts = save(square_layer(DISTRICTS), tmp_path / "districts.gpkg", "districts")
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(QgsProcessingException, match="Deliberate failure|Absichtlicher Fehler"):
+        run_coverage(run, demand=demand, districts=districts, OUTPUT=str(out / "d.gpkg"),
+                     OUTPUT_DEMAND=str(out / "p.gpkg"))
+    assert told == [True]  # the copy was running, was told to stop, and was over before the error came
+    assert list(out.iterdir()) == []
+
+
 def test_spatial_index_built_for_a_large_input_without_one(modules, tmp_path):
     """100,000 points without a spatial index (as ogr2ogr -lco SPATIAL_INDEX=NO writes them): GDAL 3.6 takes
     an empty index of a full table for a corrupt one and neither drops nor fills it, so the copy must not

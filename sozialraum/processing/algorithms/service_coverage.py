@@ -24,7 +24,7 @@ from ...adapters.coverage_inputs import read_coverage_inputs
 from ...adapters.crs import working_crs
 from ...adapters.styling import apply_demand_style, attach_class_style, attach_layer_style
 from ...core.coverage import coverage_labels
-from ...core.coverage_run import coverage_settings, run_coverage
+from ...core.coverage_run import coverage_settings, district_table, run_coverage
 from ..base import SozialraumAlgorithm, de_en
 
 
@@ -166,14 +166,35 @@ class ServiceCoverageAlgorithm(SozialraumAlgorithm):
         per_point = bool(parameters.get(self.OUTPUT_DEMAND))
         result = self.core_call(run_coverage, settings, districts.ids, districts.target, demand.weight,
                                 demand.district, distances, services.capacity, services.district, services.labels,
-                                per_point)
+                                per_point, districts=False)
         for warning in result.warnings:
             feedback.pushWarning(warning)
         feedback.setProgress(60)
+        points = None
+        if per_point and demand.fids is not None:  # written in a thread of its own while the districts' go on
+            result.points.index = pd.Index(demand.fids, name="fid")  # in place: a copy of 3M rows took 0.5 s
+            points = self.start_result(parameters, self.OUTPUT_DEMAND, context, feedback, demand.source,
+                                       result.points, list(result.points.columns), 70.0)
+        try:
+            return self._write_outputs(parameters, context, feedback, settings, (crs, crs_message),
+                                       (district_source, districts), services, demand, distances, result, points)
+        finally:
+            if points is not None:
+                points.abort()  # stops and waits for the per-point layer where it was not finished
 
-        result.table.index = pd.Index(districts.fids, name="fid")  # in place, like the per-point table's
-        dest_id = self.write_result(parameters, self.OUTPUT, context, feedback, district_source, result.table,
-                                    list(result.table.columns), 60.0, 70.0 if per_point else 100.0)
+    def _write_outputs(self, parameters, context, feedback, settings, crs, districts, services, demand, distances,
+                       result, points):
+        """The district table and layer (with its method record and style), then the per-point layer (begun
+        as ``points`` where it is copied in bulk, else written here). ``crs``: the working CRS and the note
+        on it; ``districts``: their source and :class:`..adapters.coverage_inputs.Districts`."""
+        (crs, crs_message), (district_source, districts) = crs, districts
+        per_point = bool(parameters.get(self.OUTPUT_DEMAND))
+        table = self.core_call(district_table, settings, len(districts), districts.target, demand.weight,
+                               demand.district, distances, result.accessibility, services.capacity,
+                               services.district, services.labels)
+        table.index = pd.Index(districts.fids, name="fid")  # in place, like the per-point table's
+        dest_id = self.write_result(parameters, self.OUTPUT, context, feedback, district_source, table,
+                                    list(table.columns), 60.0, 70.0 if per_point else 100.0)
         if dest_id is None:
             return {}
         labels = coverage_labels([1, 2, 3])
@@ -192,12 +213,10 @@ class ServiceCoverageAlgorithm(SozialraumAlgorithm):
                    "N_DEMAND_POINTS": int(demand.x.size), "N_UNUSED_SERVICES": len(result.unused),
                    "UNREACHED_SHARE": result.unreached_share}
         if per_point:
-            frame = result.points
-            if demand.fids is not None:
-                frame.index = pd.Index(demand.fids, name="fid")  # in place: a copy of 3M rows took 0.5 s
-                demand_dest = self.write_result(parameters, self.OUTPUT_DEMAND, context, feedback, demand.source,
-                                                frame, list(frame.columns), 70.0)
+            if points is not None:
+                demand_dest = points.finish()
             else:
+                frame = result.points
                 frame.insert(1, "gewicht", demand.weight)
                 demand_dest = self.write_points(parameters, self.OUTPUT_DEMAND, context, feedback, frame,
                                                 demand.x, demand.y, crs)

@@ -536,12 +536,25 @@ def measure(spec, timeout, profile=None):
 def repeated(spec, runs, timeout, log):
     """``runs`` child runs of ``spec`` (at least one); the median time, the largest peak, the last run's extras,
     every run's seconds, CPU seconds and load (``single``)."""
-    results = []
+    return alternated([spec], runs, timeout, log)[0]
+
+
+def alternated(specs, runs, timeout, log):
+    """:func:`repeated` for each of ``specs``, their runs taken in turn (1st of each, 2nd of each, ...): two
+    things compared by a ratio meet the same spells of a shared machine (its speed drifts by 10-30 % over
+    minutes, see bench/README_coverage.md), rather than one of them all the fast ones."""
+    results = [[] for _ in specs]
     for k in range(max(runs, 1)):
-        result = measure(spec, timeout)
-        results.append(result)
-        log("    {:<44} run {}: {:8.2f} s wall {:8.2f} s CPU  peak {:6.0f} MB  load {:.1f} -> {:.1f}".format(
-            spec["label"], k + 1, result["seconds"], result["cpu"], result["peak_mb"], *result["load"]))
+        for spec, done in zip(specs, results):
+            result = measure(spec, timeout)
+            done.append(result)
+            log("    {:<44} run {}: {:8.2f} s wall {:8.2f} s CPU  peak {:6.0f} MB  load {:.1f} -> {:.1f}".format(
+                spec["label"], k + 1, result["seconds"], result["cpu"], result["peak_mb"], *result["load"]))
+    return [_summary(done) for done in results]
+
+
+def _summary(results):
+    """The median time (and CPU), the largest peak, the last run's extras, every run's own figures."""
     summary = dict(results[-1])
     summary["seconds"] = statistics.median(r["seconds"] for r in results)
     for key in ("cpu", "compute_seconds", "compute_cpu"):
@@ -985,11 +998,13 @@ def measure_scale(files, args, log):
     expert = repeated(dict(base, kind="access", distances="kdtree", label="expert: geopandas+kdtree+access+csv",
                            values=str(OUT / "scale_access.npy"), csv=str(OUT / "scale_access.csv")),
                       args.baseline_repeat, args.timeout, log)
-    nearest = repeated(dict(base, kind="ours", method="nearest", label="servicecoverage nearest + points",
-                            output=str(OUT / "scale_nearest.gpkg"),
-                            output_demand=str(OUT / "scale_nearest_points.gpkg")), args.repeat, args.timeout, log)
-    join = repeated(dict(base, kind="joinbynearest", label="native:joinbynearest",
-                         output=str(OUT / "scale_join.gpkg")), args.baseline_repeat, args.timeout, log)
+    # in turn, one of each after the other (see alternated)
+    nearest, join = alternated([dict(base, kind="ours", method="nearest", label="servicecoverage nearest + points",
+                                     output=str(OUT / "scale_nearest.gpkg"),
+                                     output_demand=str(OUT / "scale_nearest_points.gpkg")),
+                                dict(base, kind="joinbynearest", label="native:joinbynearest",
+                                     output=str(OUT / "scale_join.gpkg"))],
+                               max(args.repeat, args.baseline_repeat), args.timeout, log)
     ids, written = read_fields(OUT / "scale_points.gpkg", ["erreichbarkeit"])
     near_ids, near = read_fields(OUT / "scale_nearest_points.gpkg", ["dist_naechste"])
     join_ids, join_values = read_fields(OUT / "scale_join.gpkg", ["distance"])
@@ -1150,17 +1165,16 @@ def measure_state(files, args, log):
     sys.path.insert(0, str(BENCH))
     from make_state_data import write_state
 
-    raw = {"sizes": list(args.state_cells), "runs": {}, "checks": {}, "cancels": []}
-    for n in args.state_cells:
-        inputs = write_state(n, DATA, log=log)
-        log("State grid: {:,} inhabited cells".format(n))
-        points = OUT / "state_{}_points.gpkg".format(n)
-        result = repeated(dict(state_spec(inputs), label="state {:,}: 2sfca + points".format(n),
-                               output=str(OUT / "state_{}.gpkg".format(n)), output_demand=str(points)),
-                          args.repeat, args.timeout, log)
+    raw = {"sizes": list(args.state_cells), "runs": {}, "checks": {}, "cancels": [], "alternated": True}
+    files = {n: write_state(n, DATA, log=log) for n in args.state_cells}
+    log("State grid: {} inhabited cells, their runs in turn".format(" and ".join("{:,}".format(n) for n in files)))
+    specs = [dict(state_spec(inputs), label="state {:,}: 2sfca + points".format(n),
+                  output=str(OUT / "state_{}.gpkg".format(n)), output_demand=str(OUT / "state_{}_points.gpkg".format(n)))
+             for n, inputs in files.items()]
+    for (n, inputs), spec, result in zip(files.items(), specs, alternated(specs, args.repeat, args.timeout, log)):
         raw["runs"][str(n)] = result
-        raw["checks"][str(n)] = state_check(inputs, points, result.get("unused_fids", []))
-        log("    values: {}".format(raw["checks"][str(n)]))
+        raw["checks"][str(n)] = state_check(inputs, spec["output_demand"], result.get("unused_fids", []))
+        log("    values at {:,}: {}".format(n, raw["checks"][str(n)]))
     folder = OUT / "state_cancel"
     for at, delay in args.cancel or STATE_CANCELS:
         shutil.rmtree(folder, ignore_errors=True)

@@ -350,9 +350,10 @@ _OGR_KINDS = {"float": ("OFTReal", None), "int": ("OFTInteger", None), "str": ("
 
 def copy_with_results(layer, path, keys, columns, values, is_canceled=None, progress=None):
     """A new GeoPackage ``path`` holding the whole :func:`keyed_geopackage` ``layer`` (or its source) with the
-    result ``columns`` (``[(name, kind)]``, their ``values`` as lists, one per row of ``keys``,
-    the feature ids) appended: the dest id ``path|layername=<file name>``, or ``None`` where GDAL
-    cannot open the layer or ``is_canceled()`` stopped the copy (the caller discards the file).
+    result ``columns`` (``[(name, kind)]``, their ``values`` as lists or as numpy arrays masked where
+    a value is missing, one value per row of ``keys``, the feature ids) appended: the dest id
+    ``path|layername=<file name>``, or ``None`` where GDAL cannot open the layer or ``is_canceled()``
+    stopped the copy (the caller discards the file).
     ``progress(fraction)`` hears of each step done (results handed over, rows copied, index). Given the
     layer's source, it touches no QGIS object, so it can run in a thread of its own.
 
@@ -426,20 +427,38 @@ def copy_with_results(layer, path, keys, columns, values, is_canceled=None, prog
 #: Most values handed to SQLite in one INSERT (999: the limit of SQLite before 3.32).
 _MOST_VALUES = 999
 
+#: Rows turned into Python values and handed to SQLite at a time (about): the values of a few tens of
+#: thousands of rows at once, not of all rows (3M rows: some 30 million Python objects, a gigabyte).
+_ROWS_AT_ONCE = 65_536
+
+
+def _missing_throughout(column):
+    """True where ``column`` (a list, or a numpy array masked where values are missing) has no value at all."""
+    if isinstance(column, np.ndarray):
+        return bool(np.ma.getmaskarray(column).all())
+    return column.count(None) == len(column)
+
+
+def _plain(part):
+    """A slice of a column as a list of plain Python values (masked -> None)."""
+    return part.tolist() if isinstance(part, np.ndarray) else list(part)
+
 
 def _stage_results(connection, keys, values):
-    """The result ``values`` (lists, one per column, a value per row of ``keys``) into the temporary table
-    ``results`` (``fid`` and a column ``r<k>`` per column ``k`` that has a value); returns per column what
-    the copy selects for it, from ``results AS r``.
+    """The result ``values`` (per column a list, or a numpy array masked where values are missing, as from
+    :func:`.layers.column_arrays`; a value per row of ``keys``) into the temporary table ``results``
+    (``fid`` and a column ``r<k>`` per column ``k`` that has a value); returns per column what the copy
+    selects for it, from ``results AS r``.
 
     A column without any value is selected as NULL, and the rows go in many per INSERT: both only
     save Python's time handing values to SQLite (1,000,000 rows of the per-point layer: 1.2 s instead
-    of 2.4 s); the values written stay the same (tests/qgis/test_fast_write.py). (Text as numbers with
+    of 2.4 s); the values written stay the same (tests/qgis/test_fast_write.py). Arrays become Python
+    values :data:`_ROWS_AT_ONCE` rows at a time, so they never all exist at once. (Text as numbers with
     a table of the texts was slower: the look-ups cost more than the handing over saves.)
     """
     staged, selected = [keys], []
     for k, column in enumerate(values):
-        if column.count(None) == len(column):
+        if _missing_throughout(column):
             selected.append("NULL")
         else:
             staged.append(column)
@@ -449,14 +468,15 @@ def _stage_results(connection, keys, values):
     width = len(staged)
     per_insert = max(1, min(256, _MOST_VALUES // width))
     row = "(" + ", ".join("?" * width) + ")"
-    flat = list(itertools.chain.from_iterable(zip(*staged)))
-    step = per_insert * width
-    full = len(flat) // step * step
-    connection.executemany("INSERT INTO temp.results VALUES " + ", ".join([row] * per_insert),
-                           (flat[a:a + step] for a in range(0, full, step)))
-    if full < len(flat):
-        connection.execute("INSERT INTO temp.results VALUES " + ", ".join([row] * ((len(flat) - full) // width)),
-                           flat[full:])
+    insert = "INSERT INTO temp.results VALUES "
+    many, step = insert + ", ".join([row] * per_insert), per_insert * width
+    at_once = per_insert * max(1, _ROWS_AT_ONCE // per_insert)
+    for a in range(0, len(keys), at_once):
+        flat = list(itertools.chain.from_iterable(zip(*(_plain(column[a:a + at_once]) for column in staged))))
+        full = len(flat) // step * step
+        connection.executemany(many, (flat[b:b + step] for b in range(0, full, step)))
+        if full < len(flat):
+            connection.execute(insert + ", ".join([row] * ((len(flat) - full) // width)), flat[full:])
     return selected
 
 

@@ -172,10 +172,11 @@ def result_fields(source_fields, columns):
     return fields, kept, replaced
 
 
-def column_lists(frame, columns, is_canceled=None):
-    """The result ``columns`` of ``frame`` as lists of plain Python values (NaN/NA -> None); None when
-    ``is_canceled()`` said so between two columns (a column of 3 million rows takes a few tenths of a second)."""
-    lists = []
+def column_arrays(frame, columns, is_canceled=None):
+    """The result ``columns`` of ``frame`` as numpy arrays of their kind (float64, int64, bool, or object holding
+    ``str``), masked where a value is missing (NaN/NA): ``tolist()`` gives plain Python values with None for
+    those, a slice at a time if wanted. None when ``is_canceled()`` said so between two columns."""
+    arrays = []
     for name, kind in columns:
         if is_canceled is not None and is_canceled():
             return None
@@ -191,11 +192,15 @@ def column_lists(frame, columns, is_canceled=None):
             values = series.to_numpy(dtype=object, na_value="")
             if set(map(type, values.tolist())) - {str}:  # anything but exactly str is converted
                 values = np.array([str(v) for v in values.tolist()], dtype=object)
-        if missing.any():
-            values = values.astype(object)  # Python numbers, as tolist() gives them
-            values[missing] = None
-        lists.append(values.tolist())
-    return lists
+        arrays.append(np.ma.MaskedArray(values, mask=missing) if missing.any() else values)
+    return arrays
+
+
+def column_lists(frame, columns, is_canceled=None):
+    """The result ``columns`` of ``frame`` as lists of plain Python values (NaN/NA -> None); None when
+    ``is_canceled()`` said so between two columns (a column of 3 million rows takes a few tenths of a second)."""
+    arrays = column_arrays(frame, columns, is_canceled)
+    return None if arrays is None else [array.tolist() for array in arrays]
 
 
 def column_values(frame, columns):

@@ -38,6 +38,7 @@ from ..adapters.styling import save_database_style
 from ..adapters.network_graph import TOPOLOGY_TOLERANCE
 from ..adapters.geopackage import add_results_in_place, copy_with_results, keyed_geopackage, new_geopackage
 from ..adapters.layers import (
+    column_arrays,
     column_lists,
     cut_field_names,
     frame_kinds,
@@ -590,11 +591,11 @@ class SozialraumAlgorithm(QgsProcessingAlgorithm):
         if replaced:
             reason = de_en("ein Eingabefeld wird ersetzt", "an input field is replaced")
         elif input_name is not None and self.whole_layer(source) is not None:
-            values = column_lists(table, columns, feedback.isCanceled)
+            values = column_arrays(table, columns, feedback.isCanceled)
             if values is None:
                 return PendingResult(lambda: None)
             copy = functools.partial(copy_with_results, self.whole_layer(source).source(),
-                                     self.outputs.file_path(name), table.index.tolist(), columns, values)
+                                     self.outputs.file_path(name), table.index.to_numpy(), columns, values)
 
             def done(dest_id):
                 if feedback.isCanceled():

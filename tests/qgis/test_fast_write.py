@@ -333,3 +333,39 @@ def test_geometries_counted_for_the_index_check_are_those_not_empty(modules):
         found = [row[0] for row in connection.execute(
             'SELECT flags FROM t WHERE {} ORDER BY flags'.format(gpkg._not_empty('"g eo"')))]
     assert found == [flags for flags in range(256) if not flags & 0x10]
+
+
+def test_values_handed_over_a_slice_at_a_time_are_those_of_the_lists(modules, monkeypatch, tmp_path):
+    """Result columns as numpy arrays masked where a value is missing, turned into Python values a few rows
+    at a time (here 6 rows, 3 per INSERT; the last slice of 4 rows leaves one for an INSERT of its own): the
+    copy holds the same values as one given the plain lists, and each as given (NULL where missing; a
+    column missing throughout as NULL)."""
+    import contextlib
+    import sqlite3
+
+    gpkg, _ = modules
+    layers = importlib.import_module(PACKAGE + ".adapters.layers")
+    import pandas as pd
+
+    rows = [{"x": float(k), "y": float(k % 7), "pid": "p{}".format(k), "kinder": 1.0} for k in range(40)]
+    demand = save(point_layer(rows, name="demand"), tmp_path / "demand.gpkg", "demand")
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame({"a": np.where(rng.random(40) < 0.3, np.nan, rng.random(40)),
+                          "b": pd.array(np.where(rng.random(40) < 0.3, None, rng.integers(0, 9, 40)), dtype="Int64"),
+                          "c": [None if k % 5 == 0 else "t{}".format(k) for k in range(40)],
+                          "d": rng.random(40) < 0.5, "e": np.full(40, np.nan)},
+                         index=pd.Index(range(1, 41), name="fid"))
+    columns = [("a", "float"), ("b", "int"), ("c", "str"), ("d", "bool"), ("e", "float")]
+    lists = layers.column_lists(frame, columns)
+    assert lists[0][:3] == [None if np.isnan(v) else float(v) for v in frame["a"][:3]]
+    whole = gpkg.copy_with_results(demand, str(tmp_path / "lists.gpkg"), frame.index.tolist(), columns, lists)
+    monkeypatch.setattr(gpkg, "_ROWS_AT_ONCE", 7)
+    monkeypatch.setattr(gpkg, "_MOST_VALUES", 15)  # 5 values a row (fid and four columns): 3 rows per INSERT
+    sliced = gpkg.copy_with_results(demand, str(tmp_path / "arrays.gpkg"), frame.index.to_numpy(), columns,
+                                    layers.column_arrays(frame, columns))
+    assert whole is not None and sliced is not None
+    assert layer_content(whole) == layer_content(sliced)
+    with contextlib.closing(sqlite3.connect(str(tmp_path / "arrays.gpkg"))) as connection:
+        written = connection.execute("SELECT fid, a, b, c, d, e FROM arrays ORDER BY fid").fetchall()
+    assert [list(row[1:]) for row in written] == [list(values) for values in zip(*lists)]
+    assert [row[0] for row in written] == list(range(1, 41)) and all(row[5] is None for row in written)

@@ -114,9 +114,12 @@ def euclidean_pairs(ax, ay, bx, by, radius, feedback=None, progress_span=None):
 
 
 def _candidates(x, y, boxes):
-    """``(point, box)``: every point inside every bounding box (``[xmin, ymin, xmax, ymax]`` rows, edges
-    included), ordered by box. The points are sorted into a grid of cells half the median box wide
-    (:class:`..core.radius.Grid`): a box's candidates are the runs of its cells, one run per column."""
+    """``(grid, position, box)``: every point inside every bounding box (``[xmin, ymin, xmax, ymax]`` rows,
+    edges included), ordered by box, as its ``position`` in the ``grid`` (:class:`..core.radius.Grid`: the
+    points sorted into cells half the median box wide; ``grid.order[position]`` is the point's index). A
+    box's candidates are the runs of its cells, one run per column, so they lie close together in
+    ``grid.x`` and ``grid.y``: read from there, not from ``x`` and ``y`` at random (3M points: their
+    coordinates no longer fit the processor's caches)."""
     sides = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
     extent = max(float(np.ptp(x)), float(np.ptp(y)), float(np.ptp(boxes[:, [0, 2]])),
                  float(np.ptp(boxes[:, [1, 3]])), 1.0)
@@ -134,7 +137,7 @@ def _candidates(x, y, boxes):
     box = np.repeat(box_of_run, count)
     px, py, limits = grid.x[positions], grid.y[positions], boxes[box]
     inside = (px >= limits[:, 0]) & (px <= limits[:, 2]) & (py >= limits[:, 1]) & (py <= limits[:, 3])
-    return grid.order[positions[inside]].astype(np.int64), box[inside]
+    return grid, positions[inside], box[inside]
 
 
 def _wkb_rings(wkb):
@@ -269,19 +272,19 @@ def assign_districts(x, y, geometries, order=None, feedback=None, progress_span=
         return codes
     district, edges, known = shapes.district, shapes.edges, shapes.known
     progress, _ = _feedback_hooks(feedback, progress_span)
-    point, box = _candidates(x, y, shapes.boxes)
+    grid, point, box = _candidates(x, y, shapes.boxes)  # point: position in the grid's order
     state = np.full(point.size, UNDECIDED, dtype=np.int8)
     counted = np.flatnonzero(known[box])
     for k, part in enumerate(np.array_split(counted, ASSIGN_SLICES)):
         if feedback is not None and feedback.isCanceled():
             return None
-        state[part] = edges.locate(x[point[part]], y[point[part]], box[part])
+        state[part] = edges.locate(grid.x[point[part]], grid.y[point[part]], box[part])
         if progress is not None:
             progress(0.8 * (k + 1) / ASSIGN_SLICES)
-    # per point its candidates in order, those outside dropped
+    # per point its candidates in order, those outside dropped; from here on points by their index
     by_point = np.argsort(point, kind="stable")
     by_point = by_point[state[by_point] != OUTSIDE]
-    point, box, state = point[by_point], box[by_point], state[by_point]
+    point, box, state = grid.order[point[by_point]].astype(np.int64), box[by_point], state[by_point]
     engines = {}
     while point.size:
         first = np.concatenate(([True], point[1:] != point[:-1]))

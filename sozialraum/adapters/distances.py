@@ -1,14 +1,12 @@
 """Points from layers into numpy arrays, straight-line distances between them, points into districts.
 
-Straight-line (Euclidean) distances in a metric CRS (see :mod:`.crs`):
+Straight-line (Euclidean) distances in a metric CRS (see :mod:`.crs`): :func:`euclidean_pairs`, every
+pair within a radius, as the sparse pair list the core's :func:`~..core.coverage.two_step_fca` takes: the
+core's numpy cell grid (:mod:`..core.radius`, which says why not ``QgsSpatialIndexKDBush``, and has the
+nearest-target search), with QGIS' feedback added.
 
-* :func:`euclidean_pairs`: every pair within a radius, as the sparse pair list the core's
-  :func:`~..core.coverage.two_step_fca` takes;
-* :func:`nearest_points`: the nearest target of every query point (nearest service, or the
-  nearest network node for snapping).
-
-Both are the core's numpy cell grid (:mod:`..core.radius`, which says why not
-``QgsSpatialIndexKDBush``); this module adds QGIS' feedback and the layers.
+Points into districts: :func:`assign_districts` (crossings counted by :mod:`..core.inpolygon`, GEOS at the
+borders).
 """
 
 import struct
@@ -19,7 +17,7 @@ from qgis.core import QgsFeatureRequest, QgsGeometry, QgsPoint, QgsWkbTypes
 
 from ..core.errors import InputError
 from ..core.inpolygon import INSIDE, OUTSIDE, UNDECIDED, PolygonEdges
-from ..core.radius import Grid, fill_runs, nearest_points, radius_pairs  # noqa: F401 (nearest_points: for the algorithms)
+from ..core.radius import Grid, fill_runs, radius_pairs
 from . import compat
 from .crs import request_in
 from .geopackage import read_point_columns

@@ -45,6 +45,7 @@ from ..adapters.layers import (
     open_read_only,
     read_table,
     result_fields,
+    span_progress,
     write_points,
     write_with_results,
 )
@@ -190,15 +191,14 @@ class PendingResult:
         pool.shutdown(wait=False)
 
         def finish():
-            start, end = span
-            told, result = 0, None
+            report, told, result = span_progress(feedback, span), 0, None
             while result is None:
                 try:
                     result = (future.result(timeout=0.1),)
                 except concurrent.futures.TimeoutError:
                     pass
                 for fraction in fractions[told:]:
-                    feedback.setProgress(start + (end - start) * fraction)
+                    report(fraction)
                     told += 1
             return done(result[0])
         return cls(finish, future, stop)

@@ -23,6 +23,12 @@ def brute_force(ax, ay, bx, by):
     return np.hypot(ax[:, None] - bx[None, :], ay[:, None] - by[None, :])
 
 
+@pytest.fixture(scope="module")
+def nearest_points(plugin):
+    """The nearest-target search the algorithms use (the plugin's core, beside its adapters)."""
+    return importlib.import_module("sozialraum_plugin.sozialraum.core.radius").nearest_points
+
+
 # -- straight lines --------------------------------------------------------------------------------
 
 
@@ -63,7 +69,7 @@ def test_radius_join_without_points(adapters):
     assert all(len(p) == 0 for p in pairs)
 
 
-def test_nearest_equals_brute_force_also_far_away_and_on_ties(adapters):
+def test_nearest_equals_brute_force_also_far_away_and_on_ties(nearest_points):
     rng = np.random.default_rng(4)
     tx, ty = rng.uniform(0, 1000, 50), rng.uniform(0, 1000, 50)
     # some queries far outside (they need the spatial-index fallback), one exactly between two targets
@@ -72,15 +78,15 @@ def test_nearest_equals_brute_force_also_far_away_and_on_ties(adapters):
     tx = np.append(tx, [5000.0, 5000.0])
     ty = np.append(ty, [0.0, 100.0])
     qx, qy = np.append(qx, 5000.0), np.append(qy, 50.0)  # 50 m from both targets 50 and 51
-    index, distance = adapters["distances"].nearest_points(qx, qy, tx, ty)
+    index, distance = nearest_points(qx, qy, tx, ty)
     full = brute_force(qx, qy, tx, ty)
     assert np.allclose(distance, full.min(axis=1))
     assert (index == full.argmin(axis=1)).all()  # argmin: the smaller index on ties
     assert index[-1] == 50
 
 
-def test_nearest_without_targets(adapters):
-    index, distance = adapters["distances"].nearest_points([1.0, 2.0], [1.0, 2.0], [], [])
+def test_nearest_without_targets(nearest_points):
+    index, distance = nearest_points([1.0, 2.0], [1.0, 2.0], [], [])
     assert index.tolist() == [-1, -1] and np.isinf(distance).all()
 
 
